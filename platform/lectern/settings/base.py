@@ -1,0 +1,277 @@
+"""Settings shared by every environment. Values come from environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from lectern.settings.environment import env_bool, env_int, env_list, env_str
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DATA_DIR = Path(env_str("LECTERN_DATA_DIR") or REPO_ROOT / ".data")
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+
+# The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
+BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
+# Port appended to links in e-mails (empty in production behind a proxy on 443).
+PUBLIC_PORT = env_str("PUBLIC_PORT")
+PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "https")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+
+# ---------------------------------------------------------------------------------------
+# Applications. Shared apps keep their tables in the public schema; tenant apps in every
+# tenant's schema. `people` (the user model) and `django.contrib.auth` are in both: operators
+# are users of the public schema, each tenant's people are users of its own schema.
+SHARED_APPS = [
+    # `lectern` first: its `migrate` command replaces django-tenants' and Django's.
+    "lectern",
+    "django_tenants",
+    "shared_apps.tenants",
+    "shared_apps.operators",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "tenant_apps.people",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "rest_framework",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "tenant_apps.people",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "lectern.urls_public"
+ROOT_URLCONF = "lectern.urls_tenant"
+# Set the search_path once per request, not once per cursor.
+TENANT_LIMIT_SET_CALLS = True
+
+# Reserved tenant slugs: never a tenant, whatever the operator asks for.
+TENANT_RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "apps",
+        "assets",
+        "auth",
+        "billing",
+        "blog",
+        "cdn",
+        "dashboard",
+        "dev",
+        "docs",
+        "ftp",
+        "help",
+        "imap",
+        "lectern",
+        "localhost",
+        "mail",
+        "media",
+        "mx",
+        "ns1",
+        "ns2",
+        "operator",
+        "operators",
+        "platform",
+        "pop",
+        "pop3",
+        "postgres",
+        "public",
+        "root",
+        "scim",
+        "smtp",
+        "sso",
+        "staging",
+        "static",
+        "status",
+        "support",
+        "template",
+        "test",
+        "www",
+    }
+)
+# Days a deleted tenant can still be restored before its schema is dropped.
+TENANT_DELETE_GRACE_DAYS = env_int("TENANT_DELETE_GRACE_DAYS", 30)
+# How many pre-built spare schemas the pool keeps ready for instant provisioning.
+TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 5)
+
+MIDDLEWARE = [
+    "lectern.health.HealthCheckMiddleware",
+    "lectern.request_context.RequestContextMiddleware",
+    "shared_apps.tenants.routing.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [REPO_ROOT / "platform" / "lectern" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "lectern.wsgi.application"
+ASGI_APPLICATION = "lectern.asgi.application"
+
+# ---------------------------------------------------------------------------------------
+# Database and Redis. `DATABASE_URL` / `REDIS_URL`; `lectern dev` and the test command fill
+# them from embedded servers when they are unset (see lectern.embedded).
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_str("REDIS_URL")
+
+
+def database_settings(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    config["ENGINE"] = "django_tenants.postgresql_backend"
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {"default": database_settings(DATABASE_URL)} if DATABASE_URL else {}
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL or "redis://127.0.0.1:6379/0",
+        # Every cache key carries the schema of the tenant it belongs to.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": "lectern",
+    }
+}
+
+# ---------------------------------------------------------------------------------------
+# Authentication
+AUTH_USER_MODEL = "people.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Invitation and password-reset links stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 7 * 24 * 3600)
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+# ---------------------------------------------------------------------------------------
+# Internationalisation, static and uploaded files
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
+STORAGES = {
+    # Uploaded files land under MEDIA_ROOT/<tenant schema>/.
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+# ---------------------------------------------------------------------------------------
+# E-mail
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Lectern <no-reply@{BASE_DOMAIN}>")
+
+# ---------------------------------------------------------------------------------------
+# REST framework
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "lectern.api_errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+
+# ---------------------------------------------------------------------------------------
+# Celery: tasks carry the schema they were queued in (lectern.celery.TenantTask).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "lectern"
+CELERY_BEAT_SCHEDULE = {
+    "top-up-spare-schemas": {
+        "task": "shared_apps.tenants.tasks.spare_schemas_top_up",
+        "schedule": 60.0,
+    },
+    "purge-deleted-tenants": {
+        "task": "shared_apps.tenants.tasks.tenants_purge_expired",
+        "schedule": 3600.0,
+    },
+}
+
+# ---------------------------------------------------------------------------------------
+# Logging: one line per record with the request id and tenant; JSON in production.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "lectern.request_context.RequestContextLogFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s] %(name)s: %(message)s"
+        },
+        "json": {"()": "lectern.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": LOG_FORMAT if LOG_FORMAT in {"text", "json"} else "text",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
+    },
+}
+
+# User e-mails are unique case-insensitively through a functional unique index
+# (`user_email_ci_unique`), which Django's check for `unique=True` cannot see.
+SILENCED_SYSTEM_CHECKS = ["auth.E003"]

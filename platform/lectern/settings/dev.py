@@ -1,0 +1,20 @@
+"""Local development: `lectern dev` fills DATABASE_URL and REDIS_URL from embedded servers."""
+
+from lectern.settings.base import *  # noqa: F403
+from lectern.settings.base import database_settings, env_bool, env_str
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production"  # noqa: F405
+PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http")
+PUBLIC_PORT = env_str("PUBLIC_PORT", "8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+TENANT_SPARE_SCHEMAS = 2
+
+# No URLs given: run PostgreSQL and Redis embedded, with data under .data/.
+if not DATABASE_URL or not REDIS_URL:  # noqa: F405
+    from lectern.embedded import ensure_services
+
+    _urls = ensure_services(DATA_DIR)  # noqa: F405
+    DATABASE_URL, REDIS_URL = _urls.database_url, _urls.redis_url
+    DATABASES = {"default": database_settings(DATABASE_URL)}
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
