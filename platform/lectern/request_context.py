@@ -44,8 +44,18 @@ class RequestContextLogFilter(logging.Filter):
         return True
 
 
+def clear_context(**_: object) -> None:
+    """Forget the finished request's id and tenant (connected to `request_finished`)."""
+    _request_id.set("-")
+    _tenant.set("-")
+
+
 class RequestContextMiddleware:
-    """Gives each request an id (the caller's `X-Request-ID` when it is sane) and echoes it."""
+    """Gives each request an id (the caller's `X-Request-ID` when it is sane) and echoes it.
+
+    The values stay bound until `request_finished`, so the lines Django's handler logs after
+    the middleware chain returns ("Not Found: ...") carry them too.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -54,7 +64,8 @@ class RequestContextMiddleware:
         offered = request.headers.get("X-Request-ID", "")
         request_id = offered if _SAFE_REQUEST_ID.match(offered) else uuid.uuid4().hex
         request.request_id = request_id
-        with bind_context(tenant="-", request_id=request_id):
-            response = self.get_response(request)
+        _request_id.set(request_id)
+        _tenant.set("-")
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

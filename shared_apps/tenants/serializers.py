@@ -6,7 +6,7 @@ from shared_apps.tenants.models import Tenant, TenantStatus
 
 
 class TenantCreateInput(serializers.Serializer):
-    slug = serializers.CharField(max_length=63)
+    slug = serializers.CharField(max_length=255)  # the DNS-label rules live in the service
     name = serializers.CharField(max_length=200)
     admin_email = serializers.EmailField()
     plan = serializers.CharField(max_length=64, required=False, default="standard")

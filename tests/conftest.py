@@ -1,0 +1,99 @@
+"""Fixtures for the whole suite.
+
+A real PostgreSQL and Redis (the URLs given, else embedded servers; see settings/test.py).
+Two tenants are provisioned once per session with the real service and committed; each test
+then runs inside a transaction that is rolled back, so no test creates a schema it does not
+need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from shared_apps.operators.services import operator_create, operator_token_issue
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.routing import route_cache
+from shared_apps.tenants.services import tenant_create
+
+
+@dataclass(frozen=True)
+class ProvisionedTenant:
+    tenant: Tenant
+    host: str
+
+    @property
+    def schema(self) -> str:
+        return self.tenant.schema_name
+
+
+def _provision(slug: str, name: str) -> ProvisionedTenant:
+    connection.set_schema_to_public()
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        tenant = tenant_create(slug=slug, name=name, admin_email=f"admin@{slug}.example.com").tenant
+    return ProvisionedTenant(tenant=tenant, host=f"{slug}.localhost")
+
+
+@pytest.fixture(scope="session")
+def tenant_a(django_db_setup, django_db_blocker) -> ProvisionedTenant:
+    with django_db_blocker.unblock():
+        return _provision("alpha", "Alpha Learning")
+
+
+@pytest.fixture(scope="session")
+def tenant_b(django_db_setup, django_db_blocker) -> ProvisionedTenant:
+    with django_db_blocker.unblock():
+        return _provision("bravo", "Bravo Academy")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routes() -> Iterator[None]:
+    """Routes cached by an earlier test may name rows that test rolled back."""
+    route_cache.clear()
+    yield
+    route_cache.clear()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def in_tenant_a(tenant_a, db) -> Iterator[ProvisionedTenant]:
+    with schema_context(tenant_a.schema):
+        yield tenant_a
+
+
+@pytest.fixture
+def client_a(tenant_a, db) -> Client:
+    return Client(HTTP_HOST=tenant_a.host)
+
+
+@pytest.fixture
+def client_b(tenant_b, db) -> Client:
+    return Client(HTTP_HOST=tenant_b.host)
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+@dataclass(frozen=True)
+class OperatorLogin:
+    user: object
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def operator(db) -> OperatorLogin:
+    connection.set_schema_to_public()
+    user = operator_create(email="ops@lectern.example.com", password="operator-pass-123")
+    return OperatorLogin(user=user, token=operator_token_issue(user=user, name="tests").secret)

@@ -1,0 +1,187 @@
+"""Provisioning through the operator API and the service: validation, conflicts,
+idempotency, and a failure half-way that must leave nothing behind."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+
+from shared_apps.tenants import schemas
+from shared_apps.tenants.models import Domain, IdempotencyRecord, SpareSchema, Tenant
+from shared_apps.tenants.services import tenant_create
+
+API = "/api/platform/v1/tenants"
+
+
+def create(client: Client, operator, payload: dict, **headers):
+    return client.post(API, payload, content_type="application/json", **operator.headers, **headers)
+
+
+def valid(**overrides) -> dict:
+    return {"slug": "acme", "name": "Acme Corp", "admin_email": "boss@acme.example", **overrides}
+
+
+def assert_nothing_created(slug: str = "acme") -> None:
+    assert not Tenant.objects.filter(slug=slug).exists()
+    assert not Domain.objects.filter(domain__startswith=f"{slug}.").exists()
+    assert not schemas.schema_exists(f"t_{slug.replace('-', '_')}")
+
+
+def test_create_tenant_returns_it_ready(
+    public_client, operator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = create(public_client, operator, valid(plan="enterprise"))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["slug"] == "acme"
+    assert body["name"] == "Acme Corp"
+    assert body["status"] == "active"
+    assert body["plan"] == "enterprise"
+    assert body["primary_domain"] == "acme.localhost"
+    assert body["domains"] == [{"domain": "acme.localhost", "primary": True}]
+    assert body["schema_name"] == "t_acme"
+    assert schemas.schema_exists("t_acme")
+
+    # The portal answers at once, and the first admin got a one-time link.
+    assert Client(HTTP_HOST="acme.localhost").get("/accounts/login/").status_code == 200
+    assert [m.to for m in mail.outbox] == [["boss@acme.example"]]
+    assert "http://acme.localhost/accounts/set-password/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("slug", "code"),
+    [
+        ("ab", "slug_invalid"),  # too short
+        ("a" * 64, "slug_invalid"),  # too long
+        ("Acme", "slug_invalid"),  # upper case
+        ("-acme", "slug_invalid"),
+        ("acme-", "slug_invalid"),
+        ("ac_me", "slug_invalid"),
+        ("ac--me", "slug_invalid"),
+        ("acmé", "slug_invalid"),
+        ("www", "slug_reserved"),
+        ("api", "slug_reserved"),
+        ("admin", "slug_reserved"),
+        ("public", "slug_reserved"),
+        ("static", "slug_reserved"),
+        ("mail", "slug_reserved"),
+    ],
+)
+def test_bad_slug_is_400_naming_the_field(public_client, operator, slug, code):
+    response = create(public_client, operator, valid(slug=slug))
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert [d["field"] for d in error["details"]] == ["slug"]
+    assert Tenant.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({"slug": "acme", "name": "Acme"}, ["admin_email"]),
+        (valid(admin_email="not-an-email"), ["admin_email"]),
+        (valid(name=""), ["name"]),
+        (valid(name="x" * 201), ["name"]),
+        (valid(plan="Gold Plan!"), ["plan"]),
+        ({}, ["slug", "name", "admin_email"]),
+    ],
+)
+def test_bad_fields_are_400_naming_each(public_client, operator, payload, fields):
+    response = create(public_client, operator, payload)
+    assert response.status_code == 400
+    assert sorted(d["field"] for d in response.json()["error"]["details"]) == sorted(fields)
+    assert Tenant.objects.count() == 0
+
+
+def test_malformed_json_is_400_not_500(public_client, operator):
+    response = public_client.post(
+        API, "{not json", content_type="application/json", **operator.headers
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_taken_slug_is_409_case_insensitively(public_client, operator, tenant_a):
+    response = create(public_client, operator, valid(slug="alpha"))
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "slug_taken"
+    assert error["details"] == [
+        {"field": "slug", "message": "A tenant with this slug already exists."}
+    ]
+    assert Tenant.objects.filter(slug="alpha").count() == 1
+
+
+def test_same_idempotency_key_returns_the_same_tenant(public_client, operator):
+    first = create(public_client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-1")
+    again = create(public_client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-1")
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Tenant.objects.filter(slug="acme").count() == 1
+
+
+def test_idempotency_key_reused_for_another_request_is_409(public_client, operator):
+    create(public_client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-2")
+    response = create(
+        public_client, operator, valid(slug="other", name="Other"), HTTP_IDEMPOTENCY_KEY="key-2"
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert not Tenant.objects.filter(slug="other").exists()
+
+
+def test_without_idempotency_key_a_repeat_is_a_conflict(public_client, operator):
+    assert create(public_client, operator, valid()).status_code == 201
+    assert create(public_client, operator, valid()).status_code == 409
+    assert Tenant.objects.filter(slug="acme").count() == 1
+
+
+def test_failure_halfway_leaves_no_row_no_domain_no_schema(public_client, operator):
+    """The database refuses the last write of provisioning (the idempotency record): the
+    tenant row, its domain, its schema and the claimed spare must all come back undone."""
+    schemas.spare_schemas_top_up(target=1)
+    spare = SpareSchema.objects.get().schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION refuse_idempotency() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION 'database refuses'; END $$;
+            CREATE TRIGGER refuse BEFORE INSERT ON public.tenants_idempotencyrecord
+            FOR EACH ROW EXECUTE FUNCTION refuse_idempotency();
+            """
+        )
+    client = Client(HTTP_HOST="localhost", raise_request_exception=False)
+    response = create(client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-3")
+
+    assert response.status_code == 500
+    assert_nothing_created()
+    assert not IdempotencyRecord.objects.exists()
+    assert list(SpareSchema.objects.values_list("schema_name", flat=True)) == [spare]
+    assert schemas.schema_exists(spare)
+
+
+def test_failure_when_the_schema_name_is_taken_leaves_nothing(db):
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "t_acme"')
+    with pytest.raises(Exception, match="already exists"):
+        tenant_create(slug="acme", name="Acme", admin_email="boss@acme.example")
+    assert not Tenant.objects.filter(slug="acme").exists()
+    assert not Domain.objects.filter(domain="acme.localhost").exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 't_acme'"
+        )
+        assert cursor.fetchone() == (0,)  # the pre-existing schema is still empty
+
+
+def test_provisioning_does_not_run_migrations(db, django_assert_max_num_queries):
+    """The schema comes from a copy or a spare: a fixed number of statements."""
+    with django_assert_max_num_queries(30):
+        tenant_create(slug="quick", name="Quick", admin_email="a@quick.example")
