@@ -97,3 +97,13 @@ def operator(db) -> OperatorLogin:
     connection.set_schema_to_public()
     user = operator_create(email="ops@lectern.example.com", password="operator-pass-123")
     return OperatorLogin(user=user, token=operator_token_issue(user=user, name="tests").secret)
+
+
+@pytest.fixture
+def celery_eager_off() -> Iterator[None]:
+    """Publish tasks to the broker for a real worker, instead of running them in-process."""
+    from lectern.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True

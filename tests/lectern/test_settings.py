@@ -1,0 +1,51 @@
+"""Production refuses to start without its secrets, naming the missing variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+START = "import django; django.setup()"
+
+
+def start_production(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DEBUG"}
+    }
+    clean["DJANGO_SETTINGS_MODULE"] = "lectern.settings.production"
+    return subprocess.run(
+        [sys.executable, "-c", START],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({}, "SECRET_KEY"),
+        ({"SECRET_KEY": "s" * 50}, "DATABASE_URL"),
+        ({"SECRET_KEY": "s" * 50, "DATABASE_URL": "postgres://u@h/db"}, "REDIS_URL"),
+    ],
+)
+def test_missing_secret_stops_start_up_with_one_line(env, missing):
+    result = start_production(**env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[-1]]  # one line, no traceback
+    assert missing in lines[0]
+
+
+def test_production_starts_with_everything_set():
+    result = start_production(
+        SECRET_KEY="s" * 50, DATABASE_URL="postgres://u@h/db", REDIS_URL="redis://h:6379/0"
+    )
+    assert result.returncode == 0, result.stderr
