@@ -8,6 +8,7 @@ need.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,19 @@ from shared_apps.operators.services import operator_create, operator_token_issue
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.routing import route_cache
 from shared_apps.tenants.services import tenant_create
+from tests.databases import admin_connection, database_url
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """An empty database of its own, for commands run as separate processes."""
+    name = f"lectern_fresh_{os.getpid()}"
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield database_url(name)
+    with admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass(frozen=True)

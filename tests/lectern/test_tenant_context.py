@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.people.models import User
 from tenant_apps.people.services import user_create
 from tenant_apps.people.tasks import invitation_send
+from tests.databases import database_url
 
 
 def test_cache_keys_carry_the_tenant(tenant_a, tenant_b, db):
@@ -47,14 +48,10 @@ def test_uploaded_files_land_under_the_tenant(tenant_a, db, tmp_path, settings):
 @pytest.fixture
 def worker(tmp_path):
     """A real Celery worker process on the real Redis, against the test database."""
-    db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lectern.settings.dev",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or ''}:"
-            f"{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
-        ),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

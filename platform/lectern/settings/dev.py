@@ -1,14 +1,14 @@
 """Local development: `lectern dev` fills DATABASE_URL and REDIS_URL from embedded servers."""
 
 from lectern.settings.base import *  # noqa: F403
-from lectern.settings.base import database_settings, env_bool, env_str
+from lectern.settings.base import database_settings, env_bool, env_int, env_str
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production"  # noqa: F405
 PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http")
 PUBLIC_PORT = env_str("PUBLIC_PORT", "8000")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-TENANT_SPARE_SCHEMAS = 2
+TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
 
 # No URLs given: run PostgreSQL and Redis embedded, with data under .data/.
 if not DATABASE_URL or not REDIS_URL:  # noqa: F405
