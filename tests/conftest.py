@@ -55,6 +55,19 @@ def _provision(slug: str, name: str) -> ProvisionedTenant:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker) -> Iterator[None]:
+    """Create the test database for every session, including one whose tests all commit
+    for real from other threads or processes (pytest-django skips it for those)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def tenant_a(django_db_setup, django_db_blocker) -> ProvisionedTenant:
     with django_db_blocker.unblock():
         return _provision("alpha", "Alpha Learning")
