@@ -35,7 +35,7 @@ def _require_public_schema() -> None:
 def operator_create(*, email: str, password: str | None, full_name: str = "") -> User:
     """Create (or update the password of) a platform operator."""
     _require_public_schema()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email__lower=email.strip().lower()).first()
     if user is None:
         user = User(email=email.strip().lower(), full_name=full_name)
     user.is_staff = True

@@ -75,7 +75,7 @@ class TenantRouteCache:
 def _load_route(host: str) -> Route:
     domain = (
         Domain.objects.select_related("tenant")
-        .filter(domain__iexact=host, tenant__purge_after__isnull=True)
+        .filter(domain__lower=host, tenant__purge_after__isnull=True)
         .first()
     )
     return Route(tenant=domain.tenant if domain else None)

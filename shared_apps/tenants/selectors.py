@@ -29,7 +29,7 @@ def tenant_list(
 
 
 def tenant_get(*, slug: str) -> Tenant:
-    tenant = Tenant.objects.prefetch_related("domains").filter(slug__iexact=slug).first()
+    tenant = Tenant.objects.prefetch_related("domains").filter(slug__lower=slug.lower()).first()
     if tenant is None:
         raise NotFound(TenantErrorCode.TENANT_NOT_FOUND, f"No tenant '{slug}'.")
     return tenant

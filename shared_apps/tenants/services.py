@@ -116,7 +116,7 @@ def tenant_create(
 
 
 def _ensure_slug_free(slug: str) -> None:
-    if Tenant.objects.filter(slug__iexact=slug).exists():
+    if Tenant.objects.filter(slug__lower=slug.lower()).exists():
         raise Conflict(
             TenantErrorCode.SLUG_TAKEN,
             f"The slug '{slug}' is already taken.",
@@ -274,7 +274,7 @@ def domain_add(*, tenant: Tenant, domain: str) -> Domain:
         f"The domain '{name}' is already in use.",
         [FieldError("domain", "Another tenant (or this one) already uses this domain.")],
     )
-    if Domain.objects.filter(domain__iexact=name).exists():
+    if Domain.objects.filter(domain__lower=name).exists():
         raise taken
     try:
         with transaction.atomic():
@@ -288,7 +288,7 @@ def domain_add(*, tenant: Tenant, domain: str) -> Domain:
 @transaction.atomic
 def domain_remove(*, tenant: Tenant, domain: str) -> None:
     name = normalise_domain(domain)
-    found = Domain.objects.select_for_update().filter(tenant=tenant, domain__iexact=name).first()
+    found = Domain.objects.select_for_update().filter(tenant=tenant, domain__lower=name).first()
     if found is None:
         raise NotFound(TenantErrorCode.DOMAIN_NOT_FOUND, f"The tenant has no domain '{name}'.")
     if found.is_primary:

@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email__lower=username.strip().lower())
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Operator {user.email} is ready.")
             return
-        user = User.objects.filter(email__iexact=options["email"], is_staff=True).first()
+        user = User.objects.filter(email__lower=options["email"].lower(), is_staff=True).first()
         if user is None:
             raise CommandError(f"No operator {options['email']}.")
         issued = operator_token_issue(user=user, name=options["name"])

@@ -30,7 +30,7 @@ class Command(BaseCommand):
     help = "Create the operator account and the demo tenant (once) and print the logins."
 
     def handle(self, *args, **options) -> None:
-        operator = User.objects.filter(email__iexact=OPERATOR_EMAIL).first() or operator_create(
+        operator = User.objects.filter(email__lower=OPERATOR_EMAIL).first() or operator_create(
             email=OPERATOR_EMAIL, password=OPERATOR_PASSWORD, full_name="Platform Operator"
         )
         tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             ).tenant
         with schema_context(tenant.schema_name):
             for email, name, role, password in DEMO_PEOPLE:
-                person = User.objects.filter(email__iexact=email).first()
+                person = User.objects.filter(email__lower=email).first()
                 if person is None:
                     person = user_create(email=email, full_name=name, role=role)
                 if not person.has_usable_password():
