@@ -94,7 +94,7 @@ def routing_changed() -> None:
             logger.exception("tenant routing: could not publish a routing change")
         route_cache.clear()
 
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def public_hosts() -> set[str]:

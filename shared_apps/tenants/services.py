@@ -151,12 +151,14 @@ def _provision(*, slug: str, name: str, admin_email: str, plan_code: str) -> Ten
     with schema_context(tenant.schema_name):
         admin = user_create(email=admin_email, role=Role.ADMIN)
 
-    def after_commit() -> None:
+    def send_invitation() -> None:
         with schema_context(tenant.schema_name):
             invitation_send.delay(admin.pk)
-        spare_schemas_top_up.delay()
 
-    transaction.on_commit(after_commit)
+    # Robust: the tenant is committed by then, so a broker outage must not turn its creation
+    # into an error; Django logs the failure and the next callback still runs.
+    transaction.on_commit(send_invitation, robust=True)
+    transaction.on_commit(spare_schemas_top_up.delay, robust=True)
     routing_changed()
     return tenant
 
