@@ -186,3 +186,26 @@ def test_provisioning_does_not_run_migrations(db, django_assert_max_num_queries)
     """The schema comes from a copy or a spare: a fixed number of statements."""
     with django_assert_max_num_queries(30):
         tenant_create(slug="quick", name="Quick", admin_email="a@quick.example")
+
+
+@pytest.fixture
+def broker_down(celery_eager_off):
+    """The Celery broker unreachable: nothing listens on port 1 of this machine."""
+    from lectern.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.pool.force_close_all()
+    yield
+    app.conf.broker_url = previous
+    app.pool.force_close_all()
+
+
+def test_broker_outage_after_commit_does_not_fail_the_creation(
+    db, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tenant_create(slug="offline", name="Offline", admin_email="a@offline.example")
+    assert result.created is True
+    assert Tenant.objects.filter(slug="offline", status="active").exists()
+    assert any("Error calling" in r.getMessage() for r in caplog.records)
