@@ -13,12 +13,18 @@ from django.http import HttpRequest, HttpResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _tenant: contextvars.ContextVar[str] = contextvars.ContextVar("tenant", default="-")
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 def current_request_id() -> str:
     return _request_id.get()
+
+
+def current_client_ip() -> str | None:
+    """The address of the client whose request is being served (None outside requests)."""
+    return _client_ip.get()
 
 
 def bind_tenant(schema_name: str) -> None:
@@ -48,6 +54,7 @@ def clear_context(**_: object) -> None:
     """Forget the finished request's id and tenant (connected to `request_finished`)."""
     _request_id.set("-")
     _tenant.set("-")
+    _client_ip.set(None)
 
 
 class RequestContextMiddleware:
@@ -66,6 +73,9 @@ class RequestContextMiddleware:
         request.request_id = request_id
         _request_id.set(request_id)
         _tenant.set("-")
+        # REMOTE_ADDR is the proxy's address behind a load balancer; SecurityMiddleware-style
+        # trust of X-Forwarded-For belongs to the deployment (see production settings).
+        _client_ip.set(request.META.get("REMOTE_ADDR") or None)
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

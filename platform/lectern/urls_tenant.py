@@ -1,7 +1,18 @@
-"""URLs of a tenant's host."""
+"""URLs of a tenant's host: the portal and the REST API v1."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tenant_apps.audit.api import AuditLogApi
+
+api_v1 = [
+    path("", include("tenant_apps.people.api_urls")),
+    path("audit-log", AuditLogApi.as_view(), name="audit-log"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
 
 urlpatterns = [
+    path("api/v1/", include(api_v1)),
     path("", include("tenant_apps.people.urls")),
 ]

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lectern.api.pagination import PagePagination
 from shared_apps.operators.authentication import IsOperator, OperatorTokenAuthentication
 from shared_apps.tenants import selectors, services
 from shared_apps.tenants.models import Tenant
@@ -38,7 +38,7 @@ class TenantListCreateApi(OperatorAPIView):
         query = TenantListInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         tenants = selectors.tenant_list(**query.validated_data)
-        paginator = LimitOffsetPagination()
+        paginator = PagePagination()
         page = paginator.paginate_queryset(tenants, request, view=self)
         return paginator.get_paginated_response(TenantOutput(page, many=True).data)
 

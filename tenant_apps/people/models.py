@@ -1,4 +1,5 @@
-"""People: the user model of every tenant schema (and of operators in the public schema)."""
+"""People: the user model of every tenant schema (and of operators in the public schema),
+their groups and departments, and the credentials apps use to call the API."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__lower=username.strip().lower())
 
 
+def avatar_path(user: User, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"avatars/{user.pk}-{timezone.now():%Y%m%d%H%M%S}.{extension}"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person of one tenant; the same e-mail in two tenants is two separate accounts."""
 
@@ -29,6 +35,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
     locale = models.CharField(max_length=16, default="en")
     time_zone = models.CharField(max_length=64, default="UTC")
+    avatar = models.ImageField(upload_to=avatar_path, blank=True)
     is_active = models.BooleanField(default=True)
     # Operators on the public schema use the Django admin; tenant users never do.
     is_staff = models.BooleanField(default=False)
@@ -48,6 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
             ),
         ]
+        indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
 
     def __str__(self) -> str:
         return self.email
@@ -57,3 +65,78 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else self.email).strip()
+
+
+class GroupKind(models.TextChoices):
+    GROUP = "group", "Group"
+    DEPARTMENT = "department", "Department"
+
+
+class LearnerGroup(models.Model):
+    """A group or department people are assigned courses and reported by."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=GroupKind.choices, default=GroupKind.GROUP)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(User, related_name="learner_groups", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="group_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeoplePolicy(models.Model):
+    """The tenant's rules for joining (one row per tenant schema)."""
+
+    self_registration_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="people_policy_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return "self-registration " + ("on" if self.self_registration_enabled else "off")
+
+
+class PersonalAccessToken(models.Model):
+    """A long-lived token for an integration; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class RefreshToken(models.Model):
+    """One link of a sign-in's chain of refresh tokens. Each is used once; using one twice
+    revokes the whole `family` (the sign-in), as does signing out."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    family = models.UUIDField(db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"refresh token of {self.user_id} ({self.family})"

@@ -2,30 +2,333 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from tenant_apps.people.models import Role, User
+from lectern.errors import ApplicationError, Conflict, FieldError, ValidationFailed
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
+from tenant_apps.events.models import EventType
+from tenant_apps.events.services import record_event
+from tenant_apps.people.errors import PeopleErrorCode
+from tenant_apps.people.models import LearnerGroup, PeoplePolicy, Role, User
+from tenant_apps.people.tokens import credentials_revoke_all
+
+# Sign-in throttling: this many failures within the window lock the account (or the
+# address) for the rest of the window.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_WINDOW_SECONDS = 15 * 60
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+AVATAR_TYPES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def user_payload(user: User) -> dict[str, Any]:
+    """What events say about a person."""
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "is_active": user.is_active,
+        "locale": user.locale,
+        "time_zone": user.time_zone,
+    }
+
+
+def _email_taken(email: str) -> Conflict:
+    return Conflict(
+        PeopleErrorCode.EMAIL_TAKEN,
+        f"Someone already uses {email}.",
+        [FieldError("email", "A person with this e-mail already exists.")],
+    )
 
 
 @transaction.atomic
 def user_create(
-    *, email: str, full_name: str = "", role: Role = Role.LEARNER, password: str | None = None
+    *,
+    email: str,
+    full_name: str = "",
+    role: Role = Role.LEARNER,
+    password: str | None = None,
+    actor: User | None = None,
 ) -> User:
     """Create a person in the current tenant. Without a password they must accept an invite."""
-    user = User(email=email.strip().lower(), full_name=full_name.strip(), role=role)
+    email = email.strip().lower()
+    user = User(email=email, full_name=full_name.strip(), role=role)
     if password:
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
+    if User.objects.filter(email__lower=email).exists():
+        raise _email_taken(email)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent creation won
+        raise _email_taken(email) from exc
+    record_event(
+        event_type=EventType.USER_CREATED,
+        subject_type="user",
+        subject_id=user.pk,
+        payload=user_payload(user),
+        actor_id=getattr(actor, "pk", None),
+    )
     return user
 
 
+def _check_password(password: str, user: User | None, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            PeopleErrorCode.INVALID_PASSWORD,
+            "Choose a stronger password.",
+            [FieldError(field, message) for message in exc.messages],
+        ) from exc
+
+
+def user_invite(
+    *, email: str, full_name: str = "", role: Role = Role.LEARNER, actor: User | None
+) -> User:
+    """Create a person and e-mail them a link to choose their password."""
+    from tenant_apps.people.tasks import invitation_send
+
+    with transaction.atomic():
+        user = user_create(email=email, full_name=full_name, role=role, actor=actor)
+        transaction.on_commit(lambda: invitation_send.delay(user.pk), robust=True)
+    return user
+
+
+def _active_admins_besides(user: User) -> bool:
+    return User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+
+
+def _last_admin() -> Conflict:
+    return Conflict(
+        PeopleErrorCode.LAST_ADMIN,
+        "The tenant needs at least one active admin.",
+        [FieldError("role", "Make someone else an admin first.")],
+    )
+
+
+PROFILE_FIELDS = ("full_name", "locale", "time_zone")
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
+    """Change a person's profile and, when `actor` is an admin, their role.
+
+    A role change is audited; every change is announced as `user.updated`."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = user_payload(locked)
+    for name in PROFILE_FIELDS:
+        if name in changes and changes[name] is not None:
+            setattr(locked, name, str(changes[name]).strip())
+    new_role = changes.get("role")
+    if new_role is not None and new_role != locked.role:
+        if locked.role == Role.ADMIN and not _active_admins_besides(locked):
+            raise _last_admin()
+        locked.role = new_role
+    locked.save()
+    after = user_payload(locked)
+    if before["role"] != after["role"]:
+        audit_record(
+            action=AuditAction.USER_ROLE_CHANGED,
+            actor=actor,
+            target=locked,
+            before={"role": before["role"]},
+            after={"role": after["role"]},
+        )
+    if before != after:
+        record_event(
+            event_type=EventType.USER_UPDATED,
+            subject_type="user",
+            subject_id=locked.pk,
+            payload=after,
+            actor_id=getattr(actor, "pk", None),
+        )
+    return locked
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Block a person from signing in; every sign-in and token they hold stops working."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        return locked
+    if locked.role == Role.ADMIN and not _active_admins_besides(locked):
+        raise _last_admin()
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    credentials_revoke_all(user=locked)
+    audit_record(
+        action=AuditAction.USER_DEACTIVATED,
+        actor=actor,
+        target=locked,
+        before={"is_active": True},
+        after={"is_active": False},
+    )
+    record_event(
+        event_type=EventType.USER_DEACTIVATED,
+        subject_type="user",
+        subject_id=locked.pk,
+        payload=user_payload(locked),
+        actor_id=getattr(actor, "pk", None),
+    )
+    return locked
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User | None) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active:
+        return locked
+    locked.is_active = True
+    locked.save(update_fields=["is_active"])
+    audit_record(
+        action=AuditAction.USER_REACTIVATED,
+        actor=actor,
+        target=locked,
+        before={"is_active": False},
+        after={"is_active": True},
+    )
+    record_event(
+        event_type=EventType.USER_UPDATED,
+        subject_type="user",
+        subject_id=locked.pk,
+        payload=user_payload(locked),
+        actor_id=getattr(actor, "pk", None),
+    )
+    return locked
+
+
+def user_avatar_set(*, user: User, upload: UploadedFile) -> User:
+    """Replace a person's avatar with an image of an allowed type and size."""
+    from PIL import Image, UnidentifiedImageError
+
+    def refuse(message: str) -> ValidationFailed:
+        return ValidationFailed(
+            PeopleErrorCode.AVATAR_INVALID,
+            "The avatar was refused.",
+            [FieldError("avatar", message)],
+        )
+
+    if upload.size > AVATAR_MAX_BYTES:
+        raise refuse(f"Use an image of at most {AVATAR_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise refuse("The file is not an image.") from exc
+    if kind not in AVATAR_TYPES:
+        raise refuse("Use a JPEG, PNG, WebP or GIF image.")
+    upload.seek(0)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old = locked.avatar.name if locked.avatar else None
+        locked.avatar.save(f"avatar.{AVATAR_TYPES[kind]}", upload, save=True)
+        if old:
+            transaction.on_commit(lambda: locked.avatar.storage.delete(old), robust=True)
+    return locked
+
+
+# ------------------------------------------------------------------------------------------
+# Signing in
+@dataclass(frozen=True)
+class LoginLock:
+    retry_after: int
+
+
+class LoginThrottled(ApplicationError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            code=PeopleErrorCode.LOGIN_THROTTLED,
+            message="Too many failed sign-ins. Try again later.",
+            status=429,
+        )
+        self.retry_after = retry_after
+
+
+def _failure_keys(email: str, ip: str | None) -> list[str]:
+    keys = [f"login-failures:account:{email.strip().lower()}"]
+    if ip:
+        keys.append(f"login-failures:ip:{ip}")
+    return keys
+
+
+def login_throttle_check(*, email: str, ip: str | None) -> None:
+    """Refuse before checking the password when the account or address is locked."""
+    counts = cache.get_many(_failure_keys(email, ip))
+    if any(count >= LOGIN_FAILURE_LIMIT for count in counts.values()):
+        raise LoginThrottled(retry_after=LOGIN_WINDOW_SECONDS)
+
+
+def login_failure_record(*, email: str, ip: str | None) -> None:
+    for key in _failure_keys(email, ip):
+        cache.add(key, 0, LOGIN_WINDOW_SECONDS)
+        cache.incr(key)
+
+
+def login_success_record(*, email: str) -> None:
+    cache.delete(_failure_keys(email, None)[0])
+
+
+def user_authenticate(*, email: str, password: str, ip: str | None) -> User:
+    """Check a person's password, throttled per account and per address."""
+    from django.contrib.auth import authenticate
+
+    login_throttle_check(email=email, ip=ip)
+    user = authenticate(username=email, password=password)
+    if user is None:
+        login_failure_record(email=email, ip=ip)
+        raise ApplicationError(
+            code=PeopleErrorCode.INVALID_CREDENTIALS,
+            message="The e-mail or password is wrong.",
+            status=401,
+        )
+    login_success_record(email=email)
+    return user
+
+
+def people_policy() -> PeoplePolicy:
+    policy, _ = PeoplePolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+@transaction.atomic
+def people_policy_update(*, self_registration_enabled: bool) -> PeoplePolicy:
+    policy = people_policy()
+    policy.self_registration_enabled = self_registration_enabled
+    policy.save()
+    return policy
+
+
+def user_register(*, email: str, password: str, full_name: str = "") -> User:
+    """Self-registration as a learner, where the tenant allows it."""
+    if not people_policy().self_registration_enabled:
+        raise ApplicationError(
+            code=PeopleErrorCode.REGISTRATION_CLOSED,
+            message="This organisation does not allow self-registration.",
+            status=403,
+        )
+    return user_create(email=email, full_name=full_name, password=password, role=Role.LEARNER)
+
+
+# ------------------------------------------------------------------------------------------
+# Links sent by e-mail
 def tenant_base_url(host: str) -> str:
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return f"{settings.PUBLIC_SCHEME}://{host}{port}"
@@ -43,3 +346,85 @@ def set_password_url(*, user: User, host: str) -> str:
         urlconf=settings.ROOT_URLCONF,
     )
     return tenant_base_url(host) + path
+
+
+def password_reset_request(*, email: str) -> None:
+    """E-mail a reset link if the address belongs to an active person; say nothing either
+    way, so the answer does not reveal who has an account."""
+    from tenant_apps.people.tasks import password_reset_send
+
+    user = User.objects.filter(email__lower=email.strip().lower(), is_active=True).first()
+    if user is not None:
+        transaction.on_commit(lambda: password_reset_send.delay(user.pk), robust=True)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    from django.utils.http import urlsafe_base64_decode
+
+    invalid = ApplicationError(
+        code=PeopleErrorCode.TOKEN_INVALID,
+        message="The link is invalid or has expired.",
+        status=400,
+        details=[FieldError("token", "Ask for a new link.")],
+    )
+    try:
+        user_id = int(urlsafe_base64_decode(uid).decode())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise invalid from exc
+    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        raise invalid
+    _check_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+# ------------------------------------------------------------------------------------------
+# Groups and departments
+def _group_name_taken(name: str) -> Conflict:
+    return Conflict(
+        PeopleErrorCode.GROUP_NAME_TAKEN,
+        f"A group named '{name}' exists.",
+        [FieldError("name", "Choose another name.")],
+    )
+
+
+@transaction.atomic
+def group_save(
+    *, group: LearnerGroup | None = None, name: str, kind: str, description: str = ""
+) -> LearnerGroup:
+    group = group or LearnerGroup()
+    name = name.strip()
+    if LearnerGroup.objects.filter(name__lower=name.lower()).exclude(pk=group.pk).exists():
+        raise _group_name_taken(name)
+    group.name, group.kind, group.description = name, kind, description
+    try:
+        with transaction.atomic():
+            group.save()
+    except IntegrityError as exc:
+        raise _group_name_taken(name) from exc
+    return group
+
+
+@transaction.atomic
+def group_members_set(*, group: LearnerGroup, add: list[int], remove: list[int]) -> LearnerGroup:
+    """Add and remove members by id; ids of nobody in this tenant are refused."""
+    wanted = set(add) | set(remove)
+    found = set(User.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    missing = sorted(wanted - found)
+    if missing:
+        raise ValidationFailed(
+            PeopleErrorCode.USER_NOT_FOUND,
+            "Some people do not exist.",
+            [FieldError("add" if m in add else "remove", f"No person {m}.") for m in missing],
+        )
+    group.members.add(*add)
+    group.members.remove(*remove)
+    return group
+
+
+def group_delete(*, group: LearnerGroup) -> None:
+    """Remove a group; its members stay, without it."""
+    group.delete()

@@ -8,7 +8,7 @@ from django.test import Client
 
 from shared_apps.operators.services import operator_token_issue, operator_token_revoke
 from shared_apps.tenants.models import Tenant
-from tenant_apps.people.services import user_create
+from tenant_apps.people.models import User
 
 API = "/api/platform/v1/tenants"
 PAYLOAD = {"slug": "sneaky", "name": "Sneaky", "admin_email": "x@sneaky.example"}
@@ -44,7 +44,8 @@ def test_revoked_token_is_401(public_client, operator):
 
 def test_token_of_a_user_who_is_not_an_operator_is_refused(public_client):
     connection.set_schema_to_public()
-    someone = user_create(email="someone@example.com", password="pass-1234-xyz")
+    # A public-schema account without operator rights (no service makes these on purpose).
+    someone = User.objects.create(email="someone@example.com", is_staff=False)
     secret = operator_token_issue(user=someone, name="stolen").secret
     response = post(public_client, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 401

@@ -188,6 +188,12 @@ def test_provisioning_does_not_run_migrations(db, django_assert_max_num_queries)
         tenant_create(slug="quick", name="Quick", admin_email="a@quick.example")
 
 
+def forget_broker_connections(app) -> None:
+    """Pooled connections and producers keep the broker URL they were made with."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_down(celery_eager_off):
     """The Celery broker unreachable: nothing listens on port 1 of this machine."""
@@ -195,10 +201,10 @@ def broker_down(celery_eager_off):
 
     previous = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all()
+    forget_broker_connections(app)
     yield
     app.conf.broker_url = previous
-    app.pool.force_close_all()
+    forget_broker_connections(app)
 
 
 def test_broker_outage_after_commit_does_not_fail_the_creation(

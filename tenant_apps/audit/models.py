@@ -1,0 +1,39 @@
+"""Who did what to whom: admin actions, kept per tenant."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    USER_ROLE_CHANGED = "user.role_changed"
+    USER_DEACTIVATED = "user.deactivated"
+    USER_REACTIVATED = "user.reactivated"
+    COURSE_PUBLISHED = "course.published"
+    COURSE_ARCHIVED = "course.archived"
+    GRADE_OVERRIDDEN = "grade.overridden"
+    CERTIFICATE_REVOKED = "certificate.revoked"
+
+
+class AuditEntry(models.Model):
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    # Kept as text too: the entry stays readable after the actor is gone.
+    actor_email = models.CharField(max_length=254, blank=True)
+    target_type = models.CharField(max_length=32)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.target_type}:{self.target_id}"

@@ -1,0 +1,38 @@
+"""Recording admin actions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from lectern.request_context import current_client_ip
+from tenant_apps.audit.models import AuditAction, AuditEntry
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record an admin action; the client IP comes from the request being served, if any."""
+    return AuditEntry.objects.create(
+        action=action,
+        actor_id=getattr(actor, "pk", None),
+        actor_email=getattr(actor, "email", "") or "",
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        target_label=str(target)[:300],
+        before=_plain(before or {}),
+        after=_plain(after or {}),
+        ip_address=current_client_ip(),
+    )
