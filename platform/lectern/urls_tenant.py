@@ -7,6 +7,13 @@ from tenant_apps.audit.api import AuditLogApi
 
 api_v1 = [
     path("", include("tenant_apps.people.api_urls")),
+    path("", include("tenant_apps.courses.api_urls")),
+    path("", include("tenant_apps.enrollments.api_urls")),
+    path("", include("tenant_apps.progress.api_urls")),
+    path("", include("tenant_apps.assessments.api_urls")),
+    path("", include("tenant_apps.certificates.api_urls")),
+    path("", include("tenant_apps.notifications.api_urls")),
+    path("", include("tenant_apps.dashboards.api_urls")),
     path("audit-log", AuditLogApi.as_view(), name="audit-log"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

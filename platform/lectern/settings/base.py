@@ -51,6 +51,13 @@ TENANT_APPS = [
     "tenant_apps.people",
     "tenant_apps.events",
     "tenant_apps.audit",
+    "tenant_apps.courses",
+    "tenant_apps.enrollments",
+    "tenant_apps.progress",
+    "tenant_apps.assessments",
+    "tenant_apps.certificates",
+    "tenant_apps.notifications",
+    "tenant_apps.dashboards",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

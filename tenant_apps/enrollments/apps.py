@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EnrollmentsConfig(AppConfig):
+    name = "tenant_apps.enrollments"
+    label = "enrollments"
+    verbose_name = "Enrollments"
