@@ -134,3 +134,36 @@ def celery_eager_off() -> Iterator[None]:
     app.conf.task_always_eager = False
     yield
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def make_person(db, tenant_a):
+    """Create a person of a role in a tenant (tenant A unless told), through the service."""
+    from tenant_apps.people.models import Role
+    from tests.factories import UserFactory
+
+    def make(role: str = Role.LEARNER, tenant: ProvisionedTenant | None = None, **fields):
+        with schema_context((tenant or tenant_a).schema):
+            return UserFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def api(db, tenant_a):
+    """An API client on a tenant's host (tenant A unless told), signed in as `user` with a
+    real access token when one is given."""
+    from rest_framework.test import APIClient
+
+    from tenant_apps.people.tokens import token_pair_issue
+
+    def client_for(user=None, tenant: ProvisionedTenant | None = None) -> APIClient:
+        tenant = tenant or tenant_a
+        client = APIClient(HTTP_HOST=tenant.host)
+        if user is not None:
+            with schema_context(tenant.schema):
+                pair = token_pair_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
+        return client
+
+    return client_for
