@@ -70,7 +70,12 @@ def _configure_broker(sender: Celery, **_: object) -> None:
     from django.conf import settings
 
     redis_url = settings.CELERY_BROKER_URL or settings.REDIS_URL or "redis://127.0.0.1:6379/0"
-    sender.conf.broker_url = broker_url_from_redis_url(redis_url)
+    broker_url = broker_url_from_redis_url(redis_url)
+    # Celery lets the CELERY_BROKER_URL variable win over `broker_url`; the read and write
+    # URLs win over both, so a `unix://` URL from the environment is converted too.
+    sender.conf.broker_url = broker_url
+    sender.conf.broker_read_url = broker_url
+    sender.conf.broker_write_url = broker_url
     sender.conf.result_backend = None
 
 

@@ -123,16 +123,52 @@ def template_refresh(*, verbosity: int = 0) -> bool:
 
 # ------------------------------------------------------------------------------------------
 # Copying the template
+#
+# `CREATE TABLE ... (LIKE template.t INCLUDING ALL)` copies columns, defaults, identities,
+# CHECK constraints, keys and indexes as stored expression trees. Re-creating them from their
+# text instead (as pg_dump does) does not always give back the same trees: a partial index
+# `WHERE status IN ('a', 'b')` comes back with different casts. LIKE names the keys and
+# indexes it copies by its own rules, so a second step gives each its template name back.
+# Foreign keys, which LIKE leaves out, are added from their definitions (those round-trip).
+
+
+@dataclass(frozen=True)
+class IndexShape:
+    """An index as its definition reads without its name and schema."""
+
+    table: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class TemplateIndex:
+    shape: IndexShape
+    name: str
+    constraint: str | None  # the key or exclusion constraint it backs, if any
+
+
 @dataclass
 class CopyScript:
-    """SQL that recreates the template in a schema named by `search_path` at run time."""
+    """What recreates the template in another schema, read once per migration state."""
 
     fingerprint: str
-    ddl: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    sequence_options: list[str] = field(default_factory=list)
+    indexes: list[TemplateIndex] = field(default_factory=list)
+    foreign_keys: list[str] = field(default_factory=list)
     data_tables: list[str] = field(default_factory=list)
     sequence_states: list[tuple[str, int, bool]] = field(default_factory=list)
 
-    def statements(self, target_schema: str) -> list[str]:
+    def create_statements(self, target_schema: str) -> list[str]:
+        target = quote(target_schema)
+        template = quote(TEMPLATE_SCHEMA)
+        tables = [
+            f"CREATE TABLE {target}.{quote(table)} (LIKE {template}.{quote(table)} INCLUDING ALL)"
+            for table in self.tables
+        ]
+        return [f"CREATE SCHEMA {target}", *tables]
+
+    def finish_statements(self, target_schema: str, renames: list[str]) -> list[str]:
         target = quote(target_schema)
         template = quote(TEMPLATE_SCHEMA)
         rows = [
@@ -143,7 +179,14 @@ class CopyScript:
             f"SELECT setval('{target}.{quote(name)}', {value}, {'true' if called else 'false'})"
             for name, value, called in self.sequence_states
         ]
-        return [*self.ddl, *rows, *sequences]
+        return [
+            f"SET LOCAL search_path = {target}",
+            *self.sequence_options,
+            *renames,
+            *self.foreign_keys,
+            *rows,
+            *sequences,
+        ]
 
 
 def _fetch(sql: str, params: list[Any] | None = None) -> list[tuple]:
@@ -177,31 +220,42 @@ def _check_copyable(namespace_oid: int) -> None:
         raise TemplateNotCopyable(f"the template holds objects the copier skips: {names}")
 
 
-# LIKE copies column types, defaults, NOT NULL, identity sequences and CHECK constraints as
-# stored expression trees. Re-parsing their text (as pg_dump does) would not always give back
-# the same trees, so only keys and indexes are recreated from their definitions.
-_LIKE_OPTIONS = (
-    "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY INCLUDING GENERATED "
-    "INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS"
-)
+_INDEX_SHAPES_SQL = r"""
+    SELECT t.relname, x.relname, k.conname,
+           regexp_replace(pg_get_indexdef(i.indexrelid),
+                          '^(CREATE (UNIQUE )?INDEX )\S+ ON \S+?\.', '\1 ON ')
+      FROM pg_index i
+      JOIN pg_class t ON t.oid = i.indrelid
+      JOIN pg_class x ON x.oid = i.indexrelid
+      LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
+                               AND k.contype IN ('p', 'u', 'x')
+     WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = %s)
+     ORDER BY t.relname, x.oid
+"""
+
+
+def _index_shapes(schema_name: str) -> list[TemplateIndex]:
+    return [
+        TemplateIndex(shape=IndexShape(table, shape), name=name, constraint=constraint)
+        for table, name, constraint, shape in _fetch(_INDEX_SHAPES_SQL, [schema_name])
+    ]
 
 
 @cache
 def copy_script(fingerprint: str) -> CopyScript:
-    """Read the template's catalog once per migration state and turn it into DDL."""
+    """Read the template's catalog once per migration state."""
     script = CopyScript(fingerprint=fingerprint)
-    template = quote(TEMPLATE_SCHEMA)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # Unqualified names in every definition below: they then apply to any schema.
-            cursor.execute(f"SET LOCAL search_path = {template}")
+            # Unqualified names in the definitions below: they then apply to any schema.
+            cursor.execute(f"SET LOCAL search_path = {quote(TEMPLATE_SCHEMA)}")
         found = _fetch("SELECT oid FROM pg_namespace WHERE nspname = %s", [TEMPLATE_SCHEMA])
         if not found:
             raise TemplateMissing("the template schema is missing; run `lectern migrate`")
         namespace = found[0][0]
         _check_copyable(namespace)
 
-        tables = [
+        script.tables = [
             row[0]
             for row in _fetch(
                 "SELECT relname FROM pg_class WHERE relnamespace = %s AND relkind = 'r' "
@@ -209,11 +263,6 @@ def copy_script(fingerprint: str) -> CopyScript:
                 [namespace],
             )
         ]
-        script.ddl.extend(
-            f"CREATE TABLE {quote(table)} (LIKE {template}.{quote(table)} {_LIKE_OPTIONS})"
-            for table in tables
-        )
-
         # LIKE makes every identity sequence a bigint one; give each the template's options.
         for name, typ, start, inc, low, high, cache_size, cycle in _fetch(
             """
@@ -224,49 +273,27 @@ def copy_script(fingerprint: str) -> CopyScript:
             """,
             [namespace],
         ):
-            script.ddl.append(
+            script.sequence_options.append(
                 f"ALTER SEQUENCE {quote(name)} AS {typ} START {start} INCREMENT {inc} "
                 f"MINVALUE {low} MAXVALUE {high} CACHE {cache_size} "
                 + ("CYCLE" if cycle else "NO CYCLE")
             )
-
-        # Primary keys, unique and exclusion constraints before the foreign keys that
-        # need them; CHECK constraints came with LIKE.
-        constraints = _fetch(
-            """
-            SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
-              FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
-             WHERE c.relnamespace = %s AND k.contype IN ('p', 'u', 'x', 'f')
-             ORDER BY (k.contype = 'f'), c.relname, k.conname
-            """,
-            [namespace],
-        )
-        script.ddl.extend(
+        script.indexes = _index_shapes(TEMPLATE_SCHEMA)
+        script.foreign_keys = [
             f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
-            for table, name, definition in constraints
-        )
-
-        indexes = _fetch(
-            """
-            SELECT pg_get_indexdef(i.indexrelid)
-              FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-              JOIN pg_class x ON x.oid = i.indexrelid
-             WHERE t.relnamespace = %s
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
-                                                             AND k.conrelid = i.indrelid)
-             ORDER BY x.relname
-            """,
-            [namespace],
-        )
-        # pg_get_indexdef always names the table with its schema; drop it so the index is
-        # created next to the copied table.
-        qualified_on = f" ON {_fetch('SELECT quote_ident(%s)', [TEMPLATE_SCHEMA])[0][0]}."
-        script.ddl.extend(row[0].replace(qualified_on, " ON ", 1) for row in indexes)
-
-        for table in tables:
+            for table, name, definition in _fetch(
+                """
+                SELECT c.relname, k.conname, pg_get_constraintdef(k.oid)
+                  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                 WHERE c.relnamespace = %s AND k.contype = 'f'
+                 ORDER BY c.relname, k.conname
+                """,
+                [namespace],
+            )
+        ]
+        for table in script.tables:
             if _fetch(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")[0][0]:
                 script.data_tables.append(table)
-
         for (name,) in _fetch(
             "SELECT relname FROM pg_class WHERE relnamespace = %s AND relkind = 'S'", [namespace]
         ):
@@ -275,21 +302,49 @@ def copy_script(fingerprint: str) -> CopyScript:
     return script
 
 
+def _renames(template: list[TemplateIndex], copied: list[TemplateIndex]) -> list[str]:
+    """Statements giving each copied key and index the name it has in the template.
+
+    Everything is first moved aside to a temporary name, so that no new name can clash
+    with a generated one not yet renamed."""
+    waiting: dict[IndexShape, list[TemplateIndex]] = {}
+    for index in copied:
+        waiting.setdefault(index.shape, []).append(index)
+    aside: list[str] = []
+    final: list[str] = []
+    for number, wanted in enumerate(template):
+        candidates = waiting.get(wanted.shape)
+        if not candidates:
+            raise TemplateNotCopyable(f"no copy of index {wanted.name} on {wanted.shape.table}")
+        made = candidates.pop(0)
+        temporary = quote(f"_lectern_copy_{number}")
+        table = quote(wanted.shape.table)
+        if wanted.constraint:
+            aside.append(f"ALTER TABLE {table} RENAME CONSTRAINT {quote(made.name)} TO {temporary}")
+            final.append(
+                f"ALTER TABLE {table} RENAME CONSTRAINT {temporary} TO {quote(wanted.constraint)}"
+            )
+        else:
+            aside.append(f"ALTER INDEX {quote(made.name)} RENAME TO {temporary}")
+            final.append(f"ALTER INDEX {temporary} RENAME TO {quote(wanted.name)}")
+    return aside + final
+
+
 def copy_template(target_schema: str) -> None:
-    """Create `target_schema` as a copy of the template, inside the caller's transaction."""
+    """Create `target_schema` as a copy of the template, inside the caller's transaction.
+
+    Three round trips: create the tables, read the names LIKE gave their indexes, then
+    rename them, add the foreign keys and copy the template's rows."""
     fingerprint = template_fingerprint()
     if fingerprint is None:
         raise TemplateMissing("the template schema is missing; run `lectern migrate`")
     script = copy_script(fingerprint)
-    target = quote(target_schema)
-    statements = [
-        f"CREATE SCHEMA {target}",
-        f"SET LOCAL search_path = {target}",
-        *script.statements(target_schema),
-    ]
-    body = ";\n".join(statements)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(body)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(";\n".join(script.create_statements(target_schema)))
+        renames = _renames(script.indexes, _index_shapes(target_schema))
+        with connection.cursor() as cursor:
+            cursor.execute(";\n".join(script.finish_statements(target_schema, renames)))
     # The SET LOCAL above changed the search_path behind the backend's back.
     connection.search_path_set_schemas = None
 

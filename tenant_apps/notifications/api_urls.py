@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from tenant_apps.notifications import api
+
+urlpatterns = [
+    path("me/notifications", api.MyNotificationsApi.as_view(), name="my-notifications"),
+    path("me/notifications/read-all", api.NotificationsReadAllApi.as_view(),
+         name="my-notifications-read-all"),
+    path("me/notifications/<int:notification_id>/read", api.NotificationReadApi.as_view(),
+         name="my-notification-read"),
+]

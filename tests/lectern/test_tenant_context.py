@@ -53,7 +53,6 @@ def worker(tmp_path):
         "DJANGO_SETTINGS_MODULE": "lectern.settings.dev",
         "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
-        "CELERY_BROKER_URL": settings.REDIS_URL,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "TENANT_SPARE_SCHEMAS": "0",

@@ -212,7 +212,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STORAGES = {
     # Uploaded files land under MEDIA_ROOT/<tenant schema>/.
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "lectern.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"

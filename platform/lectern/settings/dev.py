@@ -9,6 +9,8 @@ PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http")
 PUBLIC_PORT = env_str("PUBLIC_PORT", "8000")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
+# Show what beat sends and the worker runs (`lectern dev` starts both with `-l INFO`).
+LOGGING["loggers"]["celery"]["level"] = LOG_LEVEL  # noqa: F405
 
 # No URLs given: run PostgreSQL and Redis embedded, with data under .data/.
 if not DATABASE_URL or not REDIS_URL:  # noqa: F405

@@ -199,11 +199,12 @@ def broker_down(celery_eager_off):
     """The Celery broker unreachable: nothing listens on port 1 of this machine."""
     from lectern.celery import app
 
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    names = ("broker_url", "broker_read_url", "broker_write_url")
+    previous = {name: app.conf[name] for name in names}
+    app.conf.update(dict.fromkeys(names, "redis://127.0.0.1:1/0"))
     forget_broker_connections(app)
     yield
-    app.conf.broker_url = previous
+    app.conf.update(previous)
     forget_broker_connections(app)
 
 

@@ -1,0 +1,86 @@
+"""Telling people things: in-app notifications and tenant-branded e-mails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tenants.utils import get_tenant_domain_model
+
+from tenant_apps.notifications.models import Notification, NotificationKind
+
+DEFAULT_BRAND_COLOUR = "#3b5bdb"
+
+
+def notification_send(
+    *, recipient_id: int, kind: NotificationKind, title: str, body: str = "", link: str = ""
+) -> Notification:
+    """Put a notification in a person's in-app inbox."""
+    return Notification.objects.create(
+        recipient_id=recipient_id, kind=kind, title=title[:200], body=body, link=link[:300]
+    )
+
+
+def notification_mark_read(*, recipient_id: int, notification_id: int) -> bool:
+    """Mark one of the person's own notifications read; False when it is not theirs."""
+    found = Notification.objects.filter(pk=notification_id, recipient_id=recipient_id)
+    if not found.exists():
+        return False
+    found.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return True
+
+
+def notifications_mark_all_read(*, recipient_id: int) -> int:
+    return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class TenantIdentity:
+    """What an e-mail says about the tenant it comes from."""
+
+    name: str
+    host: str
+    base_url: str
+    brand_colour: str
+
+
+def tenant_identity() -> TenantIdentity:
+    """The tenant of the schema this code runs in (a request or a Celery task)."""
+    domain = (
+        get_tenant_domain_model()
+        .objects.select_related("tenant")
+        .filter(tenant__schema_name=connection.schema_name, is_primary=True)
+        .first()
+    )
+    name = domain.tenant.name if domain else "Lectern"
+    host = domain.domain if domain else settings.BASE_DOMAIN
+    port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    return TenantIdentity(
+        name=name, host=host, base_url=f"{settings.PUBLIC_SCHEME}://{host}{port}",
+        brand_colour=DEFAULT_BRAND_COLOUR,
+    )
+
+
+def tenant_email_send(
+    *, to: str, subject: str, template: str, context: dict[str, Any]
+) -> None:
+    """Send `notifications/email/<template>.txt|.html` with the tenant's name and colour.
+
+    The HTML part wraps the message in the tenant's frame (`base.html`)."""
+    tenant = tenant_identity()
+    full_context = {**context, "tenant": tenant}
+    text = render_to_string(f"notifications/email/{template}.txt", full_context)
+    html = render_to_string(f"notifications/email/{template}.html", full_context)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to],
+        from_email=f"{tenant.name} <{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}>",
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
