@@ -7,6 +7,7 @@ from tenant_apps.audit.api import AuditLogApi
 
 api_v1 = [
     path("", include("tenant_apps.people.api_urls")),
+    path("", include("tenant_apps.branding.api_urls")),
     path("", include("tenant_apps.courses.api_urls")),
     path("", include("tenant_apps.enrollments.api_urls")),
     path("", include("tenant_apps.progress.api_urls")),

@@ -45,8 +45,7 @@ class NotificationReadApi(APIView):
             recipient_id=request.user.pk, notification_id=notification_id
         ):
             return Response(
-                {"error": {"code": "not_found", "message": "No such notification.",
-                           "details": []}},
+                {"error": {"code": "not_found", "message": "No such notification.", "details": []}},
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -31,7 +31,8 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
-                fields=["recipient", "-created_at"], condition=models.Q(read_at__isnull=True),
+                fields=["recipient", "-created_at"],
+                condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),

@@ -12,9 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import get_tenant_domain_model
 
+from tenant_apps.branding.services import branding_current
 from tenant_apps.notifications.models import Notification, NotificationKind
-
-DEFAULT_BRAND_COLOUR = "#3b5bdb"
 
 
 def notification_send(
@@ -63,14 +62,14 @@ def tenant_identity() -> TenantIdentity:
     host = domain.domain if domain else settings.BASE_DOMAIN
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
     return TenantIdentity(
-        name=name, host=host, base_url=f"{settings.PUBLIC_SCHEME}://{host}{port}",
-        brand_colour=DEFAULT_BRAND_COLOUR,
+        name=name,
+        host=host,
+        base_url=f"{settings.PUBLIC_SCHEME}://{host}{port}",
+        brand_colour=branding_current().primary_colour,
     )
 
 
-def tenant_email_send(
-    *, to: str, subject: str, template: str, context: dict[str, Any]
-) -> None:
+def tenant_email_send(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     """Send `notifications/email/<template>.txt|.html` with the tenant's name and colour.
 
     The HTML part wraps the message in the tenant's frame (`base.html`)."""
@@ -79,7 +78,9 @@ def tenant_email_send(
     text = render_to_string(f"notifications/email/{template}.txt", full_context)
     html = render_to_string(f"notifications/email/{template}.html", full_context)
     message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to],
+        subject=subject,
+        body=text,
+        to=[to],
         from_email=f"{tenant.name} <{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}>",
     )
     message.attach_alternative(html, "text/html")

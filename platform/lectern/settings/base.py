@@ -51,6 +51,7 @@ TENANT_APPS = [
     "tenant_apps.people",
     "tenant_apps.events",
     "tenant_apps.audit",
+    "tenant_apps.branding",
     "tenant_apps.courses",
     "tenant_apps.enrollments",
     "tenant_apps.progress",
