@@ -38,7 +38,11 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         details = [{"field": d.field, "message": d.message} for d in exc.details]
-        return Response(error_body(exc.code.value, exc.message, details), status=exc.status)
+        response = Response(error_body(exc.code.value, exc.message, details), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

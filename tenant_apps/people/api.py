@@ -61,19 +61,11 @@ class LoginApi(APIView):
     def post(self, request: Request) -> Response:
         body = LoginInput(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            user = services.user_authenticate(
-                email=body.validated_data["email"],
-                password=body.validated_data["password"],
-                ip=_client_ip(request),
-            )
-        except services.LoginThrottled as exc:
-            response = Response(
-                {"error": {"code": exc.code.value, "message": exc.message, "details": []}},
-                status=429,
-            )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
+        user = services.user_authenticate(
+            email=body.validated_data["email"],
+            password=body.validated_data["password"],
+            ip=_client_ip(request),
+        )
         return _pair_response(tokens.token_pair_issue(user=user), user)
 
 
