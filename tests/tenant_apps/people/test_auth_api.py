@@ -42,6 +42,7 @@ def test_login_returns_tokens_that_work(anonymous, make_person, tenant_a):
     assert body["access_expires_in"] == 300
     assert body["refresh"].startswith("lrt_")
     assert body["user"]["email"] == "lena@example.com"
+    assert body["user"]["last_login"] is not None
 
     anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access']}")
     me = anonymous.get("/api/v1/me")
