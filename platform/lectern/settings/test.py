@@ -23,7 +23,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 CELERY_TASK_ALWAYS_EAGER = True
 # Every test client calls from 127.0.0.1: without this the whole suite would share one
 # anonymous budget. The rate-limit tests set tight limits of their own.
-REST_FRAMEWORK = {  # noqa: F405
+REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "token": "100000/min", "anon": "100000/min"},
 }
