@@ -98,9 +98,15 @@ class Course(models.Model):
                 condition=models.Q(status__in=[s.value for s in CourseStatus]),
                 name="course_status_valid",
             ),
+            # ISO 4217: three upper-case letters.
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name="course_currency_iso"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "title", "id"], name="course_catalogue_idx"),
+            # The catalogue's "newest first".
+            models.Index(fields=["status", "-published_at", "-id"], name="course_newest_idx"),
             models.Index(fields=["owner", "status"], name="course_owner_idx"),
         ]
 
@@ -124,7 +130,10 @@ class Section(models.Model):
                 fields=["course", "position"],
                 name="section_position_unique",
                 deferrable=models.Deferrable.DEFERRED,
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1), name="section_position_min"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,7 +148,8 @@ class LessonKind(models.TextChoices):
 
 
 def lesson_file_path(lesson: Lesson, filename: str) -> str:
-    return f"courses/{lesson.course_id}/lessons/{filename}"
+    # Lessons are saved before their files are uploaded, so the id is known.
+    return f"courses/{lesson.course_id}/lessons/{lesson.pk}/{filename}"
 
 
 class Lesson(models.Model):
@@ -170,6 +180,7 @@ class Lesson(models.Model):
                 name="lesson_position_unique",
                 deferrable=models.Deferrable.DEFERRED,
             ),
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="lesson_position_min"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in LessonKind]),
                 name="lesson_kind_valid",

@@ -1,0 +1,390 @@
+"""Courses API under /api/v1/: the catalogue, authoring courses, their sections and lessons.
+
+Reading needs TAKE_COURSES; a course someone may not see is a 404 (see selectors). Creating
+courses and categories needs CREATE_COURSES; changing a course, its sections and lessons
+needs `user_can_edit_course` (403 otherwise, checked before anything is parsed or written).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lectern.api.permissions import requires
+from tenant_apps.courses import selectors, services
+from tenant_apps.courses.models import Course, CourseStatus, Difficulty, Lesson, Section
+from tenant_apps.courses.serializers import (
+    AttachmentInput,
+    CategoryInput,
+    CategoryOutput,
+    CourseDetailOutput,
+    CourseInput,
+    CourseOutput,
+    LessonInput,
+    LessonMoveInput,
+    LessonOrderInput,
+    LessonOutput,
+    SectionInput,
+    SectionOrderInput,
+    SectionOutput,
+    ThumbnailInput,
+    VideoInput,
+)
+from tenant_apps.people.permissions import Capability, user_can, user_can_edit_course
+
+CanTakeCourses = requires(Capability.TAKE_COURSES)
+
+NOT_ALLOWED = "Your role does not allow this."
+ERRORS = {
+    400: OpenApiResponse(description="Invalid fields, named in error.details"),
+    403: OpenApiResponse(description="Not allowed to change this course"),
+    404: OpenApiResponse(description="No such course you may see"),
+}
+CONFLICTS = {**ERRORS, 409: OpenApiResponse(description="Conflicts with the course's state")}
+
+
+def _may_create_courses(request: Request) -> None:
+    if not user_can(request.user, Capability.CREATE_COURSES):
+        raise exceptions.PermissionDenied(NOT_ALLOWED)
+
+
+def _may_edit(request: Request, course: Course) -> None:
+    if not user_can_edit_course(request.user, owner_id=course.owner_id):
+        raise exceptions.PermissionDenied(NOT_ALLOWED)
+
+
+def _course_to_edit(request: Request, course_id: int) -> Course:
+    course = selectors.course_get(user=request.user, course_id=course_id)
+    _may_edit(request, course)
+    return course
+
+
+def _section_to_edit(request: Request, section_id: int) -> Section:
+    section = selectors.section_get(user=request.user, section_id=section_id)
+    _may_edit(request, section.course)
+    return section
+
+
+def _lesson_to_edit(request: Request, lesson_id: int) -> Lesson:
+    lesson = selectors.lesson_get(user=request.user, lesson_id=lesson_id)
+    _may_edit(request, lesson.course)
+    return lesson
+
+
+def _detail(request: Request, course_id: int, code: int = status.HTTP_200_OK) -> Response:
+    course = selectors.course_detail(user=request.user, course_id=course_id)
+    return Response(CourseDetailOutput(course).data, status=code)
+
+
+# ------------------------------------------------------------------------------------------
+# Catalogue and courses
+class IdFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CourseFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=CourseStatus.choices)
+    category = IdFilter(field_name="category_id")
+    category_slug = filters.CharFilter(field_name="category__slug", lookup_expr="iexact")
+    difficulty = filters.ChoiceFilter(choices=Difficulty.choices)
+    language = filters.CharFilter(lookup_expr="iexact", max_length=16)
+    owner = IdFilter(field_name="owner_id")
+    tag = filters.CharFilter(method="filter_tag", max_length=50)
+    is_free = filters.BooleanFilter(method="filter_is_free")
+
+    class Meta:
+        model = Course
+        fields: list[str] = []
+
+    def filter_tag(self, queryset: QuerySet[Course], name: str, value: str) -> QuerySet[Course]:
+        return queryset.filter(tags__name__lower=value.strip().lower())
+
+    def filter_is_free(
+        self, queryset: QuerySet[Course], name: str, value: bool | None
+    ) -> QuerySet[Course]:
+        if value is None:
+            return queryset
+        return queryset.filter(price=0) if value else queryset.filter(price__gt=0)
+
+
+class StableOrderingFilter(OrderingFilter):
+    """Orders as asked, then by id, so that pages never repeat or skip equal rows."""
+
+    def get_ordering(self, request, queryset, view) -> list[str]:
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if ordering and not any(field.lstrip("-") in {"id", "pk"} for field in ordering):
+            ordering.append("-id" if ordering[-1].startswith("-") else "id")
+        return ordering
+
+
+class CourseListApi(generics.ListAPIView):
+    """The catalogue: published courses, plus the drafts and archived courses the caller
+    may edit. `?status=` narrows it."""
+
+    permission_classes = [CanTakeCourses]
+    serializer_class = CourseOutput
+    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filterset_class = CourseFilter
+    search_fields = ["title", "description"]
+    ordering_fields = ["title", "created_at", "published_at", "price"]
+    ordering = ["title", "id"]
+
+    def get_queryset(self) -> QuerySet[Course]:
+        return selectors.course_catalogue(user=self.request.user)
+
+    @extend_schema(request=CourseInput, responses={201: CourseDetailOutput, **ERRORS})
+    def post(self, request: Request) -> Response:
+        _may_create_courses(request)
+        body = CourseInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        course = services.course_create(owner=request.user, **body.validated_data)
+        return _detail(request, course.pk, status.HTTP_201_CREATED)
+
+
+class CourseDetailApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(responses={200: CourseDetailOutput, 404: ERRORS[404]})
+    def get(self, request: Request, course_id: int) -> Response:
+        return _detail(request, course_id)
+
+    @extend_schema(request=CourseInput, responses={200: CourseDetailOutput, **CONFLICTS})
+    def patch(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        body = CourseInput(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.course_update(course=course, **body.validated_data)
+        return _detail(request, course_id)
+
+    @extend_schema(responses={204: None, **CONFLICTS})
+    def delete(self, request: Request, course_id: int) -> Response:
+        services.course_delete(course=_course_to_edit(request, course_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CoursePublishApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(request=None, responses={200: CourseDetailOutput, **CONFLICTS})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        services.course_publish(course=course, actor=request.user)
+        return _detail(request, course_id)
+
+
+class CourseArchiveApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(request=None, responses={200: CourseDetailOutput, **CONFLICTS})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        services.course_archive(course=course, actor=request.user)
+        return _detail(request, course_id)
+
+
+class CourseThumbnailApi(APIView):
+    permission_classes = [CanTakeCourses]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ThumbnailInput},
+        responses={200: CourseDetailOutput, **ERRORS},
+    )
+    def put(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        body = ThumbnailInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.course_thumbnail_set(course=course, upload=body.validated_data["thumbnail"])
+        return _detail(request, course_id)
+
+    @extend_schema(responses={200: CourseDetailOutput, **ERRORS})
+    def delete(self, request: Request, course_id: int) -> Response:
+        services.course_thumbnail_remove(course=_course_to_edit(request, course_id))
+        return _detail(request, course_id)
+
+
+class CategoryListApi(generics.ListAPIView):
+    permission_classes = [CanTakeCourses]
+    serializer_class = CategoryOutput
+    filter_backends = [SearchFilter]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+    @extend_schema(request=CategoryInput, responses={201: CategoryOutput, **CONFLICTS})
+    def post(self, request: Request) -> Response:
+        _may_create_courses(request)
+        body = CategoryInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        category = services.category_create(**body.validated_data)
+        return Response(CategoryOutput(category).data, status=status.HTTP_201_CREATED)
+
+
+# ------------------------------------------------------------------------------------------
+# Sections
+class CourseSectionsApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(responses={200: SectionOutput(many=True), 404: ERRORS[404]})
+    def get(self, request: Request, course_id: int) -> Response:
+        course = selectors.course_get(user=request.user, course_id=course_id)
+        return Response(SectionOutput(selectors.sections_of(course=course), many=True).data)
+
+    @extend_schema(request=SectionInput, responses={201: SectionOutput, **ERRORS})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        body = SectionInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        section = services.section_create(course=course, **body.validated_data)
+        found = selectors.section_get(user=request.user, section_id=section.pk)
+        return Response(SectionOutput(found).data, status=status.HTTP_201_CREATED)
+
+
+class SectionOrderApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(
+        request=SectionOrderInput, responses={200: SectionOutput(many=True), **CONFLICTS}
+    )
+    def put(self, request: Request, course_id: int) -> Response:
+        course = _course_to_edit(request, course_id)
+        body = SectionOrderInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.sections_reorder(course=course, section_ids=body.validated_data["section_ids"])
+        return Response(SectionOutput(selectors.sections_of(course=course), many=True).data)
+
+
+class SectionDetailApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(responses={200: SectionOutput, 404: ERRORS[404]})
+    def get(self, request: Request, section_id: int) -> Response:
+        return Response(
+            SectionOutput(selectors.section_get(user=request.user, section_id=section_id)).data
+        )
+
+    @extend_schema(request=SectionInput, responses={200: SectionOutput, **ERRORS})
+    def patch(self, request: Request, section_id: int) -> Response:
+        section = _section_to_edit(request, section_id)
+        body = SectionInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.section_update(section=section, **body.validated_data)
+        return Response(
+            SectionOutput(selectors.section_get(user=request.user, section_id=section_id)).data
+        )
+
+    @extend_schema(responses={204: None, **CONFLICTS})
+    def delete(self, request: Request, section_id: int) -> Response:
+        services.section_delete(section=_section_to_edit(request, section_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ------------------------------------------------------------------------------------------
+# Lessons
+class SectionLessonsApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(responses={200: LessonOutput(many=True), 404: ERRORS[404]})
+    def get(self, request: Request, section_id: int) -> Response:
+        section = selectors.section_get(user=request.user, section_id=section_id)
+        return Response(LessonOutput(selectors.lessons_of(section=section), many=True).data)
+
+    @extend_schema(request=LessonInput, responses={201: LessonOutput, **ERRORS})
+    def post(self, request: Request, section_id: int) -> Response:
+        section = _section_to_edit(request, section_id)
+        body = LessonInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        lesson = services.lesson_create(section=section, **body.validated_data)
+        return Response(LessonOutput(lesson).data, status=status.HTTP_201_CREATED)
+
+
+class LessonOrderApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(request=LessonOrderInput, responses={200: LessonOutput(many=True), **CONFLICTS})
+    def put(self, request: Request, section_id: int) -> Response:
+        section = _section_to_edit(request, section_id)
+        body = LessonOrderInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        lessons = services.lessons_reorder(
+            section=section, lesson_ids=body.validated_data["lesson_ids"]
+        )
+        return Response(LessonOutput(lessons, many=True).data)
+
+
+class LessonDetailApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(responses={200: LessonOutput, 404: ERRORS[404]})
+    def get(self, request: Request, lesson_id: int) -> Response:
+        return Response(
+            LessonOutput(selectors.lesson_get(user=request.user, lesson_id=lesson_id)).data
+        )
+
+    @extend_schema(request=LessonInput, responses={200: LessonOutput, **ERRORS})
+    def patch(self, request: Request, lesson_id: int) -> Response:
+        lesson = _lesson_to_edit(request, lesson_id)
+        body = LessonInput(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        return Response(
+            LessonOutput(services.lesson_update(lesson=lesson, **body.validated_data)).data
+        )
+
+    @extend_schema(responses={204: None, **CONFLICTS})
+    def delete(self, request: Request, lesson_id: int) -> Response:
+        services.lesson_delete(lesson=_lesson_to_edit(request, lesson_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LessonMoveApi(APIView):
+    permission_classes = [CanTakeCourses]
+
+    @extend_schema(request=LessonMoveInput, responses={200: LessonOutput, **ERRORS})
+    def post(self, request: Request, lesson_id: int) -> Response:
+        lesson = _lesson_to_edit(request, lesson_id)
+        body = LessonMoveInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        moved = services.lesson_move(lesson=lesson, **body.validated_data)
+        return Response(LessonOutput(moved).data)
+
+
+class LessonAttachmentApi(APIView):
+    permission_classes = [CanTakeCourses]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentInput}, responses={200: LessonOutput, **ERRORS}
+    )
+    def put(self, request: Request, lesson_id: int) -> Response:
+        lesson = _lesson_to_edit(request, lesson_id)
+        body = AttachmentInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        stored = services.lesson_attachment_set(
+            lesson=lesson, upload=body.validated_data["attachment"]
+        )
+        return Response(LessonOutput(stored).data)
+
+
+class LessonVideoApi(APIView):
+    permission_classes = [CanTakeCourses]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": VideoInput}, responses={200: LessonOutput, **ERRORS}
+    )
+    def put(self, request: Request, lesson_id: int) -> Response:
+        lesson = _lesson_to_edit(request, lesson_id)
+        body = VideoInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        stored = services.lesson_video_set(lesson=lesson, upload=body.validated_data["video_file"])
+        return Response(LessonOutput(stored).data)

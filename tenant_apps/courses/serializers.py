@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from tenant_apps.courses import services
+from tenant_apps.courses.models import (
+    Category,
+    Course,
+    Difficulty,
+    Lesson,
+    LessonKind,
+    Section,
+)
+from tenant_apps.people.models import User
+
+ID_MAX = 2**63 - 1  # bigint
+
+
+def _id_field(**options) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **options)
+
+
+def _choice_errors(values: list[str]) -> dict[str, str]:
+    # DRF's default message repeats the input, which may not even be encodable (a lone
+    # surrogate would turn the 400 into a 500 while rendering).
+    return {"invalid_choice": f"Use one of {', '.join(values)}."}
+
+
+def _refuse_fields(serializer: serializers.Serializer, reasons: dict[str, str]) -> None:
+    """Name fields a client may send by mistake instead of silently ignoring them."""
+    initial = getattr(serializer, "initial_data", None)
+    if not hasattr(initial, "keys"):
+        return
+    sent = {name: reason for name, reason in reasons.items() if name in initial}
+    if sent:
+        raise serializers.ValidationError(sent)
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+class CategoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug"]
+
+
+class OwnerOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+
+
+class CourseOutput(serializers.ModelSerializer):
+    """A course as lists show it."""
+
+    category = CategoryOutput(allow_null=True)
+    tags = serializers.SerializerMethodField()
+    owner = OwnerOutput()
+    thumbnail_url = serializers.SerializerMethodField()
+    is_free = serializers.BooleanField()
+    lesson_count = serializers.IntegerField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "thumbnail_url",
+            "category",
+            "tags",
+            "difficulty",
+            "language",
+            "estimated_minutes",
+            "price",
+            "currency",
+            "is_free",
+            "status",
+            "certificate_enabled",
+            "passing_score",
+            "owner",
+            "lesson_count",
+            "published_at",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_tags(self, course: Course) -> list[str]:
+        return [tag.name for tag in course.tags.all()]
+
+    def get_thumbnail_url(self, course: Course) -> str | None:
+        return course.thumbnail.url if course.thumbnail else None
+
+
+class LessonOutlineOutput(serializers.ModelSerializer):
+    """What everyone who sees a course sees of each lesson in its outline."""
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "kind", "position", "is_required", "duration_seconds"]
+
+
+class SectionOutput(serializers.ModelSerializer):
+    lessons = LessonOutlineOutput(many=True)
+
+    class Meta:
+        model = Section
+        fields = ["id", "course_id", "title", "position", "lessons"]
+
+
+class CourseDetailOutput(CourseOutput):
+    """A course with its outline: sections and their lessons, in order."""
+
+    sections = SectionOutput(many=True)
+
+    class Meta(CourseOutput.Meta):
+        fields = [*CourseOutput.Meta.fields, "sections"]
+
+
+class LessonOutput(serializers.ModelSerializer):
+    """A lesson with its content."""
+
+    video_file_url = serializers.SerializerMethodField()
+    attachment_url = serializers.SerializerMethodField()
+    attachment_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "course_id",
+            "section_id",
+            "title",
+            "kind",
+            "position",
+            "is_required",
+            "duration_seconds",
+            "video_url",
+            "video_file_url",
+            "body_markdown",
+            "body_html",
+            "attachment_url",
+            "attachment_name",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_video_file_url(self, lesson: Lesson) -> str | None:
+        return lesson.video_file.url if lesson.video_file else None
+
+    def get_attachment_url(self, lesson: Lesson) -> str | None:
+        return lesson.attachment.url if lesson.attachment else None
+
+    def get_attachment_name(self, lesson: Lesson) -> str | None:
+        return lesson.attachment.name.rsplit("/", 1)[-1] if lesson.attachment else None
+
+
+# ------------------------------------------------------------------------------------------
+# Input
+class CategoryInput(serializers.Serializer):
+    name = serializers.CharField(max_length=services.CATEGORY_NAME_MAX)
+    slug = serializers.SlugField(
+        max_length=services.CATEGORY_NAME_MAX, required=False, default="", allow_blank=True
+    )
+
+
+class CourseInput(serializers.Serializer):
+    """Creating a course (defaults apply) or, with partial=True, changing some fields."""
+
+    title = serializers.CharField(max_length=services.TITLE_MAX)
+    slug = serializers.SlugField(
+        max_length=services.SLUG_MAX, required=False, default="", allow_blank=True
+    )
+    description = serializers.CharField(
+        max_length=services.DESCRIPTION_MAX, required=False, default="", allow_blank=True
+    )
+    category_id = _id_field(required=False, default=None, allow_null=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=services.TAG_NAME_MAX),
+        max_length=services.TAGS_MAX,
+        required=False,
+        default=list,
+    )
+    difficulty = serializers.ChoiceField(
+        choices=Difficulty.choices,
+        default=Difficulty.BEGINNER,
+        error_messages=_choice_errors(Difficulty.values),
+    )
+    language = serializers.RegexField(
+        services.LANGUAGE_PATTERN,
+        max_length=services.LANGUAGE_MAX,
+        default="en",
+        error_messages={"invalid": "Use a language tag such as en or pt-BR."},
+    )
+    estimated_minutes = serializers.IntegerField(
+        min_value=0, max_value=services.ESTIMATED_MINUTES_MAX, default=0
+    )
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), default=Decimal("0.00")
+    )
+    currency = serializers.RegexField(
+        services.CURRENCY_PATTERN,
+        max_length=3,
+        default="USD",
+        error_messages={"invalid": "Use an ISO 4217 code of three upper-case letters."},
+    )
+    certificate_enabled = serializers.BooleanField(default=False)
+    passing_score = serializers.IntegerField(min_value=0, max_value=100, default=70)
+
+    def validate(self, attrs: dict) -> dict:
+        _refuse_fields(
+            self,
+            {
+                "status": "Use the publish and archive actions.",
+                "owner": "The owner is whoever created the course.",
+                "thumbnail": "Upload it with PUT /courses/{id}/thumbnail.",
+            },
+        )
+        return attrs
+
+
+class ThumbnailInput(serializers.Serializer):
+    thumbnail = serializers.FileField()
+
+
+class SectionInput(serializers.Serializer):
+    title = serializers.CharField(max_length=services.TITLE_MAX)
+
+
+class SectionOrderInput(serializers.Serializer):
+    section_ids = serializers.ListField(child=_id_field(), max_length=1000, allow_empty=True)
+
+
+class LessonInput(serializers.Serializer):
+    """Creating a lesson or, with partial=True, changing one (its kind stays)."""
+
+    title = serializers.CharField(max_length=services.TITLE_MAX)
+    kind = serializers.ChoiceField(
+        choices=LessonKind.choices, error_messages=_choice_errors(LessonKind.values)
+    )
+    is_required = serializers.BooleanField(default=True)
+    video_url = serializers.URLField(
+        max_length=services.VIDEO_URL_MAX, required=False, default="", allow_blank=True
+    )
+    duration_seconds = serializers.IntegerField(
+        min_value=0, max_value=services.DURATION_SECONDS_MAX, default=0
+    )
+    body_markdown = serializers.CharField(
+        max_length=services.BODY_MARKDOWN_MAX,
+        required=False,
+        default="",
+        allow_blank=True,
+        trim_whitespace=False,
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        reasons = {
+            "video_file": "Upload it with PUT /lessons/{id}/video.",
+            "attachment": "Upload it with PUT /lessons/{id}/attachment.",
+            "position": "Use the order and move actions.",
+        }
+        if self.partial:
+            reasons["kind"] = "A lesson's kind is fixed; add a new lesson instead."
+        _refuse_fields(self, reasons)
+        return attrs
+
+
+class LessonOrderInput(serializers.Serializer):
+    lesson_ids = serializers.ListField(child=_id_field(), max_length=1000, allow_empty=True)
+
+
+class LessonMoveInput(serializers.Serializer):
+    section_id = _id_field()
+    position = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, allow_null=True, default=None
+    )
+
+
+class AttachmentInput(serializers.Serializer):
+    attachment = serializers.FileField()
+
+
+class VideoInput(serializers.Serializer):
+    video_file = serializers.FileField()

@@ -1,0 +1,114 @@
+"""Fixtures for the courses tests: people of each role in tenant A, courses built with the
+real services, and uploads stored in a temporary media folder."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils.functional import empty
+from PIL import Image
+
+from tenant_apps.courses import services
+from tenant_apps.courses.models import Course, Lesson, LessonKind, Section
+from tenant_apps.people.models import Role, User
+
+
+def _forget_media_root() -> None:
+    # TenantFileSystemStorage caches its root and does not reset it when MEDIA_ROOT changes.
+    if default_storage._wrapped is not empty:
+        default_storage._wrapped.__dict__.pop("relative_media_root", None)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Iterator[str]:
+    """Uploaded files land in a folder of this test's own."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    _forget_media_root()
+    yield settings.MEDIA_ROOT
+    _forget_media_root()
+
+
+@pytest.fixture
+def author(make_person) -> User:
+    return make_person(Role.CONTENT_CREATOR, email="carla@example.com", full_name="Carla Creator")
+
+
+@pytest.fixture
+def other_author(make_person) -> User:
+    return make_person(Role.CONTENT_CREATOR, email="otto@example.com", full_name="Otto Other")
+
+
+@pytest.fixture
+def instructor(make_person) -> User:
+    return make_person(Role.INSTRUCTOR, email="ines@example.com", full_name="Ines Instructor")
+
+
+@pytest.fixture
+def admin(make_person) -> User:
+    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
+
+
+@pytest.fixture
+def learner(make_person) -> User:
+    return make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
+
+
+BuildCourse = Callable[..., Course]
+
+
+def build(
+    owner: User,
+    *,
+    title: str = "Intro to Python",
+    sections: int = 1,
+    lessons: int = 1,
+    publish: bool = False,
+    **fields,
+) -> Course:
+    """A course made with the services: `sections` sections of `lessons` text lessons."""
+    course = services.course_create(owner=owner, title=title, **fields)
+    for s in range(1, sections + 1):
+        section = services.section_create(course=course, title=f"Section {s}")
+        for n in range(1, lessons + 1):
+            services.lesson_create(section=section, title=f"Lesson {s}.{n}", kind=LessonKind.TEXT)
+    if publish:
+        course = services.course_publish(course=course, actor=owner)
+    return course
+
+
+@pytest.fixture
+def build_course(in_tenant_a) -> BuildCourse:
+    """Build courses in tenant A (see `build`)."""
+    return build
+
+
+def section_positions(course: Course) -> list[tuple[int, int]]:
+    return list(
+        Section.objects.filter(course=course).order_by("position").values_list("pk", "position")
+    )
+
+
+def lesson_positions(section: Section) -> list[tuple[str, int]]:
+    return list(
+        Lesson.objects.filter(section=section).order_by("position").values_list("title", "position")
+    )
+
+
+def check_deferred_constraints() -> None:
+    """Run the deferred position constraints now, as the commit would."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def image_upload(
+    kind: str = "PNG", name: str = "cover.png", size: tuple[int, int] = (64, 48)
+) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=kind)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{kind.lower()}")
