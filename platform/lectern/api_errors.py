@@ -14,8 +14,22 @@ from rest_framework.views import exception_handler
 from lectern.errors import ApplicationError
 
 
+def _printable(text: str) -> str:
+    """Messages may quote the input; keep them encodable whatever it held."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def error_body(code: str, message: str, details: list[dict[str, str]] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+    return {
+        "error": {
+            "code": code,
+            "message": _printable(message),
+            "details": [
+                {"field": _printable(d["field"]), "message": _printable(d["message"])}
+                for d in details or []
+            ],
+        }
+    }
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -18,3 +18,5 @@ class LecternConfig(AppConfig):
         from lectern.request_context import clear_context
 
         request_finished.connect(clear_context, dispatch_uid="lectern.clear_request_context")
+
+        import lectern.api.schema  # noqa: F401 - registers the OpenAPI description of our auth

@@ -131,3 +131,14 @@ def test_no_input_gives_a_500(route, api, make_person):
                 )
             query = client.get(route.path(value) + "?page=abc&page_size=-3&ordering=nope")
             assert query.status_code < 500, route.pattern
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: r.pattern)
+def test_unpaired_surrogates_are_refused_cleanly(route, api, make_person):
+    client = api(make_person(Role.ADMIN))
+    body = '{"email": "\\ud800@example.com", "title": "\\udfff", "role": "\\ud800"}'
+    for method in route.methods:
+        if method == "get":
+            continue
+        response = getattr(client, method)(route.path(), body, content_type="application/json")
+        assert response.status_code < 500, (method, route.pattern, response.status_code)

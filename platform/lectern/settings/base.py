@@ -248,6 +248,11 @@ REST_FRAMEWORK = {
         "anon": env_str("API_RATE_ANONYMOUS", "120/min"),
     },
     "EXCEPTION_HANDLER": "lectern.api_errors.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "lectern.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "lectern.api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

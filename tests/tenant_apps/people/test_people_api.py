@@ -226,3 +226,13 @@ def test_groups_and_members(api, admin, make_person, tenant_a):
     with schema_context(tenant_a.schema):
         assert not LearnerGroup.objects.exists()
         assert User.objects.filter(pk=b.pk).exists()
+
+
+def test_unpaired_surrogate_in_json_is_a_parse_error(api, admin, tenant_a):
+    before = snapshot(tenant_a)
+    response = api(admin).post(
+        "/api/v1/users", '{"email": "\\ud800@example.com"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    assert snapshot(tenant_a) == before
