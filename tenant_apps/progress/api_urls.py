@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from tenant_apps.progress import api
+
+urlpatterns = [
+    path(
+        "enrollments/<int:enrollment_id>/lessons/<int:lesson_id>/progress",
+        api.LessonProgressApi.as_view(),
+        name="lesson-progress",
+    ),
+    path(
+        "enrollments/<int:enrollment_id>/progress",
+        api.EnrollmentProgressApi.as_view(),
+        name="enrollment-progress",
+    ),
+]

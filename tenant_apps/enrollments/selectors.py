@@ -1,0 +1,86 @@
+"""Reads on enrollments. Ids from another tenant are simply not in this schema: 404."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from lectern.errors import ApplicationError, FieldError, NotFound
+from tenant_apps.courses.models import Course
+from tenant_apps.enrollments.errors import EnrollmentErrorCode
+from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
+from tenant_apps.enrollments.permissions import (
+    managed_enrollments_filter,
+    user_manages_all_enrollments,
+)
+from tenant_apps.people.models import LearnerGroup, User
+from tenant_apps.progress.selectors import enrollments_with_progress
+
+
+def _listed(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    return enrollments_with_progress(queryset.select_related("user", "course")).order_by(
+        "-created_at", "-id"
+    )
+
+
+def enrollment_list_of_learner(*, user: User) -> QuerySet[Enrollment]:
+    """A person's own enrollments, newest first, with their progress."""
+    return _listed(Enrollment.objects.filter(user=user))
+
+
+def enrollment_list_managed(*, actor: User) -> QuerySet[Enrollment]:
+    """The enrollments `actor` manages (see `enrollments.permissions`), with progress."""
+    scope = managed_enrollments_filter(actor)
+    if scope is None:
+        return Enrollment.objects.none()
+    return _listed(Enrollment.objects.filter(scope))
+
+
+def _visible_to(actor: User) -> QuerySet[Enrollment]:
+    if user_manages_all_enrollments(actor):
+        return Enrollment.objects.all()
+    scope = managed_enrollments_filter(actor)
+    mine = Q(user=actor)
+    return Enrollment.objects.filter(mine | scope if scope is not None else mine)
+
+
+def enrollment_get(*, actor: User, enrollment_id: int) -> Enrollment:
+    """An enrollment `actor` may see (their own, or one they manage), with its progress.
+    Any other id, another tenant's included, is 404."""
+    enrollment = _listed(_visible_to(actor)).filter(pk=enrollment_id).first()
+    if enrollment is None:
+        raise NotFound(EnrollmentErrorCode.ENROLLMENT_NOT_FOUND, "No such enrollment.")
+    return enrollment
+
+
+def enrollment_active_for(*, user: User, course: Course) -> Enrollment | None:
+    """The person's active enrollment in the course, if any (e.g. for a quiz attempt)."""
+    return Enrollment.objects.filter(
+        user=user, course=course, status=EnrollmentStatus.ACTIVE
+    ).first()
+
+
+def _missing(code: EnrollmentErrorCode, message: str, field_name: str | None) -> ApplicationError:
+    details = [FieldError(field_name, message)] if field_name else []
+    return ApplicationError(code=code, message=message, details=details, status=404)
+
+
+def course_get(*, course_id: int, field_name: str | None = None) -> Course:
+    """A course of this tenant, in any status; 404 (naming `field_name`) if there is none."""
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, "No such course.", field_name)
+    return course
+
+
+def person_get(*, user_id: int, field_name: str | None = None) -> User:
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise _missing(EnrollmentErrorCode.USER_NOT_FOUND, "No such person.", field_name)
+    return person
+
+
+def group_get(*, group_id: int, field_name: str | None = None) -> LearnerGroup:
+    group = LearnerGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise _missing(EnrollmentErrorCode.GROUP_NOT_FOUND, "No such group.", field_name)
+    return group
