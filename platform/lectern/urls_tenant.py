@@ -23,4 +23,5 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("tenant_apps.people.urls")),
+    path("", include("tenant_apps.certificates.urls")),
 ]

@@ -5,3 +5,9 @@ class CertificatesConfig(AppConfig):
     name = "tenant_apps.certificates"
     label = "certificates"
     verbose_name = "Certificates"
+
+    def ready(self) -> None:
+        from tenant_apps.certificates.services import certificate_issue_on_completion
+        from tenant_apps.enrollments.hooks import enrollment_completed_handler_register
+
+        enrollment_completed_handler_register(certificate_issue_on_completion)

@@ -1,0 +1,104 @@
+"""Fixtures for certificates: people of each role, courses with certificates on, and
+certificates earned the real way (enrol, finish every lesson)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tenant_apps.certificates.models import Certificate
+from tenant_apps.courses.models import Course
+from tenant_apps.enrollments.models import Enrollment
+from tenant_apps.enrollments.services import enrollment_self_enroll
+from tenant_apps.people.models import Role, User
+from tenant_apps.progress.services import lesson_complete
+from tests.tenant_apps.enrollments.conftest import course_build, lessons_of
+
+CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+
+
+def in_tenant(tenant, action: Callable[[], Any]) -> Any:
+    with schema_context(tenant.schema):
+        return action()
+
+
+def course_finish(*, learner: User, course: Course) -> Enrollment:
+    """Enrol in a course and complete every lesson, in the current schema."""
+    enrollment = enrollment_self_enroll(user=learner, course=course)
+    for lesson in lessons_of(course):
+        lesson_complete(enrollment=enrollment, lesson=lesson, actor=learner)
+    enrollment.refresh_from_db()
+    return enrollment
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    """Stored PDFs (and logos) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+@pytest.fixture
+def admin(make_person) -> User:
+    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
+
+
+@pytest.fixture
+def instructor(make_person) -> User:
+    return make_person(Role.INSTRUCTOR, email="ivan@example.com", full_name="Ivan Instructor")
+
+
+@pytest.fixture
+def learner(make_person, tenant_a) -> User:
+    person = make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
+    with schema_context(tenant_a.schema):
+        User.objects.filter(pk=person.pk).update(time_zone="Europe/Berlin")
+    person.time_zone = "Europe/Berlin"
+    return person
+
+
+@pytest.fixture
+def make_course(tenant_a, instructor):
+    """A published course (tenant A unless told), certificates on unless told, owned by the
+    instructor unless told."""
+
+    def make(tenant=None, certificate_enabled: bool = True, **options) -> Course:
+        options.setdefault("owner", instructor)
+        with schema_context((tenant or tenant_a).schema):
+            course = course_build(**options)
+            Course.objects.filter(pk=course.pk).update(certificate_enabled=certificate_enabled)
+            course.refresh_from_db()
+            return course
+
+    return make
+
+
+@pytest.fixture
+def course(make_course) -> Course:
+    return make_course(title="Safety Basics")
+
+
+@pytest.fixture
+def earn(tenant_a, django_capture_on_commit_callbacks):
+    """Finish a course as a learner (tenant A unless told) and return their certificate; the
+    work queued after commit (PDF, e-mail) runs only with `after_commit=True`."""
+
+    def finish(learner: User, course: Course, tenant=None, after_commit: bool = False):
+        with schema_context((tenant or tenant_a).schema):
+            if after_commit:
+                with django_capture_on_commit_callbacks(execute=True):
+                    enrollment = course_finish(learner=learner, course=course)
+            else:
+                enrollment = course_finish(learner=learner, course=course)
+            return Certificate.objects.get(enrollment=enrollment)
+
+    return finish
+
+
+@pytest.fixture
+def certificate(earn, learner, course) -> Certificate:
+    """Lena's certificate for Safety Basics, its PDF not rendered yet."""
+    return earn(learner, course)
