@@ -16,8 +16,6 @@ from pathlib import Path
 from fpdf import FPDF
 
 logger = logging.getLogger(__name__)
-# fontTools logs every step of subsetting the font at INFO: dozens of lines per certificate.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).resolve().parent / "static" / "certificates" / "fonts"
 FONT = "DejaVuSans"

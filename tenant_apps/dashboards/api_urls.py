@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from tenant_apps.dashboards import api
+
+urlpatterns = [
+    path(
+        "dashboards/instructor", api.InstructorDashboardApi.as_view(), name="dashboard-instructor"
+    ),
+    path("dashboards/learner", api.LearnerDashboardApi.as_view(), name="dashboard-learner"),
+    path("dashboards/admin", api.AdminDashboardApi.as_view(), name="dashboard-admin"),
+]

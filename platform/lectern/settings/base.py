@@ -318,6 +318,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        # fontTools logs every step of subsetting a certificate's font at INFO.
+        "fontTools": {"level": "WARNING"},
         "celery": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
     },
 }

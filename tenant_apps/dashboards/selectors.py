@@ -1,0 +1,250 @@
+"""Dashboard figures. Each dashboard costs a fixed number of queries, however many courses,
+people or enrollments there are: counts are grouped in the database, never per row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from tenant_apps.assessments.models import Attempt, AttemptStatus
+from tenant_apps.courses.models import Course, CourseStatus
+from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
+from tenant_apps.people.models import Role, User
+from tenant_apps.progress.models import LessonProgress
+from tenant_apps.progress.selectors import enrollments_with_progress
+
+ACTIVE_WINDOW = timedelta(days=30)
+DUE_SOON_WINDOW = timedelta(days=14)
+STARTED = (EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED)
+
+
+def _subquery_count(queryset: QuerySet, by: str) -> Coalesce:
+    counted = queryset.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _active_learners(course_filter: Q, since: datetime) -> int:
+    return (
+        LessonProgress.objects.filter(course_filter, last_touched_at__gte=since)
+        .values("enrollment__user_id")
+        .distinct()
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    course_id: int
+    title: str
+    status: str
+    enrollments: int
+    completed: int
+    completion_rate: float | None  # completed / started, None before anyone started
+    average_quiz_score: float | None  # mean percent of graded attempts
+    active_learners_30d: int
+
+
+@dataclass(frozen=True)
+class InstructorDashboard:
+    courses_total: int
+    courses_published: int
+    courses_draft: int
+    courses_archived: int
+    enrollments: int
+    learners_active_30d: int
+    courses: list[CourseFigures] = field(default_factory=list)
+
+
+def instructor_dashboard(*, user: User, now: datetime | None = None) -> InstructorDashboard:
+    """The courses `user` owns, with their enrollments, completion and quiz scores."""
+    since = (now or timezone.now()) - ACTIVE_WINDOW
+    live = Enrollment.objects.filter(course=OuterRef("pk")).exclude(
+        status=EnrollmentStatus.CANCELLED
+    )
+    average = (
+        Attempt.objects.filter(quiz__lesson__course=OuterRef("pk"), status=AttemptStatus.GRADED)
+        .order_by()
+        .values("quiz__lesson__course")
+        .annotate(mean=Avg("score_percent"))
+        .values("mean")
+    )
+    active = (
+        LessonProgress.objects.filter(lesson__course=OuterRef("pk"), last_touched_at__gte=since)
+        .order_by()
+        .values("lesson__course")
+        .annotate(n=Count("enrollment__user_id", distinct=True))
+        .values("n")
+    )
+    rows = (
+        Course.objects.filter(owner=user)
+        .annotate(
+            enrollment_count=_subquery_count(live, "course"),
+            completed_count=_subquery_count(
+                live.filter(status=EnrollmentStatus.COMPLETED), "course"
+            ),
+            started_count=_subquery_count(live.filter(status__in=STARTED), "course"),
+            average_score=Subquery(average, output_field=DecimalField()),
+            active_count=Coalesce(Subquery(active, output_field=IntegerField()), Value(0)),
+        )
+        .order_by("title", "id")
+        .values(
+            "id",
+            "title",
+            "status",
+            "enrollment_count",
+            "completed_count",
+            "started_count",
+            "average_score",
+            "active_count",
+        )
+    )
+    courses = [
+        CourseFigures(
+            course_id=row["id"],
+            title=row["title"],
+            status=row["status"],
+            enrollments=row["enrollment_count"],
+            completed=row["completed_count"],
+            completion_rate=(
+                round(row["completed_count"] / row["started_count"], 4)
+                if row["started_count"]
+                else None
+            ),
+            average_quiz_score=(
+                round(float(row["average_score"]), 2) if row["average_score"] is not None else None
+            ),
+            active_learners_30d=row["active_count"],
+        )
+        for row in rows
+    ]
+    by_status = {status: sum(1 for c in courses if c.status == status) for status in CourseStatus}
+    return InstructorDashboard(
+        courses_total=len(courses),
+        courses_published=by_status[CourseStatus.PUBLISHED],
+        courses_draft=by_status[CourseStatus.DRAFT],
+        courses_archived=by_status[CourseStatus.ARCHIVED],
+        enrollments=sum(c.enrollments for c in courses),
+        learners_active_30d=_active_learners(Q(lesson__course__owner=user), since),
+        courses=courses,
+    )
+
+
+@dataclass(frozen=True)
+class LearnerCourseLine:
+    enrollment_id: int
+    course_id: int
+    course_title: str
+    status: str
+    progress_percent: int
+    due_at: datetime | None
+    resume_lesson_id: int | None
+
+
+@dataclass(frozen=True)
+class LearnerDashboard:
+    active: int
+    completed: int
+    pending: int
+    courses: list[LearnerCourseLine]
+    due_soon: list[LearnerCourseLine]
+
+
+def learner_dashboard(*, user: User, now: datetime | None = None) -> LearnerDashboard:
+    """One's own courses with progress, and what is due in the next two weeks."""
+    now = now or timezone.now()
+    enrollments = enrollments_with_progress(
+        Enrollment.objects.filter(user=user)
+        .exclude(status=EnrollmentStatus.CANCELLED)
+        .select_related("course")
+        .order_by("-created_at", "-id")
+    )
+    lines = [
+        LearnerCourseLine(
+            enrollment_id=e.pk,
+            course_id=e.course_id,
+            course_title=e.course.title,
+            status=e.status,
+            progress_percent=e.progress_percent,
+            due_at=e.due_at,
+            resume_lesson_id=e.resume_lesson_id,
+        )
+        for e in enrollments
+    ]
+    due_soon = sorted(
+        (
+            line
+            for line in lines
+            if line.status == EnrollmentStatus.ACTIVE
+            and line.due_at is not None
+            and line.due_at <= now + DUE_SOON_WINDOW
+        ),
+        key=lambda line: line.due_at,
+    )
+    return LearnerDashboard(
+        active=sum(1 for line in lines if line.status == EnrollmentStatus.ACTIVE),
+        completed=sum(1 for line in lines if line.status == EnrollmentStatus.COMPLETED),
+        pending=sum(1 for line in lines if line.status == EnrollmentStatus.PENDING),
+        courses=lines,
+        due_soon=due_soon,
+    )
+
+
+@dataclass(frozen=True)
+class AdminDashboard:
+    users_by_role: dict[str, dict[str, int]]  # role → {"active": n, "inactive": n}
+    courses_by_status: dict[str, int]
+    enrollments_by_status: dict[str, int]
+    completions_by_day: list[tuple[date, int]]
+
+
+def admin_dashboard(*, days: int = 30, now: datetime | None = None) -> AdminDashboard:
+    """The whole tenant: people, courses, enrollments, and completions per day."""
+    now = now or timezone.now()
+    users: dict[str, dict[str, int]] = {role: {"active": 0, "inactive": 0} for role in Role}
+    for row in User.objects.order_by().values("role", "is_active").annotate(n=Count("pk")):
+        users[row["role"]]["active" if row["is_active"] else "inactive"] = row["n"]
+    courses = dict.fromkeys(CourseStatus, 0)
+    courses.update(
+        (row["status"], row["n"])
+        for row in Course.objects.order_by().values("status").annotate(n=Count("pk"))
+    )
+    enrollments = dict.fromkeys(EnrollmentStatus, 0)
+    enrollments.update(
+        (row["status"], row["n"])
+        for row in Enrollment.objects.order_by().values("status").annotate(n=Count("pk"))
+    )
+    first_day = (now - timedelta(days=days - 1)).date()
+    per_day = dict(
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.COMPLETED, completed_at__date__gte=first_day
+        )
+        .order_by()
+        .annotate(day=TruncDate("completed_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    completions = [
+        (first_day + timedelta(days=offset), per_day.get(first_day + timedelta(days=offset), 0))
+        for offset in range(days)
+    ]
+    return AdminDashboard(
+        users_by_role=users,
+        courses_by_status={str(k): v for k, v in courses.items()},
+        enrollments_by_status={str(k): v for k, v in enrollments.items()},
+        completions_by_day=completions,
+    )
