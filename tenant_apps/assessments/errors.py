@@ -1,0 +1,28 @@
+from enum import StrEnum
+
+
+class AssessmentErrorCode(StrEnum):
+    NOT_A_QUIZ_LESSON = "not_a_quiz_lesson"
+    QUIZ_NOT_FOUND = "quiz_not_found"
+    INVALID_QUIZ = "invalid_quiz"
+    QUESTION_NOT_FOUND = "question_not_found"
+    INVALID_QUESTION = "invalid_question"
+    QUESTION_IN_USE = "question_in_use"
+    ORDER_MISMATCH = "order_mismatch"
+    QUIZ_HAS_NO_QUESTIONS = "quiz_has_no_questions"
+    QUIZ_CLOSED = "quiz_closed"
+    NOT_ENROLLED = "not_enrolled"
+    NO_ATTEMPTS_LEFT = "no_attempts_left"
+    ATTEMPT_STARTED_MEANWHILE = "attempt_started_meanwhile"
+    ATTEMPT_NOT_FOUND = "attempt_not_found"
+    NOT_YOUR_ATTEMPT = "not_your_attempt"
+    ATTEMPT_NOT_IN_PROGRESS = "attempt_not_in_progress"
+    ATTEMPT_NOT_SUBMITTED = "attempt_not_submitted"
+    TIME_OVER = "time_over"
+    INVALID_ANSWER = "invalid_answer"
+    ANSWER_NOT_FOUND = "answer_not_found"
+    NOT_AN_ESSAY = "not_an_essay"
+    ALREADY_GRADED = "already_graded"
+    NOT_GRADED_YET = "not_graded_yet"
+    INVALID_GRADE = "invalid_grade"
+    NOT_ALLOWED = "not_allowed"

@@ -1,0 +1,70 @@
+"""Background work of assessments: telling learners about graded essays, and submitting
+attempts whose time ran out."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from tenant_apps.assessments.models import Answer
+from tenant_apps.assessments.selectors import results_visible_to_learner
+from tenant_apps.assessments.services import attempts_overdue_submit
+from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+
+
+@shared_task(name="tenant_apps.assessments.tasks.essay_graded_send")
+def essay_graded_send(answer_id: int) -> None:
+    """E-mail a learner that their essay was graded; the points and feedback only where
+    the quiz lets them see results."""
+    answer = (
+        Answer.objects.select_related(
+            "question", "attempt__learner", "attempt__quiz__lesson", "attempt__quiz__course"
+        )
+        .filter(pk=answer_id, points_awarded__isnull=False)
+        .first()
+    )
+    if answer is None or not answer.attempt.learner.is_active:
+        return
+    attempt = answer.attempt
+    lesson = attempt.quiz.lesson
+    tenant = tenant_identity()
+    tenant_email_send(
+        to=attempt.learner.email,
+        subject=" ".join(f"Your essay in {lesson.title} was graded".split()),
+        template="essay_graded",
+        context={
+            "user": attempt.learner,
+            "course": attempt.quiz.course,
+            "lesson": lesson,
+            "question": answer.question,
+            "answer": answer,
+            "show_results": results_visible_to_learner(attempt=attempt, now=timezone.now()),
+            "link": f"{tenant.base_url}/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
+        },
+    )
+
+
+@shared_task(name="tenant_apps.assessments.tasks.overdue_attempts_submit")
+def overdue_attempts_submit() -> int:
+    """Submit, with what was saved, the attempts of this tenant whose time ran out."""
+    return attempts_overdue_submit()
+
+
+@shared_task(name="tenant_apps.assessments.tasks.overdue_attempts_submit_everywhere")
+def overdue_attempts_submit_everywhere(queue: str | None = None) -> int:
+    """For the beat schedule, from the public schema: queue `overdue_attempts_submit` in
+    the schema of every active tenant (on `queue`, else the default queue); returns how
+    many were queued."""
+    from shared_apps.tenants.models import Tenant, TenantStatus
+
+    schemas = list(
+        Tenant.objects.filter(status=TenantStatus.ACTIVE, purge_after__isnull=True).values_list(
+            "schema_name", flat=True
+        )
+    )
+    routing = {"queue": queue} if queue else {}
+    for schema_name in schemas:
+        overdue_attempts_submit.apply_async(
+            headers={overdue_attempts_submit.SCHEMA_HEADER: schema_name}, **routing
+        )
+    return len(schemas)
