@@ -9,10 +9,13 @@ need.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -167,3 +170,49 @@ def api(db, tenant_a):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real Celery worker process on the real Redis, against the test database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lectern.settings.dev",
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "TENANT_SPARE_SCHEMAS": "0",
+    }
+    queue = f"test-{os.getpid()}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lectern",
+            "worker",
+            "-c",
+            "1",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        # A file, not a pipe nobody reads: a chatty worker must never block on its output.
+        stdout=(tmp_path / "worker.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    yield queue, tmp_path / "mail"
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -42,12 +42,21 @@ class TenantTask(Task):
             args, kwargs, task_id, producer, link, link_error, shadow, headers=headers, **options
         )
 
+    def _schema_of_request(self) -> str | None:
+        """A worker sees custom headers on the request itself; an eager run (tests) only
+        in `request.headers`."""
+        if not self.request:
+            return None
+        return self.request.get(self.SCHEMA_HEADER) or (self.request.headers or {}).get(
+            self.SCHEMA_HEADER
+        )
+
     def __call__(self, *args, **kwargs):
         from django.db import connection
 
         from lectern.request_context import bind_context
 
-        schema_name = self.request.get(self.SCHEMA_HEADER) if self.request else None
+        schema_name = self._schema_of_request()
         if not schema_name:
             return super().__call__(*args, **kwargs)
         previous = connection.tenant

@@ -3,24 +3,18 @@ and Celery tasks in a real worker."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from tenant_apps.people.models import User
 from tenant_apps.people.services import user_create
 from tenant_apps.people.tasks import invitation_send
-from tests.databases import database_url
 
 
 def test_cache_keys_carry_the_tenant(tenant_a, tenant_b, db):
@@ -43,51 +37,6 @@ def test_uploaded_files_land_under_the_tenant(tenant_a, db, tmp_path, settings):
         path = Path(default_storage.path(name))
     assert path.relative_to(tmp_path).parts[0] == tenant_a.schema
     assert path.read_bytes() == b"png"
-
-
-@pytest.fixture
-def worker(tmp_path):
-    """A real Celery worker process on the real Redis, against the test database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.dev",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
-        "TENANT_SPARE_SCHEMAS": "0",
-    }
-    queue = f"test-{os.getpid()}"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lectern",
-            "worker",
-            "-c",
-            "1",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue, tmp_path / "mail"
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 @pytest.mark.celery_worker

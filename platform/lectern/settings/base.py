@@ -287,6 +287,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.spare_schemas_top_up",
         "schedule": 60.0,
     },
+    "submit-overdue-quiz-attempts": {
+        "task": "tenant_apps.assessments.tasks.overdue_attempts_submit_everywhere",
+        "schedule": 60.0,
+    },
     "purge-deleted-tenants": {
         "task": "shared_apps.tenants.tasks.tenants_purge_expired",
         "schedule": 3600.0,

@@ -12,14 +12,13 @@ from lectern.celery import app
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Attempt
 from tenant_apps.assessments.tasks import overdue_attempts_submit_everywhere
-from tests.lectern.test_tenant_context import worker  # noqa: F401 (fixture)
 from tests.tenant_apps.assessments.conftest import overdue
 
 
 @pytest.mark.celery_worker
 def test_the_sweep_submits_overdue_attempts_in_every_tenant(
     committed,
-    worker,  # noqa: F811
+    worker,
 ):
     queue, _mail_dir = worker
     with schema_context(committed.schema):

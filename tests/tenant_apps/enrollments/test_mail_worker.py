@@ -15,14 +15,13 @@ from lectern.celery import app
 from tenant_apps.enrollments import services
 from tenant_apps.enrollments.tasks import enrollment_assignment_send
 from tenant_apps.people.models import Role
-from tests.lectern.test_tenant_context import worker  # noqa: F401 (fixture)
 from tests.tenant_apps.enrollments.concurrency import committed  # noqa: F401 (fixture)
 
 
 @pytest.mark.celery_worker
 def test_worker_sends_the_assignment_with_the_tenants_name(
     committed,  # noqa: F811
-    worker,  # noqa: F811
+    worker,
 ):
     queue, mail_dir = worker
     admin = committed.person(Role.ADMIN)

@@ -1,0 +1,216 @@
+"""The demo tenant's content: people, groups, courses with sections and lessons, and some
+learning already done, all made through the product's own services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tenant_apps.courses.models import Course, LessonKind
+from tenant_apps.courses.services import (
+    category_create,
+    course_create,
+    course_publish,
+    lesson_create,
+    section_create,
+)
+from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
+from tenant_apps.people.models import LearnerGroup, Role, User
+from tenant_apps.people.services import group_members_set, group_save, user_create
+from tenant_apps.progress.services import lesson_progress_record
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: Role
+    password: str
+
+
+PEOPLE = [
+    DemoPerson("admin@demo.example.com", "Ada Admin", Role.ADMIN, "demo-admin-pass"),
+    DemoPerson(
+        "instructor@demo.example.com", "Ivan Instructor", Role.INSTRUCTOR, "demo-instructor-pass"
+    ),
+    DemoPerson(
+        "creator@demo.example.com", "Cora Creator", Role.CONTENT_CREATOR, "demo-creator-pass"
+    ),
+    DemoPerson("learner@demo.example.com", "Lena Learner", Role.LEARNER, "demo-learner-pass"),
+    DemoPerson("sam@demo.example.com", "Sam Learner", Role.LEARNER, "demo-learner-pass"),
+    DemoPerson("noor@demo.example.com", "Noor Learner", Role.LEARNER, "demo-learner-pass"),
+]
+
+COURSES = [
+    {
+        "title": "Security Awareness Essentials",
+        "category": "Compliance",
+        "description": "Spot phishing, handle data safely and report incidents.",
+        "tags": ["security", "compliance"],
+        "difficulty": "beginner",
+        "estimated_minutes": 45,
+        "certificate_enabled": True,
+        "sections": {
+            "Recognising threats": [
+                (
+                    "Welcome and goals",
+                    LessonKind.TEXT,
+                    "# Why this matters\n\nMost breaches start with a **single click**. In this "
+                    "course you learn to:\n\n- recognise phishing e-mails\n- protect customer "
+                    "data\n- report an incident in minutes",
+                ),
+                (
+                    "Anatomy of a phishing e-mail",
+                    LessonKind.VIDEO,
+                    "https://videos.example.com/security/phishing.mp4",
+                ),
+            ],
+            "Acting safely": [
+                (
+                    "Handling personal data",
+                    LessonKind.TEXT,
+                    "## Three rules\n\n1. Share only what is needed.\n2. Use approved tools.\n"
+                    "3. When unsure, ask the data protection team.",
+                ),
+                (
+                    "Reporting an incident",
+                    LessonKind.VIDEO,
+                    "https://videos.example.com/security/reporting.mp4",
+                ),
+            ],
+        },
+    },
+    {
+        "title": "Giving Effective Feedback",
+        "category": "Leadership",
+        "description": "A practical method for feedback that people can act on.",
+        "tags": ["leadership", "communication"],
+        "difficulty": "intermediate",
+        "estimated_minutes": 60,
+        "certificate_enabled": True,
+        "sections": {
+            "The method": [
+                (
+                    "Situation, behaviour, impact",
+                    LessonKind.TEXT,
+                    "Describe the **situation**, the observable **behaviour** and its "
+                    "**impact**. Then listen.",
+                ),
+                (
+                    "A feedback conversation",
+                    LessonKind.VIDEO,
+                    "https://videos.example.com/leadership/feedback.mp4",
+                ),
+            ],
+        },
+    },
+    {
+        "title": "Data Analysis with Spreadsheets",
+        "category": "Skills",
+        "description": "From raw exports to pivot tables and clear charts.",
+        "tags": ["data", "spreadsheets"],
+        "difficulty": "beginner",
+        "estimated_minutes": 90,
+        "price": Decimal("49.00"),
+        "currency": "EUR",
+        "sections": {
+            "Getting started": [
+                (
+                    "Cleaning an export",
+                    LessonKind.TEXT,
+                    "Remove blank rows, fix dates, and keep one header row.",
+                ),
+                ("Pivot tables", LessonKind.VIDEO, "https://videos.example.com/data/pivots.mp4"),
+            ],
+        },
+    },
+]
+
+
+def seed_demo_content(*, admin: User) -> None:
+    """Fill an empty demo tenant (the caller checks it is empty)."""
+    people = {p.email: _person(p) for p in PEOPLE if p.email != admin.email}
+    people[admin.email] = admin
+    instructor = people["instructor@demo.example.com"]
+    learners = [people[p.email] for p in PEOPLE if p.role == Role.LEARNER]
+
+    team = group_save(
+        name="Customer Success",
+        kind="department",
+        description="Everyone who talks to customers every day.",
+    )
+    group_members_set(group=team, add=[learner.pk for learner in learners], remove=[])
+
+    categories = {}
+    courses: list[Course] = []
+    for spec in COURSES:
+        name = spec["category"]
+        categories.setdefault(name, category_create(name=name))
+        course = course_create(
+            owner=instructor,
+            title=spec["title"],
+            description=spec["description"],
+            category_id=categories[name].pk,
+            tags=spec["tags"],
+            difficulty=spec["difficulty"],
+            estimated_minutes=spec["estimated_minutes"],
+            price=spec.get("price", Decimal("0.00")),
+            currency=spec.get("currency", "USD"),
+            certificate_enabled=spec.get("certificate_enabled", False),
+        )
+        for section_title, lessons in spec["sections"].items():
+            section = section_create(course=course, title=section_title)
+            for title, kind, content in lessons:
+                if kind == LessonKind.VIDEO:
+                    lesson_create(
+                        section=section,
+                        title=title,
+                        kind=kind,
+                        video_url=content,
+                        duration_seconds=480,
+                    )
+                else:
+                    lesson_create(section=section, title=title, kind=kind, body_markdown=content)
+        courses.append(course_publish(course=course, actor=instructor))
+
+    security, feedback, _spreadsheets = courses
+    lena = people["learner@demo.example.com"]
+    # Lena is half-way through the security course and has finished the feedback course.
+    security_enrollment = enrollment_assign(
+        user=lena, course=security, actor=admin, due_at=timezone.now() + timedelta(days=10)
+    )
+    for lesson in security.lessons.order_by("section__position", "position")[:2]:
+        lesson_progress_record(
+            enrollment=security_enrollment,
+            lesson=lesson,
+            learner=lena,
+            time_spent_delta=300,
+            completed=True,
+        )
+    feedback_enrollment = enrollment_self_enroll(user=lena, course=feedback)
+    for lesson in feedback.lessons.order_by("section__position", "position"):
+        lesson_progress_record(
+            enrollment=feedback_enrollment,
+            lesson=lesson,
+            learner=lena,
+            time_spent_delta=420,
+            completed=True,
+        )
+    sam = people["sam@demo.example.com"]
+    enrollment_assign(
+        user=sam, course=security, actor=admin, due_at=timezone.now() + timedelta(days=3)
+    )
+
+
+def _person(spec: DemoPerson) -> User:
+    existing = User.objects.filter(email__lower=spec.email).first()
+    return existing or user_create(
+        email=spec.email, full_name=spec.name, role=spec.role, password=spec.password
+    )
+
+
+def demo_is_empty() -> bool:
+    return not Course.objects.exists() and not LearnerGroup.objects.exists()
