@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tenant_apps.assessments.models import QuestionKind
+from tenant_apps.assessments.services import question_create, quiz_save
 from tenant_apps.courses.models import Course, LessonKind
 from tenant_apps.courses.services import (
     category_create,
@@ -42,6 +44,31 @@ PEOPLE = [
     DemoPerson("learner@demo.example.com", "Lena Learner", Role.LEARNER, "demo-learner-pass"),
     DemoPerson("sam@demo.example.com", "Sam Learner", Role.LEARNER, "demo-learner-pass"),
     DemoPerson("noor@demo.example.com", "Noor Learner", Role.LEARNER, "demo-learner-pass"),
+]
+
+SECURITY_QUIZ = [
+    {
+        "kind": QuestionKind.SINGLE_CHOICE,
+        "points": 2,
+        "prompt": "An e-mail asks you to confirm your password. What do you do?",
+        "options": [
+            {"text": "Reply with the password", "is_correct": False},
+            {"text": "Report it as phishing", "is_correct": True},
+            {"text": "Forward it to a colleague", "is_correct": False},
+        ],
+    },
+    {
+        "kind": QuestionKind.TRUE_FALSE,
+        "points": 1,
+        "prompt": "Customer data may be shared with any colleague who asks.",
+        "statement_is_true": False,
+    },
+    {
+        "kind": QuestionKind.FILL_IN_THE_BLANK,
+        "points": 1,
+        "prompt": "Incidents are reported to the ____ desk.",
+        "accepted_answers": ["security", "service"],
+    },
 ]
 
 COURSES = [
@@ -80,6 +107,7 @@ COURSES = [
                     LessonKind.VIDEO,
                     "https://videos.example.com/security/reporting.mp4",
                 ),
+                ("Check your knowledge", LessonKind.QUIZ, SECURITY_QUIZ),
             ],
         },
     },
@@ -172,6 +200,11 @@ def seed_demo_content(*, admin: User) -> None:
                         video_url=content,
                         duration_seconds=480,
                     )
+                elif kind == LessonKind.QUIZ:
+                    lesson = lesson_create(section=section, title=title, kind=kind)
+                    quiz, _created = quiz_save(lesson=lesson, max_attempts=3, shuffle_options=True)
+                    for question in content:
+                        question_create(quiz=quiz, **question)
                 else:
                     lesson_create(section=section, title=title, kind=kind, body_markdown=content)
         courses.append(course_publish(course=course, actor=instructor))

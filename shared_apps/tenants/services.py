@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from lectern.errors import Conflict, FieldError, NotFound, ValidationFailed
+from lectern.transactions import after_commit
 from shared_apps.tenants import schemas
 from shared_apps.tenants.errors import TenantErrorCode
 from shared_apps.tenants.models import Domain, IdempotencyRecord, Tenant, TenantStatus
@@ -150,15 +151,9 @@ def _provision(*, slug: str, name: str, admin_email: str, plan_code: str) -> Ten
 
     with schema_context(tenant.schema_name):
         admin = user_create(email=admin_email, role=Role.ADMIN)
-
-    def send_invitation() -> None:
-        with schema_context(tenant.schema_name):
-            invitation_send.delay(admin.pk)
-
-    # Robust: the tenant is committed by then, so a broker outage must not turn its creation
-    # into an error; Django logs the failure and the next callback still runs.
-    transaction.on_commit(send_invitation, robust=True)
-    transaction.on_commit(spare_schemas_top_up.delay, robust=True)
+        # After the commit: a broker outage then cannot undo or fail the provisioning.
+        after_commit(lambda: invitation_send.delay(admin.pk))
+    after_commit(spare_schemas_top_up.delay)
     routing_changed()
     return tenant
 

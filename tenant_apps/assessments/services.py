@@ -26,6 +26,7 @@ from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from lectern.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.grading import (
     CENT,
@@ -1024,7 +1025,7 @@ def _essay_graded_tell(attempt: Attempt, answer: Answer, question: Question, now
         link=f"/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
     )
     answer_id = answer.pk
-    transaction.on_commit(lambda: essay_graded_send.delay(answer_id), robust=True)
+    after_commit(lambda: essay_graded_send.delay(answer_id))
 
 
 def answer_points_override(

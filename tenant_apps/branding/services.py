@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from lectern.errors import FieldError, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
 
@@ -57,5 +58,5 @@ def branding_logo_set(*, upload: UploadedFile) -> Branding:
         old = branding.logo.name if branding.logo else None
         branding.logo.save(f"logo.{LOGO_TYPES[kind]}", upload, save=True)
         if old:
-            transaction.on_commit(lambda: branding.logo.storage.delete(old), robust=True)
+            after_commit(lambda: branding.logo.storage.delete(old))
     return branding

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lectern.errors import Conflict, FieldError, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.branding.services import branding_current
@@ -77,8 +78,8 @@ def _violated_constraint(exc: IntegrityError) -> str | None:
 def _queue_after_issue(certificate_id: int) -> None:
     from tenant_apps.certificates import tasks
 
-    transaction.on_commit(lambda: tasks.certificate_pdf_render.delay(certificate_id), robust=True)
-    transaction.on_commit(lambda: tasks.certificate_issued_send.delay(certificate_id), robust=True)
+    after_commit(lambda: tasks.certificate_pdf_render.delay(certificate_id))
+    after_commit(lambda: tasks.certificate_issued_send.delay(certificate_id))
 
 
 def certificate_issue(*, enrollment: Enrollment, actor: User | None = None) -> Certificate:
@@ -195,7 +196,7 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
         )
         if stored_pdf:
             storage = locked.pdf.storage
-            transaction.on_commit(lambda: storage.delete(stored_pdf), robust=True)
+            after_commit(lambda: storage.delete(stored_pdf))
     return locked
 
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
 from lectern.errors import Conflict, FieldError, NotFound, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.courses.errors import CourseErrorCode
@@ -150,7 +151,7 @@ def _check_whole_number(
 def _delete_files_after_commit(names: Iterable[str]) -> None:
     """Remove stored files once the rows naming them are gone for good."""
     for name in [n for n in names if n]:
-        transaction.on_commit(lambda name=name: default_storage.delete(name), robust=True)
+        after_commit(lambda name=name: default_storage.delete(name))
 
 
 def _lock_lesson(lesson_id: int) -> Lesson:

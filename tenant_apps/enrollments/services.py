@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lectern.errors import Conflict, FieldError, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.courses.models import Course, CourseStatus
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.hooks import enrollment_completed_handlers_run
@@ -122,9 +123,7 @@ def _insert(enrollment: Enrollment, field_name: str | None = None) -> Enrollment
 def _queue_mail(task: Task, enrollment_ids: Iterable[int]) -> None:
     """Queue one e-mail per enrollment, by id, once the transaction commits."""
     for enrollment_id in enrollment_ids:
-        transaction.on_commit(
-            lambda enrollment_id=enrollment_id: task.delay(enrollment_id), robust=True
-        )
+        after_commit(lambda enrollment_id=enrollment_id: task.delay(enrollment_id))
 
 
 def enrollment_self_enroll(*, user: User, course: Course) -> Enrollment:

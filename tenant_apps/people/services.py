@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from lectern.errors import ApplicationError, Conflict, FieldError, ValidationFailed
+from lectern.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
@@ -108,7 +109,7 @@ def user_invite(
 
     with transaction.atomic():
         user = user_create(email=email, full_name=full_name, role=role, actor=actor)
-        transaction.on_commit(lambda: invitation_send.delay(user.pk), robust=True)
+        after_commit(lambda: invitation_send.delay(user.pk))
     return user
 
 
@@ -242,7 +243,7 @@ def user_avatar_set(*, user: User, upload: UploadedFile) -> User:
         old = locked.avatar.name if locked.avatar else None
         locked.avatar.save(f"avatar.{AVATAR_TYPES[kind]}", upload, save=True)
         if old:
-            transaction.on_commit(lambda: locked.avatar.storage.delete(old), robust=True)
+            after_commit(lambda: locked.avatar.storage.delete(old))
     return locked
 
 
@@ -358,7 +359,7 @@ def password_reset_request(*, email: str) -> None:
 
     user = User.objects.filter(email__lower=email.strip().lower(), is_active=True).first()
     if user is not None:
-        transaction.on_commit(lambda: password_reset_send.delay(user.pk), robust=True)
+        after_commit(lambda: password_reset_send.delay(user.pk))
 
 
 @transaction.atomic

@@ -1,0 +1,49 @@
+"""The demo that `bin/run` shows: created once, with real content, safe to run again."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from shared_apps.tenants.models import Tenant
+from tenant_apps.assessments.models import Question
+from tenant_apps.courses.models import Course
+from tenant_apps.enrollments.models import Enrollment
+from tenant_apps.people.models import User
+
+
+def test_demo_is_created_once_with_content(db, django_capture_on_commit_callbacks):
+    output = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=output)
+        call_command("seed_demo", stdout=StringIO())
+    connection.set_schema_to_public()
+    assert Tenant.objects.filter(slug="demo").count() == 1
+    assert "http://demo.localhost/" in output.getvalue()
+    assert "learner@demo.example.com / demo-learner-pass" in output.getvalue()
+    with schema_context("t_demo"):
+        assert User.objects.count() == 6
+        assert sorted(Course.objects.values_list("title", "status")) == [
+            ("Data Analysis with Spreadsheets", "published"),
+            ("Giving Effective Feedback", "published"),
+            ("Security Awareness Essentials", "published"),
+        ]
+        assert Question.objects.count() == 3
+        lena = User.objects.get(email="learner@demo.example.com")
+        assert sorted(Enrollment.objects.filter(user=lena).values_list("status", flat=True)) == [
+            "active",
+            "completed",
+        ]
+        assert lena.check_password("demo-learner-pass")
+
+    client = Client(HTTP_HOST="demo.localhost")
+    response = client.post(
+        "/api/v1/auth/login",
+        {"email": "learner@demo.example.com", "password": "demo-learner-pass"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
