@@ -38,6 +38,8 @@ from tenant_apps.enrollments.models import (
 from tenant_apps.enrollments.tasks import enrollment_assignment_send, enrollment_confirmation_send
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
+from tenant_apps.notifications.models import NotificationKind
+from tenant_apps.notifications.services import NotificationDraft, notifications_send
 from tenant_apps.people.models import LearnerGroup, User
 
 UNIQUE_LIVE_ENROLLMENT = "enrollment_one_live_per_user_course"
@@ -120,9 +122,25 @@ def _insert(enrollment: Enrollment, field_name: str | None = None) -> Enrollment
     return enrollment
 
 
-def _queue_mail(task: Task, enrollment_ids: Iterable[int]) -> None:
-    """Queue one e-mail per enrollment, by id, once the transaction commits."""
-    for enrollment_id in enrollment_ids:
+def _tell(task: Task, enrollment_ids: Iterable[int]) -> None:
+    """Tell each person about their enrollment: an in-app notification now (in this
+    transaction) and an e-mail, by id, once the transaction commits."""
+    ids = list(enrollment_ids)
+    assigned = task is enrollment_assignment_send
+    drafts = [
+        NotificationDraft(
+            recipient_id=user_id,
+            kind=NotificationKind.ASSIGNED if assigned else NotificationKind.ENROLLED,
+            title=f"{'Assigned' if assigned else 'Enrolled'}: {title}",
+            body=f"Due {due_at:%Y-%m-%d}." if due_at else "",
+            link=f"/courses/{course_id}/",
+        )
+        for user_id, course_id, title, due_at in Enrollment.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("user_id", "course_id", "course__title", "due_at")
+    ]
+    notifications_send(drafts=drafts)
+    for enrollment_id in ids:
         after_commit(lambda enrollment_id=enrollment_id: task.delay(enrollment_id))
 
 
@@ -153,7 +171,7 @@ def enrollment_self_enroll(*, user: User, course: Course) -> Enrollment:
         _announce(EventType.ENROLLMENT_CREATED, enrollment, user)
         if free:
             _announce(EventType.COURSE_ENROLLED, enrollment, user)
-            _queue_mail(enrollment_confirmation_send, [enrollment.pk])
+            _tell(enrollment_confirmation_send, [enrollment.pk])
     return enrollment
 
 
@@ -241,7 +259,7 @@ def enrollment_assign(
             )
             _announce(EventType.ENROLLMENT_CREATED, enrollment, actor)
             _announce(EventType.COURSE_ENROLLED, enrollment, actor)
-        _queue_mail(enrollment_assignment_send, [enrollment.pk])
+        _tell(enrollment_assignment_send, [enrollment.pk])
     return enrollment
 
 
@@ -308,7 +326,7 @@ def enrollment_assign_group(
             _announce(EventType.ENROLLMENT_CREATED, enrollment, actor)
             _announce(EventType.COURSE_ENROLLED, enrollment, actor)
         enrolled = [e.pk for e in created]
-        _queue_mail(enrollment_assignment_send, enrolled + activated)
+        _tell(enrollment_assignment_send, enrolled + activated)
     return GroupAssignment(
         enrolled_ids=enrolled,
         activated_ids=activated,
@@ -357,7 +375,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     locked.updated_at = now
     locked.save(update_fields=["status", "activated_at", "updated_at"])
     _announce(EventType.COURSE_ENROLLED, locked, actor)
-    _queue_mail(enrollment_confirmation_send, [locked.pk])
+    _tell(enrollment_confirmation_send, [locked.pk])
     return locked
 
 

@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
 from datetime import datetime
 
 from celery import shared_task
-from django.core.mail import send_mail
-from django.db import connection
-from django.template.loader import render_to_string
-from django_tenants.utils import get_tenant_domain_model
 
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
+from tenant_apps.notifications.services import tenant_email_send, tenant_identity
 from tenant_apps.people.models import User
-from tenant_apps.people.services import tenant_base_url
-
-
-@dataclass(frozen=True)
-class Portal:
-    """The tenant an e-mail speaks for, and where its people sign in."""
-
-    name: str
-    url: str
-
-
-def _portal() -> Portal | None:
-    domain = (
-        get_tenant_domain_model()
-        .objects.select_related("tenant")
-        .filter(tenant__schema_name=connection.schema_name, is_primary=True)
-        .first()
-    )
-    if domain is None:
-        return None
-    return Portal(name=domain.tenant.name, url=tenant_base_url(domain.domain) + "/")
 
 
 def due_date_for(user: User, due_at: datetime) -> str:
@@ -57,22 +32,18 @@ def _active_enrollment(enrollment_id: int) -> Enrollment | None:
     )
 
 
-def _send(template: str, subject: str, enrollment: Enrollment, portal: Portal) -> None:
+def _send(template: str, subject: str, enrollment: Enrollment) -> None:
     user = enrollment.user
-    context = {
-        "user": user,
-        "course": enrollment.course,
-        "tenant_name": portal.name,
-        "link": portal.url,
-        "due_date": due_date_for(user, enrollment.due_at) if enrollment.due_at else "",
-        "assigned_by": enrollment.assigned_by,
-    }
-    send_mail(
+    tenant_email_send(
+        to=user.email,
         subject=" ".join(subject.split()),  # a title with a line break must not break headers
-        message=render_to_string(f"enrollments/email/{template}.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-        html_message=render_to_string(f"enrollments/email/{template}.html", context),
+        template=template,
+        context={
+            "user": user,
+            "course": enrollment.course,
+            "due_date": due_date_for(user, enrollment.due_at) if enrollment.due_at else "",
+            "assigned_by": enrollment.assigned_by,
+        },
     )
 
 
@@ -80,25 +51,20 @@ def _send(template: str, subject: str, enrollment: Enrollment, portal: Portal) -
 def enrollment_confirmation_send(enrollment_id: int) -> None:
     """Confirm to a learner that their enrollment is active."""
     enrollment = _active_enrollment(enrollment_id)
-    portal = _portal()
-    if enrollment is None or portal is None:
+    if enrollment is None:
         return
-    _send(
-        "confirmation",
-        f"You're enrolled in {enrollment.course.title} at {portal.name}",
-        enrollment,
-        portal,
-    )
+    tenant = tenant_identity()
+    subject = f"You're enrolled in {enrollment.course.title} at {tenant.name}"
+    _send("enrollment_confirmation", subject, enrollment)
 
 
 @shared_task(name="tenant_apps.enrollments.tasks.enrollment_assignment_send")
 def enrollment_assignment_send(enrollment_id: int) -> None:
     """Tell a person a course was assigned to them, with its due date if it has one."""
     enrollment = _active_enrollment(enrollment_id)
-    portal = _portal()
-    if enrollment is None or portal is None:
+    if enrollment is None:
         return
-    subject = f"{portal.name} assigned you {enrollment.course.title}"
+    subject = f"{tenant_identity().name} assigned you {enrollment.course.title}"
     if enrollment.due_at:
         subject += f", due {due_date_for(enrollment.user, enrollment.due_at)}"
-    _send("assignment", subject, enrollment, portal)
+    _send("enrollment_assignment", subject, enrollment)

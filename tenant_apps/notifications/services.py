@@ -25,6 +25,29 @@ def notification_send(
     )
 
 
+@dataclass(frozen=True)
+class NotificationDraft:
+    recipient_id: int
+    kind: NotificationKind
+    title: str
+    body: str = ""
+    link: str = ""
+
+
+def notifications_send(*, drafts: list[NotificationDraft]) -> list[Notification]:
+    """Put many notifications in people's inboxes with one insert."""
+    return Notification.objects.bulk_create(
+        Notification(
+            recipient_id=d.recipient_id,
+            kind=d.kind,
+            title=d.title[:200],
+            body=d.body,
+            link=d.link[:300],
+        )
+        for d in drafts
+    )
+
+
 def notification_mark_read(*, recipient_id: int, notification_id: int) -> bool:
     """Mark one of the person's own notifications read; False when it is not theirs."""
     found = Notification.objects.filter(pk=notification_id, recipient_id=recipient_id)

@@ -71,7 +71,11 @@ def test_free_course_is_active_at_once_announced_and_confirmed(
     html, mime = message.alternatives[0]
     assert mime == "text/html"
     assert "<strong>Safety Basics</strong>" in html
-    assert '<a href="http://alpha.localhost/">Start learning</a>' in html
+    assert (
+        '<a href="http://alpha.localhost/" style="display:inline-block;background:#3b5bdb' in html
+    )
+    assert ">Start learning</a>" in html
+    assert message.from_email.startswith("Alpha Learning <")
 
 
 def test_paid_course_stays_pending_until_activated(

@@ -38,3 +38,27 @@ def test_someone_elses_notification_is_404_and_stays_unread(api, make_person, te
 
 def test_anonymous_gets_401(api):
     assert api().get("/api/v1/me/notifications").status_code == 401
+
+
+def test_enrollment_and_assignment_arrive_in_the_inbox(api, make_person, tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
+    from tenant_apps.people.models import Role
+    from tests.tenant_apps.dashboards.conftest import course_with_lessons
+
+    owner, admin, learner = make_person(Role.INSTRUCTOR), make_person(Role.ADMIN), make_person()
+    with schema_context(tenant_a.schema):
+        free = course_with_lessons(owner, "Free Basics")
+        assigned = course_with_lessons(owner, "Mandatory Safety")
+        enrollment_self_enroll(user=learner, course=free)
+        due = timezone.now() + timedelta(days=3)
+        enrollment_assign(user=learner, course=assigned, actor=admin, due_at=due)
+    inbox = api(learner).get("/api/v1/me/notifications").json()["results"]
+    assert [(n["kind"], n["title"], n["body"]) for n in inbox] == [
+        ("assigned", "Assigned: Mandatory Safety", f"Due {due:%Y-%m-%d}."),
+        ("enrolled", "Enrolled: Free Basics", ""),
+    ]
+    assert inbox[0]["link"] == f"/courses/{assigned.pk}/"
