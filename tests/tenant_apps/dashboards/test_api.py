@@ -127,3 +127,33 @@ def test_queries_do_not_grow_with_data(
         with django_assert_max_num_queries(12) as counted:
             client.get(f"/api/v1/dashboards/{name}")
         assert data_queries(counted) == before[name], name
+
+
+def test_average_quiz_score_per_course(api, make_person, tenant_a):
+    from tenant_apps.assessments import services as assessments
+    from tenant_apps.enrollments.services import enrollment_self_enroll
+    from tests.tenant_apps.assessments.conftest import add_single_choice, option_id, quiz_course
+
+    owner = make_person(Role.INSTRUCTOR)
+    right, wrong = make_person(), make_person()
+    with schema_context(tenant_a.schema):
+        setup = quiz_course(owner=owner, title="Geography")
+        question = add_single_choice(setup.quiz, points=1)
+        for learner, answer in ((right, "Paris"), (wrong, "Lyon")):
+            enrollment_self_enroll(user=learner, course=setup.course)
+            attempt, _new = assessments.attempt_start(quiz=setup.quiz, learner=learner)
+            assessments.attempt_answers_save(
+                attempt=attempt,
+                learner=learner,
+                answers=[
+                    {
+                        "question_id": question.pk,
+                        "response": {"option_id": option_id(question, answer)},
+                    }
+                ],
+            )
+            assessments.attempt_submit(attempt=attempt, learner=learner)
+    body = api(owner).get("/api/v1/dashboards/instructor").json()
+    (geography,) = body["courses"]
+    assert geography["average_quiz_score"] == 50.0
+    assert (geography["enrollments"], geography["completed"]) == (2, 1)
