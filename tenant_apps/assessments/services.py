@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from lectern.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
 from lectern.transactions import after_commit
+from lectern.validation import is_whole_number, text_field
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.grading import (
     CENT,
@@ -72,10 +73,6 @@ FEEDBACK_MAX = 10_000
 REASON_MAX = 1000
 
 _shuffler = random.SystemRandom()
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # ------------------------------------------------------------------------------------------
@@ -141,13 +138,13 @@ def quiz_save(
         raise _not_a_quiz_lesson(lesson)
     errors: list[FieldError] = []
     if time_limit_minutes is not None and not (
-        _is_int(time_limit_minutes) and 1 <= time_limit_minutes <= TIME_LIMIT_MAX_MINUTES
+        is_whole_number(time_limit_minutes) and 1 <= time_limit_minutes <= TIME_LIMIT_MAX_MINUTES
     ):
         errors.append(
             FieldError("time_limit_minutes", f"Use 1 to {TIME_LIMIT_MAX_MINUTES} minutes, or null.")
         )
     if max_attempts is not None and not (
-        _is_int(max_attempts) and 1 <= max_attempts <= MAX_ATTEMPTS_MAX
+        is_whole_number(max_attempts) and 1 <= max_attempts <= MAX_ATTEMPTS_MAX
     ):
         errors.append(FieldError("max_attempts", f"Use 1 to {MAX_ATTEMPTS_MAX}, or null."))
     for name, value in (
@@ -217,20 +214,6 @@ class QuestionDraft:
         return [name for name in names if getattr(self, name) != getattr(other, name)]
 
 
-def _text(
-    errors: list[FieldError], field: str, value: Any, *, limit: int, required: bool = True
-) -> str:
-    if not isinstance(value, str):
-        errors.append(FieldError(field, "Must be text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.append(FieldError(field, "This field may not be blank."))
-    elif len(value) > limit:
-        errors.append(FieldError(field, f"Use at most {limit} characters."))
-    return value
-
-
 def _clean_options(
     errors: list[FieldError], kind: str, options: Any
 ) -> tuple[tuple[str, bool], ...]:
@@ -246,7 +229,7 @@ def _clean_options(
         if not isinstance(option, dict):
             errors.append(FieldError(field, "Use {text, is_correct}."))
             continue
-        text = _text(errors, f"{field}.text", option.get("text"), limit=OPTION_TEXT_MAX)
+        text = text_field(errors, f"{field}.text", option.get("text"), limit=OPTION_TEXT_MAX)
         is_correct = option.get("is_correct", False)
         if not isinstance(is_correct, bool):
             errors.append(FieldError(f"{field}.is_correct", "Use true or false."))
@@ -275,8 +258,8 @@ def _clean_pairs(errors: list[FieldError], pairs: Any) -> tuple[tuple[str, str],
         if not isinstance(pair, dict):
             errors.append(FieldError(field, "Use {item, match}."))
             continue
-        item = _text(errors, f"{field}.item", pair.get("item"), limit=OPTION_TEXT_MAX)
-        match = _text(errors, f"{field}.match", pair.get("match"), limit=OPTION_TEXT_MAX)
+        item = text_field(errors, f"{field}.item", pair.get("item"), limit=OPTION_TEXT_MAX)
+        match = text_field(errors, f"{field}.match", pair.get("match"), limit=OPTION_TEXT_MAX)
         cleaned.append((item, match))
     items = [item.casefold() for item, _match in cleaned]
     if len(set(items)) != len(items):
@@ -294,7 +277,7 @@ def _clean_accepted_answers(errors: list[FieldError], accepted: Any) -> tuple[st
         )
         return ()
     return tuple(
-        _text(errors, f"accepted_answers.{index}", text, limit=ACCEPTED_ANSWER_MAX)
+        text_field(errors, f"accepted_answers.{index}", text, limit=ACCEPTED_ANSWER_MAX)
         for index, text in enumerate(accepted)
     )
 
@@ -318,8 +301,8 @@ def _clean_question(
             "The question is invalid.",
             [FieldError("kind", f"Use one of {', '.join(QuestionKind.values)}.")],
         )
-    prompt = _text(errors, "prompt", prompt, limit=PROMPT_MAX)
-    if not (_is_int(points) and 1 <= points <= POINTS_MAX):
+    prompt = text_field(errors, "prompt", prompt, limit=PROMPT_MAX)
+    if not (is_whole_number(points) and 1 <= points <= POINTS_MAX):
         errors.append(FieldError("points", f"Use a whole number from 1 to {POINTS_MAX}."))
     cleaned_options: tuple[tuple[str, bool], ...] = ()
     cleaned_accepted: tuple[str, ...] = ()
@@ -740,7 +723,7 @@ def _clean_answers(
     for index, entry in enumerate(answers):
         field = f"answers.{index}"
         question_id = entry.get("question_id")
-        question = questions.get(question_id) if _is_int(question_id) else None
+        question = questions.get(question_id) if is_whole_number(question_id) else None
         if question is None:
             errors.append(
                 FieldError(f"{field}.question_id", f"No question {question_id} in this attempt.")
@@ -982,7 +965,7 @@ def essay_grade(
         )
     points = _clean_points(points, question)
     errors: list[FieldError] = []
-    feedback = _text(errors, "feedback", feedback, limit=FEEDBACK_MAX, required=False)
+    feedback = text_field(errors, "feedback", feedback, limit=FEEDBACK_MAX, required=False)
     if errors:
         raise ValidationFailed(AssessmentErrorCode.INVALID_GRADE, "The grade is invalid.", errors)
     with transaction.atomic():
@@ -1038,7 +1021,7 @@ def answer_points_override(
     same points again change nothing. 409 while the attempt runs or the answer (an essay)
     awaits its first grade."""
     errors: list[FieldError] = []
-    reason = _text(errors, "reason", reason, limit=REASON_MAX)
+    reason = text_field(errors, "reason", reason, limit=REASON_MAX)
     if errors:
         raise ValidationFailed(AssessmentErrorCode.INVALID_GRADE, "Give a reason.", errors)
     points = _clean_points(points, answer.question)

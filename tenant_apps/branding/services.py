@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from lectern.errors import FieldError, ValidationFailed
 from lectern.transactions import after_commit
+from lectern.validation import image_upload_extension
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
 
@@ -35,28 +35,18 @@ def branding_update(
 
 def branding_logo_set(*, upload: UploadedFile) -> Branding:
     """Replace the logo with a PNG or JPEG of at most 1 MB."""
-    from PIL import Image, UnidentifiedImageError
-
-    def refuse(message: str) -> ValidationFailed:
-        return ValidationFailed(
-            BrandingErrorCode.LOGO_INVALID, "The logo was refused.", [FieldError("logo", message)]
-        )
-
-    if upload.size > LOGO_MAX_BYTES:
-        raise refuse("Use an image of at most 1 MB.")
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise refuse("The file is not an image.") from exc
-    if kind not in LOGO_TYPES:
-        raise refuse("Use a PNG or JPEG image.")
-    upload.seek(0)
+    extension = image_upload_extension(
+        upload,
+        field="logo",
+        max_bytes=LOGO_MAX_BYTES,
+        allowed=LOGO_TYPES,
+        code=BrandingErrorCode.LOGO_INVALID,
+        refusal="The logo was refused.",
+    )
     with transaction.atomic():
         branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
         old = branding.logo.name if branding.logo else None
-        branding.logo.save(f"logo.{LOGO_TYPES[kind]}", upload, save=True)
+        branding.logo.save(f"logo.{extension}", upload, save=True)
         if old:
             after_commit(lambda: branding.logo.storage.delete(old))
     return branding

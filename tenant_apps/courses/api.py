@@ -116,6 +116,19 @@ class CourseFilter(filters.FilterSet):
         return queryset.filter(price=0) if value else queryset.filter(price__gt=0)
 
 
+class CatalogueFilterBackend(DjangoFilterBackend):
+    """`CourseFilter`, unless the request has no parameter but those other parts of the view
+    read: a plain catalogue page (the usual request) then skips building and validating a
+    form of empty fields, which would leave the queryset as it is."""
+
+    NOT_FILTERS = frozenset({"page", "page_size", "search", "ordering"})
+
+    def filter_queryset(self, request, queryset, view):
+        if self.NOT_FILTERS.issuperset(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StableOrderingFilter(OrderingFilter):
     """Orders as asked, then by id, so that pages never repeat or skip equal rows."""
 
@@ -132,7 +145,7 @@ class CourseListApi(generics.ListAPIView):
 
     permission_classes = [CanTakeCourses]
     serializer_class = CourseOutput
-    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [CatalogueFilterBackend, SearchFilter, StableOrderingFilter]
     filterset_class = CourseFilter
     search_fields = ["title", "description"]
     ordering_fields = ["title", "created_at", "published_at", "price"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -40,19 +41,36 @@ def _refuse_fields(serializer: serializers.Serializer, reasons: dict[str, str]) 
 
 # ------------------------------------------------------------------------------------------
 # Output
-class CategoryOutput(serializers.ModelSerializer):
+class FieldsBuiltOnce:
+    # For model serializers that only output: build the fields once per class.
+    # `ModelSerializer.get_fields` introspects the model and maps each of its fields to a
+    # serializer field again for every serializer instance, that is for every request (for
+    # a list, once per nested serializer as well). What it returns depends on the class
+    # alone, so it is built the first time and every instance gets its own copy, the way
+    # DRF copies declared fields. (No docstring: the API schema would show it as the
+    # description of every serializer without one of its own.)
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
+
+
+class CategoryOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug"]
 
 
-class OwnerOutput(serializers.ModelSerializer):
+class OwnerOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "full_name"]
 
 
-class CourseOutput(serializers.ModelSerializer):
+class CourseOutput(FieldsBuiltOnce, serializers.ModelSerializer):
     """A course as lists show it."""
 
     category = CategoryOutput(allow_null=True)
@@ -90,6 +108,9 @@ class CourseOutput(serializers.ModelSerializer):
         ]
 
     def get_tags(self, course: Course) -> list[str]:
+        names = getattr(course, "tag_names", None)  # selectors.course_catalogue's
+        if names is not None:
+            return list(names)
         return [tag.name for tag in course.tags.all()]
 
     def get_thumbnail_url(self, course: Course) -> str | None:

@@ -32,6 +32,12 @@ from django.utils.text import get_valid_filename, slugify
 
 from lectern.errors import Conflict, FieldError, NotFound, ValidationFailed
 from lectern.transactions import after_commit
+from lectern.validation import (
+    image_upload_extension,
+    is_whole_number,
+    text_field,
+    whole_number_field,
+)
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.courses.errors import CourseErrorCode
@@ -121,33 +127,6 @@ def _violated_constraint(exc: IntegrityError) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_text(
-    errors: list[FieldError], field: str, value: Any, *, limit: int, required: bool
-) -> str:
-    if not isinstance(value, str):
-        errors.append(FieldError(field, "Must be text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.append(FieldError(field, "This field may not be blank."))
-    elif len(value) > limit:
-        errors.append(FieldError(field, f"Use at most {limit} characters."))
-    return value
-
-
-def _check_whole_number(
-    errors: list[FieldError], field: str, value: Any, *, low: int, high: int
-) -> int:
-    if not _is_int(value) or not low <= value <= high:
-        errors.append(FieldError(field, f"Use a whole number from {low} to {high}."))
-        return low
-    return value
-
-
 def _delete_files_after_commit(names: Iterable[str]) -> None:
     """Remove stored files once the rows naming them are gone for good."""
     for name in [n for n in names if n]:
@@ -184,8 +163,8 @@ def category_create(*, name: str, slug: str = "") -> Category:
     """Add a course category. Its slug comes from the name unless given; it is unique in the
     tenant regardless of case."""
     errors: list[FieldError] = []
-    name = _check_text(errors, "name", name, limit=CATEGORY_NAME_MAX, required=True)
-    given = _check_text(errors, "slug", slug or "", limit=CATEGORY_NAME_MAX, required=False)
+    name = text_field(errors, "name", name, limit=CATEGORY_NAME_MAX, required=True)
+    given = text_field(errors, "slug", slug or "", limit=CATEGORY_NAME_MAX, required=False)
     slug = given.lower() or slugify(name)[:CATEGORY_NAME_MAX].strip("-_")
     if given and not SLUG_PATTERN.match(slug):
         errors.append(FieldError("slug", "Use letters, digits, hyphens or underscores."))
@@ -264,19 +243,17 @@ def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for field, value in values.items():
         if field == "title":
-            cleaned[field] = _check_text(errors, field, value, limit=TITLE_MAX, required=True)
+            cleaned[field] = text_field(errors, field, value, limit=TITLE_MAX, required=True)
         elif field == "slug":
-            slug = _check_text(errors, field, value or "", limit=SLUG_MAX, required=False)
+            slug = text_field(errors, field, value or "", limit=SLUG_MAX, required=False)
             slug = slug.lower()
             if slug and not SLUG_PATTERN.match(slug):
                 errors.append(FieldError(field, "Use letters, digits, hyphens or underscores."))
             cleaned[field] = slug
         elif field == "description":
-            cleaned[field] = _check_text(
-                errors, field, value, limit=DESCRIPTION_MAX, required=False
-            )
+            cleaned[field] = text_field(errors, field, value, limit=DESCRIPTION_MAX, required=False)
         elif field == "category_id":
-            if value is not None and not _is_int(value):
+            if value is not None and not is_whole_number(value):
                 errors.append(FieldError(field, "Use a category id or null."))
             cleaned[field] = value
         elif field == "tags":
@@ -304,7 +281,7 @@ def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
                 errors.append(FieldError(field, "Use a language tag such as en or pt-BR."))
             cleaned[field] = value
         elif field == "estimated_minutes":
-            cleaned[field] = _check_whole_number(
+            cleaned[field] = whole_number_field(
                 errors, field, value, low=0, high=ESTIMATED_MINUTES_MAX
             )
         elif field == "price":
@@ -327,7 +304,7 @@ def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
                 errors.append(FieldError(field, "Use true or false."))
             cleaned[field] = value
         elif field == "passing_score":
-            cleaned[field] = _check_whole_number(errors, field, value, low=0, high=100)
+            cleaned[field] = whole_number_field(errors, field, value, low=0, high=100)
         else:
             raise TypeError(f"{field} is not a course field")
     if errors:
@@ -575,31 +552,18 @@ def _announce_status_change(
 
 def course_thumbnail_set(*, course: Course, upload: UploadedFile) -> Course:
     """Replace a course's thumbnail with a JPEG, PNG or WebP image of at most 2 MB."""
-    from PIL import Image, UnidentifiedImageError
-
-    def refuse(message: str) -> ValidationFailed:
-        return ValidationFailed(
-            CourseErrorCode.THUMBNAIL_INVALID,
-            "The thumbnail was refused.",
-            [FieldError("thumbnail", message)],
-        )
-
-    if upload.size is None or upload.size > THUMBNAIL_MAX_BYTES:
-        raise refuse(f"Use an image of at most {THUMBNAIL_MAX_BYTES // (1024 * 1024)} MB.")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise refuse("The file is not an image.") from exc
-    if kind not in THUMBNAIL_TYPES:
-        raise refuse("Use a JPEG, PNG or WebP image.")
-    upload.seek(0)
+    extension = image_upload_extension(
+        upload,
+        field="thumbnail",
+        max_bytes=THUMBNAIL_MAX_BYTES,
+        allowed=THUMBNAIL_TYPES,
+        code=CourseErrorCode.THUMBNAIL_INVALID,
+        refusal="The thumbnail was refused.",
+    )
     with transaction.atomic():
         locked = _lock_course(course.pk)
         old = locked.thumbnail.name
-        locked.thumbnail.save(f"thumbnail.{THUMBNAIL_TYPES[kind]}", upload, save=False)
+        locked.thumbnail.save(f"thumbnail.{extension}", upload, save=False)
         locked.save(update_fields=["thumbnail", "updated_at"])
         _delete_files_after_commit([old])
     return locked
@@ -636,7 +600,7 @@ def _order_mismatch(field: str, current: list[int], given: list[int]) -> Conflic
 
 def _check_title(title: str, kind: CourseErrorCode) -> str:
     errors: list[FieldError] = []
-    title = _check_text(errors, "title", title, limit=TITLE_MAX, required=True)
+    title = text_field(errors, "title", title, limit=TITLE_MAX, required=True)
     if errors:
         raise ValidationFailed(kind, "The title is invalid.", errors)
     return title
@@ -718,17 +682,17 @@ def _clean_lesson_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for field, value in values.items():
         if field == "title":
-            cleaned[field] = _check_text(errors, field, value, limit=TITLE_MAX, required=True)
+            cleaned[field] = text_field(errors, field, value, limit=TITLE_MAX, required=True)
         elif field == "is_required":
             if not isinstance(value, bool):
                 errors.append(FieldError(field, "Use true or false."))
             cleaned[field] = value
         elif field == "duration_seconds":
-            cleaned[field] = _check_whole_number(
+            cleaned[field] = whole_number_field(
                 errors, field, value, low=0, high=DURATION_SECONDS_MAX
             )
         elif field == "video_url":
-            url = _check_text(errors, field, value, limit=VIDEO_URL_MAX, required=False)
+            url = text_field(errors, field, value, limit=VIDEO_URL_MAX, required=False)
             if url and kind != LessonKind.VIDEO:
                 errors.append(FieldError(field, "Only video lessons have a video URL."))
             elif url:
@@ -854,7 +818,7 @@ def lesson_move(*, lesson: Lesson, section_id: int, position: int | None = None)
             "Lessons move only between sections of their course.",
             [FieldError("section_id", f"No section {section_id} in this course.")],
         )
-    if position is not None and (not _is_int(position) or position < 1):
+    if position is not None and (not is_whole_number(position) or position < 1):
         raise ValidationFailed(
             CourseErrorCode.INVALID_LESSON,
             "The position is invalid.",

@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from lectern.errors import ApplicationError, Conflict, FieldError, ValidationFailed
 from lectern.transactions import after_commit
+from lectern.validation import image_upload_extension
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
@@ -218,30 +219,18 @@ def user_reactivate(*, user: User, actor: User | None) -> User:
 
 def user_avatar_set(*, user: User, upload: UploadedFile) -> User:
     """Replace a person's avatar with an image of an allowed type and size."""
-    from PIL import Image, UnidentifiedImageError
-
-    def refuse(message: str) -> ValidationFailed:
-        return ValidationFailed(
-            PeopleErrorCode.AVATAR_INVALID,
-            "The avatar was refused.",
-            [FieldError("avatar", message)],
-        )
-
-    if upload.size > AVATAR_MAX_BYTES:
-        raise refuse(f"Use an image of at most {AVATAR_MAX_BYTES // (1024 * 1024)} MB.")
-    try:
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise refuse("The file is not an image.") from exc
-    if kind not in AVATAR_TYPES:
-        raise refuse("Use a JPEG, PNG, WebP or GIF image.")
-    upload.seek(0)
+    extension = image_upload_extension(
+        upload,
+        field="avatar",
+        max_bytes=AVATAR_MAX_BYTES,
+        allowed=AVATAR_TYPES,
+        code=PeopleErrorCode.AVATAR_INVALID,
+        refusal="The avatar was refused.",
+    )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         old = locked.avatar.name if locked.avatar else None
-        locked.avatar.save(f"avatar.{AVATAR_TYPES[kind]}", upload, save=True)
+        locked.avatar.save(f"avatar.{extension}", upload, save=True)
         if old:
             after_commit(lambda: locked.avatar.storage.delete(old))
     return locked

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from lectern.errors import Conflict
 from shared_apps.tenants import schemas
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_create, tenant_delete, tenant_purge
-
-
-def race(attempt: Callable[[], object], runners: int = 2) -> list[object]:
-    """Run `attempt` in threads released together; return results or raised errors."""
-    barrier = threading.Barrier(runners)
-    results: list[object] = [None] * runners
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = attempt()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(runners)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.concurrency import race
 
 
 @pytest.fixture
@@ -48,13 +24,16 @@ def committed(django_db_setup, django_db_blocker):
 
 def test_same_idempotency_key_at_once_gives_one_tenant(committed):
     results = race(
-        lambda: tenant_create(
-            slug="racer",
-            name="Racer",
-            admin_email="r@racer.example",
-            operator_id=7,
-            idempotency_key="same-key",
-        )
+        2
+        * [
+            lambda: tenant_create(
+                slug="racer",
+                name="Racer",
+                admin_email="r@racer.example",
+                operator_id=7,
+                idempotency_key="same-key",
+            )
+        ]
     )
     assert all(not isinstance(r, Exception) for r in results), results
     assert {r.tenant.pk for r in results} == {Tenant.objects.get(slug="racer").pk}
@@ -63,7 +42,9 @@ def test_same_idempotency_key_at_once_gives_one_tenant(committed):
 
 
 def test_same_slug_at_once_gives_one_tenant_and_one_conflict(committed):
-    results = race(lambda: tenant_create(slug="racer", name="Racer", admin_email="r@racer.example"))
+    results = race(
+        2 * [lambda: tenant_create(slug="racer", name="Racer", admin_email="r@racer.example")]
+    )
     created = [r for r in results if not isinstance(r, Exception)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert len(created) == 1

@@ -4,10 +4,8 @@ the quiz allows, nor two running at once."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from django.db import connections
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
@@ -15,31 +13,8 @@ from lectern.errors import Conflict
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Attempt
 from tenant_apps.people.tokens import token_pair_issue
+from tests.concurrency import race_in_schema
 from tests.tenant_apps.assessments.conftest import CommittedQuiz
-
-
-def race(schema: str, attempts: list[Callable[[], object]]) -> list[object]:
-    """Run each attempt in its own thread (own connection, committing), released together;
-    return their results or the errors they raised."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = [None] * len(attempts)
-
-    def run(index: int) -> None:
-        try:
-            with schema_context(schema):
-                barrier.wait()
-                results[index] = attempts[index]()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def start(committed: CommittedQuiz) -> Callable[[], object]:
@@ -47,7 +22,7 @@ def start(committed: CommittedQuiz) -> Callable[[], object]:
 
 
 def test_simultaneous_starts_give_one_attempt(committed):
-    results = race(committed.schema, [start(committed) for _ in range(4)])
+    results = race_in_schema(committed.schema, [start(committed) for _ in range(4)])
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
     assert committed.attempts() == [(1, "in_progress")]
@@ -57,14 +32,14 @@ def test_simultaneous_starts_never_exceed_max_attempts(committed):
     with schema_context(committed.schema):
         first, _new = services.attempt_start(quiz=committed.quiz, learner=committed.learner)
         services.attempt_submit(attempt=first, learner=committed.learner)
-    results = race(committed.schema, [start(committed) for _ in range(4)])
+    results = race_in_schema(committed.schema, [start(committed) for _ in range(4)])
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
     assert committed.attempts() == [(1, "graded"), (2, "in_progress")]
     with schema_context(committed.schema):
         second = Attempt.objects.get(pk=results[0])
         services.attempt_submit(attempt=second, learner=committed.learner)
-    results = race(committed.schema, [start(committed) for _ in range(4)])
+    results = race_in_schema(committed.schema, [start(committed) for _ in range(4)])
     assert all(isinstance(r, Conflict) for r in results), results
     assert {r.code.value for r in results} == {"no_attempts_left"}
     assert committed.attempts() == [(1, "graded"), (2, "graded")]
@@ -81,7 +56,7 @@ def test_simultaneous_start_requests_through_the_api(committed):
         response = client.post(url)
         return response.status_code, response.json()["id"]
 
-    results = race(committed.schema, [request for _ in range(3)])
+    results = race_in_schema(committed.schema, [request for _ in range(3)])
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(code for code, _id in results) == [200, 200, 201]
     assert len({attempt_id for _code, attempt_id in results}) == 1

@@ -243,7 +243,7 @@ def test_grading_essays_gives_the_final_score_after_the_last_one(
     assert LessonProgress.objects.get(enrollment=enrollment, lesson=setup.lesson).completed_at
     # The learner heard about both essays, in the app and by e-mail.
     assert list(
-        Notification.objects.filter(recipient=learner)
+        Notification.objects.filter(recipient=learner, kind="graded")
         .order_by("id")
         .values_list("kind", "title", "body", "link")
     ) == [
@@ -292,7 +292,10 @@ def test_notifications_keep_results_hidden_when_the_quiz_never_shows_them(
             points=Decimal("2"),
             feedback="Too short.",
         )
-    assert Notification.objects.get(recipient=learner).body == "Your essay has been graded."
+    assert (
+        Notification.objects.get(recipient=learner, kind="graded").body
+        == "Your essay has been graded."
+    )
     (message,) = mail.outbox
     assert "points" not in message.body
     assert "Too short." not in message.body

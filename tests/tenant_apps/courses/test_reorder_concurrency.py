@@ -5,13 +5,11 @@ duplicates and no gaps, and every outcome is a success or a clean 409."""
 from __future__ import annotations
 
 import random
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.db import connections
 from django_tenants.utils import schema_context
 
 from lectern.errors import Conflict
@@ -21,30 +19,7 @@ from tenant_apps.courses.models import Course, Lesson, LessonKind, Section, Tag
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services import user_create
-
-
-def race(schema: str, attempts: list[Callable[[], object]]) -> list[object]:
-    """Run each attempt in its own thread (own connection, committing), released together;
-    return their results or the errors they raised."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = [None] * len(attempts)
-
-    def run(index: int) -> None:
-        try:
-            with schema_context(schema):
-                barrier.wait()
-                results[index] = attempts[index]()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.concurrency import race_in_schema
 
 
 @dataclass(frozen=True)
@@ -103,7 +78,7 @@ def test_simultaneous_reorders_leave_one_of_the_orders(committed):
     for _round in range(5):
         ids = [s.pk for s in committed.sections()]
         orders = [rng.sample(ids, len(ids)) for _ in range(3)]
-        results = race(
+        results = race_in_schema(
             committed.schema,
             [
                 lambda order=order: services.sections_reorder(
@@ -118,7 +93,7 @@ def test_simultaneous_reorders_leave_one_of_the_orders(committed):
 
 
 def test_simultaneous_appends_get_distinct_positions(committed):
-    results = race(
+    results = race_in_schema(
         committed.schema,
         [
             lambda n=n: services.section_create(course=committed.course, title=f"New {n}")
@@ -133,7 +108,7 @@ def test_simultaneous_appends_get_distinct_positions(committed):
 def test_reorders_racing_appends_either_apply_or_conflict(committed):
     for round_number in range(4):
         ids = [s.pk for s in committed.sections()]
-        results = race(
+        results = race_in_schema(
             committed.schema,
             [
                 lambda ids=ids: services.sections_reorder(
@@ -163,7 +138,7 @@ def test_lesson_moves_creates_and_reorders_at_once_stay_consistent(committed):
         )
         movable = Lesson.objects.filter(section=second).order_by("position").first()
         from_third = Lesson.objects.filter(section=third).order_by("position").last()
-        results = race(
+        results = race_in_schema(
             committed.schema,
             [
                 lambda: services.lesson_create(section=first, title="Extra", kind=LessonKind.QUIZ),
@@ -189,7 +164,7 @@ def test_lesson_moves_creates_and_reorders_at_once_stay_consistent(committed):
 
 
 def test_courses_created_at_once_get_distinct_slugs_and_share_new_tags(committed):
-    results = race(
+    results = race_in_schema(
         committed.schema,
         [
             lambda: services.course_create(

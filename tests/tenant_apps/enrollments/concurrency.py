@@ -3,13 +3,12 @@ clean-up that removes everything such a test wrote."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Max
 from django_tenants.utils import schema_context
 
@@ -19,36 +18,6 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role, User
 from tests.factories import UserFactory
 from tests.tenant_apps.enrollments.conftest import course_build
-
-
-def race(attempts: list[Callable[[], object]]) -> list[object]:
-    """Run each attempt in its own thread, released together; return results or errors."""
-    barrier = threading.Barrier(len(attempts))
-    results: list[object] = [None] * len(attempts)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = attempts[index]()
-        except Exception as exc:  # collected for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def in_schema(schema: str, action: Callable[[], object]) -> Callable[[], object]:
-    def run() -> object:
-        with schema_context(schema):
-            return action()
-
-    return run
 
 
 def wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:

@@ -15,10 +15,9 @@ from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role
 from tenant_apps.people.tokens import token_pair_issue
+from tests.concurrency import in_schema, race
 from tests.tenant_apps.enrollments.concurrency import (
     committed,  # noqa: F401 (fixture)
-    in_schema,
-    race,
     wait_for_lock_waiters,
 )
 
