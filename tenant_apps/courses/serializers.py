@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
+from django.db import models
 from rest_framework import serializers
 
 from tenant_apps.courses import services
@@ -41,21 +42,45 @@ def _refuse_fields(serializer: serializers.Serializer, reasons: dict[str, str]) 
 
 # ------------------------------------------------------------------------------------------
 # Output
+class DateTimeOutput(serializers.DateTimeField):
+    """DRF's DateTimeField, looking up the current time zone once per serializer (that is
+    per response) rather than once per value: four values a course, twenty courses a page."""
+
+    def default_timezone(self):
+        try:
+            return self._current_timezone
+        except AttributeError:
+            self._current_timezone = super().default_timezone()
+            return self._current_timezone
+
+
 class FieldsBuiltOnce:
     # For model serializers that only output: build the fields once per class.
     # `ModelSerializer.get_fields` introspects the model and maps each of its fields to a
     # serializer field again for every serializer instance, that is for every request (for
     # a list, once per nested serializer as well). What it returns depends on the class
-    # alone, so it is built the first time and every instance gets its own copy, the way
-    # DRF copies declared fields. (No docstring: the API schema would show it as the
-    # description of every serializer without one of its own.)
+    # alone, so it is built the first time and every instance gets its own copies: nested
+    # serializers re-created (as DRF copies declared fields), plain fields copied shallowly
+    # (binding sets attributes of the copy; their options are only read when outputting).
+    # (No docstring: the API schema would show it as the description of every serializer
+    # without one of its own.)
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeOutput,
+    }
 
     def get_fields(self):
         built = type(self).__dict__.get("_built_fields")
         if built is None:
             built = super().get_fields()
             type(self)._built_fields = built
-        return copy.deepcopy(built)
+        return {
+            name: copy.deepcopy(field)
+            if isinstance(field, serializers.BaseSerializer)
+            else copy.copy(field)
+            for name, field in built.items()
+        }
 
 
 class CategoryOutput(FieldsBuiltOnce, serializers.ModelSerializer):
