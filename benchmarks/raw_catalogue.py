@@ -51,8 +51,8 @@ PAGE_SQL = (
     'ARRAY(SELECT U0."name" AS "name" FROM "courses_tag" U0 '
     'INNER JOIN "courses_course_tags" U1 ON (U0."id" = U1."tag_id") '
     'WHERE U1."course_id" = ("courses_course"."id") ORDER BY 1 ASC) AS "tag_names", '
-    '"courses_category"."id", "courses_category"."name", "courses_category"."slug", '
-    '"people_user"."id", "people_user"."full_name" '
+    '"courses_category"."name" AS "category_name", "courses_category"."slug" AS "category_slug", '
+    '"people_user"."full_name" AS "owner_name" '
     'FROM "courses_course" LEFT OUTER JOIN "courses_category" '
     'ON ("courses_course"."category_id" = "courses_category"."id") '
     'INNER JOIN "people_user" ON ("courses_course"."owner_id" = "people_user"."id") '
@@ -117,8 +117,8 @@ def _course(row: tuple) -> dict:
         "thumbnail_url": f"{MEDIA_URL}{os.environ['RAW_SCHEMA']}/{quote(row[4])}"
         if row[4]
         else None,
-        "category": {"id": row[21], "name": row[22], "slug": row[23]}
-        if row[21] is not None
+        "category": {"id": row[5], "name": row[21], "slug": row[22]}
+        if row[5] is not None
         else None,
         "tags": row[20],
         "difficulty": row[6],
@@ -130,7 +130,7 @@ def _course(row: tuple) -> dict:
         "status": row[11],
         "certificate_enabled": row[12],
         "passing_score": row[13],
-        "owner": {"id": row[24], "full_name": row[25]},
+        "owner": {"id": row[14], "full_name": row[23]},
         "lesson_count": row[19],
         "published_at": _moment(row[15]),
         "archived_at": _moment(row[16]),
