@@ -45,18 +45,18 @@ PAGE_SQL = (
     '"courses_course"."certificate_enabled", "courses_course"."passing_score", '
     '"courses_course"."owner_id", "courses_course"."published_at", '
     '"courses_course"."archived_at", "courses_course"."created_at", '
-    '"courses_course"."updated_at", COALESCE((SELECT COUNT(U0."id") AS "total" '
-    'FROM "courses_lesson" U0 WHERE U0."course_id" = ("courses_course"."id") '
-    'GROUP BY U0."course_id"), %s) AS "lesson_count", '
-    'ARRAY(SELECT U0."name" AS "name" FROM "courses_tag" U0 '
-    'INNER JOIN "courses_course_tags" U1 ON (U0."id" = U1."tag_id") '
-    'WHERE U1."course_id" = ("courses_course"."id") ORDER BY 1 ASC) AS "tag_names", '
-    '"courses_category"."name" AS "category_name", "courses_category"."slug" AS "category_slug", '
-    '"people_user"."full_name" AS "owner_name" '
-    'FROM "courses_course" LEFT OUTER JOIN "courses_category" '
-    'ON ("courses_course"."category_id" = "courses_category"."id") '
-    'INNER JOIN "people_user" ON ("courses_course"."owner_id" = "people_user"."id") '
-    'WHERE "courses_course"."status" = %s '
+    '"courses_course"."updated_at", (SELECT COUNT(*) FROM "courses_lesson" '
+    'WHERE "courses_lesson".course_id = "courses_course"."id") AS "lesson_count", '
+    '(ARRAY(SELECT "courses_tag".name FROM "courses_tag" JOIN "courses_course_tags" '
+    'ON "courses_course_tags".tag_id = "courses_tag".id '
+    'WHERE "courses_course_tags".course_id = "courses_course"."id" ORDER BY 1)) AS "tag_names", '
+    '(SELECT name FROM "courses_category" '
+    'WHERE id = "courses_course"."category_id") AS "category_name", '
+    '(SELECT slug FROM "courses_category" '
+    'WHERE id = "courses_course"."category_id") AS "category_slug", '
+    '(SELECT full_name FROM "people_user" '
+    'WHERE id = "courses_course"."owner_id") AS "owner_name" '
+    'FROM "courses_course" WHERE "courses_course"."status" = %s '
     'ORDER BY "courses_course"."title" ASC, "courses_course"."id" ASC LIMIT {limit}'
 )
 
@@ -68,7 +68,7 @@ def count_query() -> tuple[str, tuple]:
 def page_query(page: int) -> tuple[str, tuple]:
     offset = (page - 1) * PAGE_SIZE
     limit = f"{PAGE_SIZE} OFFSET {offset}" if offset else str(PAGE_SIZE)
-    return PAGE_SQL.format(limit=limit), (0, PUBLISHED)
+    return PAGE_SQL.format(limit=limit), (PUBLISHED,)
 
 
 def catalogue_queries(page: int, course_ids: list[int]) -> list[tuple[str, tuple]]:
