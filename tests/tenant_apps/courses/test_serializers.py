@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from tenant_apps.courses import selectors, services
@@ -53,6 +54,16 @@ def test_list_output_is_what_the_declared_fields_give(courses, author: User) -> 
     assert shown["category"]["name"] == "Programming"
     assert shown["thumbnail_url"] and shown["price"] == "19.50"
     assert shown["tags"] == ["Beginner", "python"] and shown["lesson_count"] == 4
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/St_Johns"])
+def test_list_output_matches_in_other_time_zones(courses, author: User, zone: str) -> None:
+    serializer = CourseOutput()
+    with timezone.override(zone):
+        for course in selectors.course_catalogue(user=author):
+            shown = serializer.to_representation(course)
+            assert shown == generic(serializer, course)
+            assert not shown["created_at"].endswith("Z")
 
 
 def test_detail_output_is_what_the_declared_fields_give(courses, author: User) -> None:
