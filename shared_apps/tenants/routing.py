@@ -1,13 +1,13 @@
 """Tenant routing: the Host header picks the tenant; nothing else can.
 
 Resolving a host costs no SQL in steady state. Each process keeps a map of host → tenant and
-checks one Redis counter per request; any change to a tenant or a domain bumps the counter
-(after commit), so every process drops its map and reloads on the next request.
+checks one version stamp in Redis per request; any change to a tenant or a domain replaces
+the stamp (after commit), so every process drops its map and reloads on the next request
+(see lectern.shared_versions).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,11 +19,9 @@ from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.utils import get_public_schema_name
 
-from lectern.redis_client import redis_client
 from lectern.request_context import bind_tenant
+from lectern.shared_versions import version_bump, version_read
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus
-
-logger = logging.getLogger(__name__)
 
 ROUTING_VERSION_KEY = "lectern:tenant-routing:version"
 
@@ -48,16 +46,9 @@ class TenantRouteCache:
             self._routes = {}
             self._version = None
 
-    def _current_version(self) -> bytes | None:
-        try:
-            return redis_client().get(ROUTING_VERSION_KEY) or b"0"
-        except Exception:  # Redis down: fall back to the database, never to stale routes
-            logger.warning("tenant routing: Redis unreachable, resolving hosts from the database")
-            return None
-
     def resolve(self, host: str) -> Route:
-        version = self._current_version()
-        if version is None:
+        version = version_read(ROUTING_VERSION_KEY)
+        if version is None:  # Redis down: resolve from the database, never from stale routes
             return _load_route(host)
         with self._lock:
             if version != self._version:
@@ -88,10 +79,7 @@ def routing_changed() -> None:
     """Tell every process that tenants or domains changed; runs after the commit."""
 
     def bump() -> None:
-        try:
-            redis_client().incr(ROUTING_VERSION_KEY)
-        except Exception:
-            logger.exception("tenant routing: could not publish a routing change")
+        version_bump(ROUTING_VERSION_KEY)
         route_cache.clear()
 
     transaction.on_commit(bump, robust=True)

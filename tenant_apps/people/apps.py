@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class PeopleConfig(AppConfig):
     name = "tenant_apps.people"
     label = "people"
     verbose_name = "People"
+
+    def ready(self) -> None:
+        from tenant_apps.people.models import PersonalAccessToken, User
+        from tenant_apps.people.token_cache import credentials_changed
+
+        # What a process remembers of personal tokens and their people (token_cache)
+        # must not outlive a change to either.
+        for model in (User, PersonalAccessToken):
+            for name, signal in (("saved", post_save), ("deleted", post_delete)):
+                uid = f"token-cache:{model.__name__}-{name}"
+                signal.connect(credentials_changed, sender=model, dispatch_uid=uid)

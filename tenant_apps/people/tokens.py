@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lectern.errors import ApplicationError
+from tenant_apps.people import token_cache
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import PersonalAccessToken, RefreshToken, User
 
@@ -141,6 +142,7 @@ def credentials_revoke_all(*, user: User) -> None:
     now = timezone.now()
     RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
     PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    token_cache.credentials_changed()
 
 
 @dataclass(frozen=True)
@@ -203,26 +205,38 @@ def personal_token_issue(*, user: User, name: str, expires_at=None) -> IssuedPer
 
 
 def personal_token_user(secret: str) -> tuple[User, PersonalAccessToken]:
+    """The active person behind a live personal token: remembered by this process from an
+    earlier call while nothing changed (see token_cache), else one query."""
     now = timezone.now()
-    token = (
-        PersonalAccessToken.objects.select_related("user")
-        .filter(token_hash=hash_secret(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None or (token.expires_at and token.expires_at <= now):
+    token_hash = hash_secret(secret)
+    stamp = token_cache.credentials_stamp()  # before loading: see token_cache
+    token = token_cache.token_recall(token_hash, stamp)
+    if token is None:
+        token = (
+            PersonalAccessToken.objects.select_related("user")
+            .filter(token_hash=token_hash, revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise TokenInvalid()
+        token_cache.token_remember(token_hash, stamp, token)
+    if token.expires_at and token.expires_at <= now:
         raise TokenInvalid()
     # At most one write a minute per token, not one per request.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        token_cache.token_touched(token_hash, token)
     return token.user, token
 
 
 def personal_token_revoke(*, user: User, token_id: int) -> bool:
-    return bool(
-        PersonalAccessToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-    )
+    revoked = PersonalAccessToken.objects.filter(
+        pk=token_id, user=user, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        token_cache.credentials_changed()
+    return bool(revoked)
 
 
 def refresh_token_revoke(*, user: User, refresh: str) -> int:

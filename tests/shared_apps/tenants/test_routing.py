@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from lectern.logs import JsonFormatter
+from lectern.redis_client import redis_client
 from lectern.request_context import RequestContextLogFilter
 from shared_apps.tenants import services
-from shared_apps.tenants.routing import TenantRouteCache
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.routing import ROUTING_VERSION_KEY, TenantRouteCache
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -153,6 +155,15 @@ def test_routing_change_reaches_another_process_cache(
     assert other_process.resolve(tenant_a.host).tenant.status == "active"
     with django_capture_on_commit_callbacks(execute=True):
         services.tenant_suspend(tenant=tenant_a.tenant)
+    assert other_process.resolve(tenant_a.host).tenant.status == "suspended"
+
+
+def test_a_lost_routing_stamp_trusts_no_remembered_route(db, tenant_a):
+    """Redis restarted empty: the next stamp is a fresh one, so no map built before is kept."""
+    other_process = TenantRouteCache()
+    assert other_process.resolve(tenant_a.host).tenant.status == "active"
+    Tenant.objects.filter(pk=tenant_a.tenant.pk).update(status="suspended")  # no signal
+    redis_client().delete(ROUTING_VERSION_KEY)
     assert other_process.resolve(tenant_a.host).tenant.status == "suspended"
 
 
