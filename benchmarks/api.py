@@ -20,7 +20,9 @@ count for both) on 127.0.0.1:
 * **real**: `lectern.wsgi:application` with the production settings
   (`lectern.settings.production`, `DEBUG` off, JSON logs at WARNING, `DB_CONN_MAX_AGE=60`).
   Every request is routed by its Host header, authenticated with the learner's personal
-  token (`Authorization: Bearer lpt_...`, one query per request) and counted by the
+  token (`Authorization: Bearer lpt_...`: looked up in the database, then remembered by
+  each worker while the tenant's credentials stamp in Redis is unchanged, one Redis read
+  per request; see tenant_apps/people/token_cache.py) and counted by the
   throttle in Redis. The rates are raised (`API_RATE_USER` / `API_RATE_TOKEN`) so that the
   throttle runs but never refuses; any non-2xx response fails the benchmark.
 * **raw**: `benchmarks/raw_catalogue.py`, one psycopg connection per worker on the tenant's
