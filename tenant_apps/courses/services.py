@@ -469,7 +469,8 @@ def course_delete(*, course: Course) -> None:
 
 @transaction.atomic
 def course_publish(*, course: Course, actor: User | None) -> Course:
-    """Make a draft course visible in the catalogue. It needs at least one lesson.
+    """Make a draft course visible in the catalogue. It needs at least one required lesson
+    (completing a course means doing its required lessons, so without one nobody could).
 
     An archived course cannot be published again: it is retired, and learners' records
     may refer to it as it was; copy its content into a new course instead."""
@@ -485,11 +486,19 @@ def course_publish(*, course: Course, actor: User | None) -> Course:
             message,
             [FieldError("status", f"The course is {locked.status}.")],
         )
-    if not Lesson.objects.filter(course=locked).exists():
+    lessons = Lesson.objects.filter(course=locked)
+    if not lessons.exists():
         raise Conflict(
             CourseErrorCode.COURSE_HAS_NO_LESSONS,
             "A course needs at least one lesson to be published.",
             [FieldError("lessons", "Add a lesson first.")],
+        )
+    if not lessons.filter(is_required=True).exists():
+        raise Conflict(
+            CourseErrorCode.COURSE_HAS_NO_REQUIRED_LESSON,
+            "A course needs at least one required lesson to be published: learners "
+            "complete a course by doing its required lessons.",
+            [FieldError("lessons", "Make at least one lesson required.")],
         )
     before = locked.status
     locked.status = CourseStatus.PUBLISHED
@@ -624,12 +633,30 @@ def section_update(*, section: Section, title: str) -> Section:
 
 
 def _check_published_keeps_a_lesson(course: Course, removed: Iterable[int]) -> None:
+    """A published course keeps at least one lesson, and a required one, once the lessons
+    `removed` are gone. Call with the course locked."""
     if course.status != CourseStatus.PUBLISHED:
         return
     if not Lesson.objects.filter(course=course).exclude(pk__in=list(removed)).exists():
         raise Conflict(
             CourseErrorCode.LAST_LESSON_OF_PUBLISHED_COURSE,
             "A published course needs at least one lesson; archive the course instead.",
+        )
+    _check_published_keeps_a_required_lesson(course, removed)
+
+
+def _check_published_keeps_a_required_lesson(course: Course, no_longer: Iterable[int]) -> None:
+    """A published course keeps a required lesson besides `no_longer` (lessons going away
+    or becoming optional): without one nobody could complete it. Course locked."""
+    if course.status != CourseStatus.PUBLISHED:
+        return
+    required = Lesson.objects.filter(course=course, is_required=True)
+    if not required.exclude(pk__in=list(no_longer)).exists():
+        raise Conflict(
+            CourseErrorCode.LAST_REQUIRED_LESSON_OF_PUBLISHED_COURSE,
+            "A published course needs at least one required lesson, or nobody could "
+            "complete it; make another lesson required first.",
+            [FieldError("is_required", "This is the course's last required lesson.")],
         )
 
 
@@ -760,6 +787,10 @@ def lesson_update(*, lesson: Lesson, **changes: Any) -> Lesson:
     """Change a lesson's content (any of LESSON_FIELDS; its kind is fixed). Giving a video
     URL replaces an uploaded video."""
     values = _clean_lesson_values(lesson.kind, changes)
+    if values.get("is_required") is False:
+        # Course first, as every other change to a course's lessons locks them.
+        course = _lock_course(lesson.course_id)
+        _check_published_keeps_a_required_lesson(course, [_lesson_in(course, lesson.pk).pk])
     locked = _lock_lesson(lesson.pk)
     old_video = locked.video_file.name
     for field, value in values.items():

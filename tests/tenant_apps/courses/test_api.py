@@ -154,6 +154,19 @@ def test_publishing_without_lessons_is_a_conflict(as_author, in_tenant_a):
     assert Course.objects.get(pk=course_id).status == "draft"
 
 
+def test_the_last_required_lesson_of_a_published_course_stays_required(
+    as_author, build_course, author
+):
+    course = build_course(author, lessons=1, publish=True)
+    (lesson,) = Lesson.objects.filter(course=course)
+    response = as_author.patch(f"/api/v1/lessons/{lesson.pk}", {"is_required": False})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "last_required_lesson_of_published_course"
+    assert error_fields(response) == {"is_required"}
+    lesson.refresh_from_db()
+    assert lesson.is_required
+
+
 def test_update_and_delete_a_course(as_author, build_course, author):
     course = build_course(author, tags=["old"])
     response = as_author.patch(

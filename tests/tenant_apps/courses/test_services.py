@@ -203,6 +203,46 @@ def test_publishing_needs_a_lesson_and_changes_nothing_otherwise(author, in_tena
     assert not AuditEntry.objects.exists()
 
 
+def test_publishing_needs_a_required_lesson(build_course, author):
+    course = build_course(author, lessons=2)
+    Lesson.objects.filter(course=course).update(is_required=False)
+    with pytest.raises(Conflict) as caught:
+        services.course_publish(course=course, actor=author)
+    assert caught.value.code.value == "course_has_no_required_lesson"
+    assert [detail.field for detail in caught.value.details] == ["lessons"]
+    course.refresh_from_db()
+    assert course.status == CourseStatus.DRAFT
+    assert not OutboxEvent.objects.filter(event_type="course.published").exists()
+
+
+def test_a_published_course_keeps_a_required_lesson(build_course, author):
+    course = build_course(author, lessons=2, publish=True)
+    required, optional = Lesson.objects.filter(course=course).order_by("position")
+    services.lesson_update(lesson=optional, is_required=False)
+
+    with pytest.raises(Conflict) as caught:
+        services.lesson_update(lesson=required, is_required=False)
+    assert caught.value.code.value == "last_required_lesson_of_published_course"
+    assert [detail.field for detail in caught.value.details] == ["is_required"]
+    with pytest.raises(Conflict) as caught:
+        services.lesson_delete(lesson=required)
+    assert caught.value.code.value == "last_required_lesson_of_published_course"
+    required.refresh_from_db()
+    assert required.is_required
+
+    # With another lesson required, either change is fine.
+    services.lesson_update(lesson=optional, is_required=True)
+    services.lesson_update(lesson=required, is_required=False)
+    services.lesson_delete(lesson=required)
+    assert list(Lesson.objects.filter(course=course)) == [optional]
+
+
+def test_drafts_may_have_optional_lessons_only(build_course, author):
+    course = build_course(author, lessons=1)
+    (lesson,) = Lesson.objects.filter(course=course)
+    assert services.lesson_update(lesson=lesson, is_required=False).is_required is False
+
+
 def test_publishing_records_an_event_and_an_audit_entry(build_course, author):
     design = services.category_create(name="Design")
     course = build_course(
