@@ -146,36 +146,6 @@ def overdue(attempt: Attempt, seconds_past_deadline: int) -> Attempt:
     return attempt
 
 
-@pytest.fixture
-def author(make_person) -> User:
-    return make_person(Role.CONTENT_CREATOR, email="carla@example.com", full_name="Carla Creator")
-
-
-@pytest.fixture
-def other_author(make_person) -> User:
-    return make_person(Role.CONTENT_CREATOR, email="otto@example.com", full_name="Otto Other")
-
-
-@pytest.fixture
-def instructor(make_person) -> User:
-    return make_person(Role.INSTRUCTOR, email="ines@example.com", full_name="Ines Instructor")
-
-
-@pytest.fixture
-def admin(make_person) -> User:
-    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
-
-
-@pytest.fixture
-def learner(make_person) -> User:
-    return make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
-
-
-@pytest.fixture
-def other_learner(make_person) -> User:
-    return make_person(Role.LEARNER, email="leo@example.com", full_name="Leo Learner")
-
-
 BuildQuiz = Callable[..., QuizSetup]
 
 

@@ -386,7 +386,7 @@ def test_override_changes_the_score_and_is_audited(setup, learner, instructor, e
     entry = AuditEntry.objects.get(action="grade.overridden")
     assert (entry.actor_id, entry.actor_email, entry.target_type, entry.target_id) == (
         instructor.pk,
-        "ines@example.com",
+        instructor.email,
         "answer",
         str(answer.pk),
     )

@@ -14,7 +14,7 @@ from tenant_apps.certificates.models import Certificate
 from tenant_apps.courses.models import Course
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.enrollments.services import enrollment_self_enroll
-from tenant_apps.people.models import Role, User
+from tenant_apps.people.models import User
 from tenant_apps.progress.services import lesson_complete
 from tests.tenant_apps.enrollments.conftest import course_build, lessons_of
 
@@ -39,25 +39,6 @@ def course_finish(*, learner: User, course: Course) -> Enrollment:
 def _media_root(settings, tmp_path) -> None:
     """Stored PDFs (and logos) go to a folder of the test's own."""
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture
-def admin(make_person) -> User:
-    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
-
-
-@pytest.fixture
-def instructor(make_person) -> User:
-    return make_person(Role.INSTRUCTOR, email="ivan@example.com", full_name="Ivan Instructor")
-
-
-@pytest.fixture
-def learner(make_person, tenant_a) -> User:
-    person = make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
-    with schema_context(tenant_a.schema):
-        User.objects.filter(pk=person.pk).update(time_zone="Europe/Berlin")
-    person.time_zone = "Europe/Berlin"
-    return person
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures for the courses tests: people of each role in tenant A, courses built with the
+"""Fixtures for the courses tests: courses built with the
 real services, and uploads stored in a temporary media folder."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PIL import Image
 
 from tenant_apps.courses import services
 from tenant_apps.courses.models import Course, Lesson, LessonKind, Section
-from tenant_apps.people.models import Role, User
+from tenant_apps.people.models import User
 
 
 def _forget_media_root() -> None:
@@ -31,31 +31,6 @@ def media_root(settings, tmp_path) -> Iterator[str]:
     _forget_media_root()
     yield settings.MEDIA_ROOT
     _forget_media_root()
-
-
-@pytest.fixture
-def author(make_person) -> User:
-    return make_person(Role.CONTENT_CREATOR, email="carla@example.com", full_name="Carla Creator")
-
-
-@pytest.fixture
-def other_author(make_person) -> User:
-    return make_person(Role.CONTENT_CREATOR, email="otto@example.com", full_name="Otto Other")
-
-
-@pytest.fixture
-def instructor(make_person) -> User:
-    return make_person(Role.INSTRUCTOR, email="ines@example.com", full_name="Ines Instructor")
-
-
-@pytest.fixture
-def admin(make_person) -> User:
-    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
-
-
-@pytest.fixture
-def learner(make_person) -> User:
-    return make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
 
 
 BuildCourse = Callable[..., Course]

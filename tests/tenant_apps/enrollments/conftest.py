@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenant_apps.courses.models import Course, CourseStatus, Lesson, LessonKind, Section
-from tenant_apps.people.models import Role, User
+from tenant_apps.people.models import User
 
 _numbers = itertools.count(1)
 
@@ -60,25 +60,6 @@ def course_build(
 def lessons_of(course: Course) -> list[Lesson]:
     """The course's lessons in the order they were built."""
     return list(Lesson.objects.filter(course=course).order_by("pk"))
-
-
-@pytest.fixture
-def admin(make_person) -> User:
-    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
-
-
-@pytest.fixture
-def instructor(make_person) -> User:
-    return make_person(Role.INSTRUCTOR, email="ivan@example.com", full_name="Ivan Instructor")
-
-
-@pytest.fixture
-def learner(make_person, tenant_a) -> User:
-    person = make_person(Role.LEARNER, email="lena@example.com", full_name="Lena Learner")
-    with schema_context(tenant_a.schema):
-        User.objects.filter(pk=person.pk).update(time_zone="Europe/Berlin")
-    person.time_zone = "Europe/Berlin"
-    return person
 
 
 @pytest.fixture

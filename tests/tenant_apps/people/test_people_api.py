@@ -14,11 +14,6 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role, User
 
 
-@pytest.fixture
-def admin(make_person):
-    return make_person(Role.ADMIN, email="ada@example.com", full_name="Ada Admin")
-
-
 def snapshot(tenant) -> list[tuple]:
     with schema_context(tenant.schema):
         return list(User.objects.order_by("pk").values_list("pk", "email", "role", "is_active"))

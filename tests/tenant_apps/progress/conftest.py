@@ -1,8 +1,4 @@
-"""Progress tests use the enrollments fixtures: people of each role and built courses."""
+"""Progress tests build courses the way the enrollments tests do (people come from
+tests/tenant_apps/conftest.py)."""
 
-from tests.tenant_apps.enrollments.conftest import (  # noqa: F401 (fixtures)
-    admin,
-    instructor,
-    learner,
-    make_course,
-)
+from tests.tenant_apps.enrollments.conftest import make_course  # noqa: F401 (fixture)
