@@ -214,14 +214,40 @@ class QuestionDraft:
         return [name for name in names if getattr(self, name) != getattr(other, name)]
 
 
+def _list_of(
+    errors: list[FieldError],
+    field: str,
+    value: Any,
+    *,
+    shape: str,
+    noun: str,
+    least: int,
+    most: int,
+) -> Sequence[Any] | None:
+    """`value` when it is a list of `least`..`most` entries; else None and an error on
+    `field` ("Use a list of <shape>." / "Give <least> to <most> <noun>.")."""
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        errors.append(FieldError(field, f"Use a list of {shape}."))
+        return None
+    if not least <= len(value) <= most:
+        errors.append(FieldError(field, f"Give {least} to {most} {noun}."))
+        return None
+    return value
+
+
 def _clean_options(
     errors: list[FieldError], kind: str, options: Any
 ) -> tuple[tuple[str, bool], ...]:
-    if not isinstance(options, Sequence) or isinstance(options, str):
-        errors.append(FieldError("options", "Use a list of options."))
-        return ()
-    if not OPTIONS_MIN <= len(options) <= OPTIONS_MAX:
-        errors.append(FieldError("options", f"Give {OPTIONS_MIN} to {OPTIONS_MAX} options."))
+    options = _list_of(
+        errors,
+        "options",
+        options,
+        shape="options",
+        noun="options",
+        least=OPTIONS_MIN,
+        most=OPTIONS_MAX,
+    )
+    if options is None:
         return ()
     cleaned: list[tuple[str, bool]] = []
     for index, option in enumerate(options):
@@ -246,11 +272,16 @@ def _clean_options(
 
 
 def _clean_pairs(errors: list[FieldError], pairs: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(pairs, Sequence) or isinstance(pairs, str):
-        errors.append(FieldError("pairs", "Use a list of {item, match} pairs."))
-        return ()
-    if not OPTIONS_MIN <= len(pairs) <= OPTIONS_MAX:
-        errors.append(FieldError("pairs", f"Give {OPTIONS_MIN} to {OPTIONS_MAX} pairs."))
+    pairs = _list_of(
+        errors,
+        "pairs",
+        pairs,
+        shape="{item, match} pairs",
+        noun="pairs",
+        least=OPTIONS_MIN,
+        most=OPTIONS_MAX,
+    )
+    if pairs is None:
         return ()
     cleaned: list[tuple[str, str]] = []
     for index, pair in enumerate(pairs):
@@ -268,13 +299,16 @@ def _clean_pairs(errors: list[FieldError], pairs: Any) -> tuple[tuple[str, str],
 
 
 def _clean_accepted_answers(errors: list[FieldError], accepted: Any) -> tuple[str, ...]:
-    if not isinstance(accepted, Sequence) or isinstance(accepted, str):
-        errors.append(FieldError("accepted_answers", "Use a list of answers."))
-        return ()
-    if not 1 <= len(accepted) <= ACCEPTED_ANSWERS_MAX:
-        errors.append(
-            FieldError("accepted_answers", f"Give 1 to {ACCEPTED_ANSWERS_MAX} accepted answers.")
-        )
+    accepted = _list_of(
+        errors,
+        "accepted_answers",
+        accepted,
+        shape="answers",
+        noun="accepted answers",
+        least=1,
+        most=ACCEPTED_ANSWERS_MAX,
+    )
+    if accepted is None:
         return ()
     return tuple(
         text_field(errors, f"accepted_answers.{index}", text, limit=ACCEPTED_ANSWER_MAX)

@@ -57,6 +57,30 @@ def _email_taken(email: str) -> Conflict:
     )
 
 
+def _announce(
+    event_type: EventType, user: User, actor: User | None, payload: dict | None = None
+) -> None:
+    """Tell the outbox about a change to `user`, in the change's transaction."""
+    record_event(
+        event_type=event_type,
+        subject_type="user",
+        subject_id=user.pk,
+        payload=payload if payload is not None else user_payload(user),
+        actor_id=getattr(actor, "pk", None),
+    )
+
+
+def _audit_activation(action: AuditAction, user: User, actor: User | None) -> None:
+    """Audit a change of `user.is_active` (already made)."""
+    audit_record(
+        action=action,
+        actor=actor,
+        target=user,
+        before={"is_active": not user.is_active},
+        after={"is_active": user.is_active},
+    )
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -81,13 +105,7 @@ def user_create(
             user.save()
     except IntegrityError as exc:  # a concurrent creation won
         raise _email_taken(email) from exc
-    record_event(
-        event_type=EventType.USER_CREATED,
-        subject_type="user",
-        subject_id=user.pk,
-        payload=user_payload(user),
-        actor_id=getattr(actor, "pk", None),
-    )
+    _announce(EventType.USER_CREATED, user, actor)
     return user
 
 
@@ -155,13 +173,7 @@ def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
             after={"role": after["role"]},
         )
     if before != after:
-        record_event(
-            event_type=EventType.USER_UPDATED,
-            subject_type="user",
-            subject_id=locked.pk,
-            payload=after,
-            actor_id=getattr(actor, "pk", None),
-        )
+        _announce(EventType.USER_UPDATED, locked, actor, payload=after)
     return locked
 
 
@@ -176,20 +188,8 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     credentials_revoke_all(user=locked)
-    audit_record(
-        action=AuditAction.USER_DEACTIVATED,
-        actor=actor,
-        target=locked,
-        before={"is_active": True},
-        after={"is_active": False},
-    )
-    record_event(
-        event_type=EventType.USER_DEACTIVATED,
-        subject_type="user",
-        subject_id=locked.pk,
-        payload=user_payload(locked),
-        actor_id=getattr(actor, "pk", None),
-    )
+    _audit_activation(AuditAction.USER_DEACTIVATED, locked, actor)
+    _announce(EventType.USER_DEACTIVATED, locked, actor)
     return locked
 
 
@@ -200,20 +200,8 @@ def user_reactivate(*, user: User, actor: User | None) -> User:
         return locked
     locked.is_active = True
     locked.save(update_fields=["is_active"])
-    audit_record(
-        action=AuditAction.USER_REACTIVATED,
-        actor=actor,
-        target=locked,
-        before={"is_active": False},
-        after={"is_active": True},
-    )
-    record_event(
-        event_type=EventType.USER_UPDATED,
-        subject_type="user",
-        subject_id=locked.pk,
-        payload=user_payload(locked),
-        actor_id=getattr(actor, "pk", None),
-    )
+    _audit_activation(AuditAction.USER_REACTIVATED, locked, actor)
+    _announce(EventType.USER_UPDATED, locked, actor)
     return locked
 
 
