@@ -82,6 +82,22 @@ def tenant_b(django_db_setup, django_db_blocker) -> ProvisionedTenant:
         return _provision("bravo", "Bravo Academy")
 
 
+@pytest.fixture
+def fresh_throttle_counters() -> Iterator[None]:
+    """Every test client calls from 127.0.0.1: start the test with an unspent rate-limit
+    budget, and leave one behind."""
+    from lectern.redis_client import redis_client
+
+    def clear() -> None:
+        client = redis_client()
+        for key in client.scan_iter("lectern:throttle:*"):
+            client.delete(key)
+
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_routes() -> Iterator[None]:
     """Routes cached by an earlier test may name rows that test rolled back."""

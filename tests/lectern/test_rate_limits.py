@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lectern.api.throttling import parse_rate
-from lectern.redis_client import redis_client
 
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    client = redis_client()
-    for key in client.scan_iter("lectern:throttle:*"):
-        client.delete(key)
-    yield
-    for key in client.scan_iter("lectern:throttle:*"):
-        client.delete(key)
+pytestmark = pytest.mark.usefixtures("fresh_throttle_counters")
 
 
 @pytest.fixture

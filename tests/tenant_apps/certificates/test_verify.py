@@ -3,14 +3,12 @@ endpoint /api/v1/certificates/verify/<code>, without signing in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from lectern.redis_client import redis_client
 from tenant_apps.certificates.services import certificate_revoke
 from tests.tenant_apps.certificates.conftest import in_tenant
 
@@ -27,15 +25,7 @@ def issued_on_text(certificate) -> str:
     return f"{certificate.issued_on.day} {certificate.issued_on:%B %Y}"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters() -> Iterator[None]:
-    """Every test client calls from 127.0.0.1: start each test with an unspent budget."""
-    client = redis_client()
-    for key in client.scan_iter("lectern:throttle:*"):
-        client.delete(key)
-    yield
-    for key in client.scan_iter("lectern:throttle:*"):
-        client.delete(key)
+pytestmark = pytest.mark.usefixtures("fresh_throttle_counters")
 
 
 NOT_FOUND = {
