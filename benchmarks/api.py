@@ -84,7 +84,7 @@ from _common import REPO_ROOT, bench_database, emit_result, log, ms, redis_url  
 BENCH_DIR = Path(__file__).resolve().parent
 SLUG = "bench"
 PATH = "/api/v1/courses"
-PAGE_SIZE = 20  # lectern.api.pagination.PagePagination.page_size
+PAGE_SIZE = 20  # core.api.pagination.PagePagination.page_size
 # Enough that the throttle never refuses, while it still counts every request.
 UNLIMITED_RATE = "100000000/min"
 GUNICORN = Path(sys.executable).with_name("gunicorn")

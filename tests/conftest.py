@@ -86,7 +86,7 @@ def tenant_b(django_db_setup, django_db_blocker) -> ProvisionedTenant:
 def fresh_throttle_counters() -> Iterator[None]:
     """Every test client calls from 127.0.0.1: start the test with an unspent rate-limit
     budget, and leave one behind."""
-    from lectern.redis_client import redis_client
+    from core.redis_client import redis_client
 
     def clear() -> None:
         client = redis_client()

@@ -2,21 +2,14 @@ from django.apps import AppConfig
 
 
 class LecternConfig(AppConfig):
+    """The composition root: its management commands and templates, and the wiring of the
+    hooks lower floors offer to the apps that plug into them."""
+
     name = "lectern"
     verbose_name = "Lectern"
 
     def ready(self) -> None:
-        from django.core.signals import request_finished
-        from django.db.models import CharField
-        from django.db.models.functions import Lower
+        from shared_apps.tenants.hooks import first_admin_creator_register
+        from tenant_apps.people.services import first_admin_invite
 
-        # `email__lower=`, `slug__lower=`, `domain__lower=`: case-insensitive lookups that use
-        # the functional unique indexes on LOWER(...); `__iexact` compiles to UPPER() and
-        # would scan the table.
-        CharField.register_lookup(Lower)
-
-        from lectern.request_context import clear_context
-
-        request_finished.connect(clear_context, dispatch_uid="lectern.clear_request_context")
-
-        import lectern.api.schema  # noqa: F401 - registers the OpenAPI description of our auth
+        first_admin_creator_register(first_admin_invite)

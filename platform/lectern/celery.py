@@ -6,6 +6,8 @@ import os
 
 from celery import Celery, Task
 
+from core.tenancy import TASK_SCHEMA_HEADER
+
 
 def broker_url_from_redis_url(redis_url: str) -> str:
     """Kombu names a Redis unix socket `redis+socket://`; redis-py names it `unix://`."""
@@ -21,7 +23,7 @@ class TenantTask(Task):
     with it), then back to public, so one tenant's task never touches another's rows.
     """
 
-    SCHEMA_HEADER = "lectern_schema"
+    SCHEMA_HEADER = TASK_SCHEMA_HEADER
 
     def apply_async(
         self,
@@ -54,7 +56,7 @@ class TenantTask(Task):
     def __call__(self, *args, **kwargs):
         from django.db import connection
 
-        from lectern.request_context import bind_context
+        from core.request_context import bind_context
 
         schema_name = self._schema_of_request()
         if not schema_name:

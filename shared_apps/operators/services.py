@@ -6,12 +6,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from shared_apps.operators.models import OperatorToken
-from tenant_apps.people.models import User
 
 TOKEN_PREFIX = "lop_"  # noqa: S105 - a public prefix, not a secret
 
@@ -32,12 +33,12 @@ def _require_public_schema() -> None:
 
 
 @transaction.atomic
-def operator_create(*, email: str, password: str | None, full_name: str = "") -> User:
+def operator_create(*, email: str, password: str | None, full_name: str = "") -> AbstractBaseUser:
     """Create (or update the password of) a platform operator."""
     _require_public_schema()
-    user = User.objects.filter(email__lower=email.strip().lower()).first()
+    user = get_user_model().objects.filter(email__lower=email.strip().lower()).first()
     if user is None:
-        user = User(email=email.strip().lower(), full_name=full_name)
+        user = get_user_model()(email=email.strip().lower(), full_name=full_name)
     user.is_staff = True
     user.is_superuser = True
     user.is_active = True
@@ -50,7 +51,7 @@ def operator_create(*, email: str, password: str | None, full_name: str = "") ->
 
 
 @transaction.atomic
-def operator_token_issue(*, user: User, name: str) -> IssuedToken:
+def operator_token_issue(*, user: AbstractBaseUser, name: str) -> IssuedToken:
     """Issue an API token for an operator; the secret is returned once."""
     _require_public_schema()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

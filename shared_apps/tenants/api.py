@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.pagination import PagePagination
+from core.api.pagination import PagePagination
 from shared_apps.operators.authentication import IsOperator, OperatorTokenAuthentication
 from shared_apps.tenants import selectors, services
 from shared_apps.tenants.models import Tenant

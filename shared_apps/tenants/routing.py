@@ -3,7 +3,7 @@
 Resolving a host costs no SQL in steady state. Each process keeps a map of host → tenant and
 checks one version stamp in Redis per request; any change to a tenant or a domain replaces
 the stamp (after commit), so every process drops its map and reloads on the next request
-(see lectern.shared_versions).
+(see core.versions).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from django.shortcuts import render
 from django.urls import set_urlconf
 from django_tenants.utils import get_public_schema_name
 
-from lectern.request_context import bind_tenant
-from lectern.shared_versions import version_bump, version_read
+from core.request_context import bind_tenant
+from core.tenancy import host_of
+from core.versions import version_bump, version_read
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus
 
 ROUTING_VERSION_KEY = "lectern:tenant-routing:version"
@@ -87,16 +88,6 @@ def routing_changed() -> None:
 
 def public_hosts() -> set[str]:
     return {settings.BASE_DOMAIN, *getattr(settings, "PUBLIC_HOSTS", ())}
-
-
-def host_of(request: HttpRequest) -> str:
-    """The request's host name without port, lower-cased; no ALLOWED_HOSTS check here."""
-    raw = request.META.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
-    raw = raw or request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
-    host = raw.strip().lower()
-    if host.startswith("["):  # IPv6 literal
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
 
 
 def use_schema(tenant_or_public) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from lectern.errors import NotFound
+from core.errors import NotFound
 from shared_apps.tenants.errors import TenantErrorCode
-from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.models import Tenant, TenantStatus
 
 
 def tenant_list(
@@ -33,3 +33,12 @@ def tenant_get(*, slug: str) -> Tenant:
     if tenant is None:
         raise NotFound(TenantErrorCode.TENANT_NOT_FOUND, f"No tenant '{slug}'.")
     return tenant
+
+
+def serving_schema_names() -> list[str]:
+    """The schemas of tenants that are active and not deleted: where periodic work runs."""
+    return list(
+        Tenant.objects.filter(status=TenantStatus.ACTIVE, purge_after__isnull=True).values_list(
+            "schema_name", flat=True
+        )
+    )

@@ -13,9 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from lectern.errors import Conflict, FieldError, NotFound, ValidationFailed
-from lectern.transactions import after_commit
-from shared_apps.tenants import schemas
+from core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from core.transactions import after_commit
+from shared_apps.tenants import hooks, schemas
 from shared_apps.tenants.errors import TenantErrorCode
 from shared_apps.tenants.models import Domain, IdempotencyRecord, Tenant, TenantStatus
 from shared_apps.tenants.routing import routing_changed
@@ -24,8 +24,6 @@ from shared_apps.tenants.validation import (
     normalise_domain,
     validate_tenant_fields,
 )
-from tenant_apps.people.models import Role
-from tenant_apps.people.services import user_create
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +125,6 @@ def _ensure_slug_free(slug: str) -> None:
 
 def _provision(*, slug: str, name: str, admin_email: str, plan_code: str) -> Tenant:
     from shared_apps.tenants.tasks import spare_schemas_top_up
-    from tenant_apps.people.tasks import invitation_send
 
     tenant = Tenant(
         slug=slug,
@@ -150,9 +147,7 @@ def _provision(*, slug: str, name: str, admin_email: str, plan_code: str) -> Ten
         raise Conflict(TenantErrorCode.TEMPLATE_MISSING, str(exc)) from exc
 
     with schema_context(tenant.schema_name):
-        admin = user_create(email=admin_email, role=Role.ADMIN)
-        # After the commit: a broker outage then cannot undo or fail the provisioning.
-        after_commit(lambda: invitation_send.delay(admin.pk))
+        hooks.first_admin_create(admin_email)
     after_commit(spare_schemas_top_up.delay)
     routing_changed()
     return tenant

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from lectern.errors import FieldError, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 from shared_apps.tenants.errors import TenantErrorCode
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")

@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
 from tenant_apps.assessments import selectors, services
 from tenant_apps.assessments.models import Answer, Attempt, Quiz
 from tenant_apps.assessments.permissions import user_can_author_quizzes, user_can_grade
@@ -42,7 +41,7 @@ from tenant_apps.assessments.serializers import (
 )
 from tenant_apps.courses.models import Lesson
 from tenant_apps.courses.selectors import lesson_get
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 
 CanTakeCourses = requires(Capability.TAKE_COURSES)
 CanGrade = requires(Capability.GRADE_ASSESSMENTS)

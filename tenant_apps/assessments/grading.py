@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from lectern.errors import FieldError, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.models import Question, QuestionKind, QuestionOption
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from lectern.errors import NotFound
+from core.errors import NotFound
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.grading import correct_answer
 from tenant_apps.assessments.models import (

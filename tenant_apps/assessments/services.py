@@ -25,9 +25,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
-from lectern.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
-from lectern.transactions import after_commit
-from lectern.validation import is_whole_number, text_field
+from core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
+from core.transactions import after_commit
+from core.validation import is_whole_number, text_field
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.grading import (
     CENT,

@@ -48,23 +48,3 @@ def essay_graded_send(answer_id: int) -> None:
 def overdue_attempts_submit() -> int:
     """Submit, with what was saved, the attempts of this tenant whose time ran out."""
     return attempts_overdue_submit()
-
-
-@shared_task(name="tenant_apps.assessments.tasks.overdue_attempts_submit_everywhere")
-def overdue_attempts_submit_everywhere(queue: str | None = None) -> int:
-    """For the beat schedule, from the public schema: queue `overdue_attempts_submit` in
-    the schema of every active tenant (on `queue`, else the default queue); returns how
-    many were queued."""
-    from shared_apps.tenants.models import Tenant, TenantStatus
-
-    schemas = list(
-        Tenant.objects.filter(status=TenantStatus.ACTIVE, purge_after__isnull=True).values_list(
-            "schema_name", flat=True
-        )
-    )
-    routing = {"queue": queue} if queue else {}
-    for schema_name in schemas:
-        overdue_attempts_submit.apply_async(
-            headers={overdue_attempts_submit.SCHEMA_HEADER: schema_name}, **routing
-        )
-    return len(schemas)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 
-from lectern.api.permissions import requires
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 
 
 class AuditEntryOutput(serializers.ModelSerializer):

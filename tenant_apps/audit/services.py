@@ -8,7 +8,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from lectern.request_context import current_client_ip
+from core.request_context import current_client_ip
 from tenant_apps.audit.models import AuditAction, AuditEntry
 
 

@@ -9,10 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
 from tenant_apps.branding import services
 from tenant_apps.branding.models import HEX_COLOUR, Branding
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 
 
 class BrandingOutput(serializers.ModelSerializer):

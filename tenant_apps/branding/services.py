@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from lectern.transactions import after_commit
-from lectern.validation import image_upload_extension
+from core.transactions import after_commit
+from core.validation import image_upload_extension
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
 

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared_apps.tenants.routing import host_of
+from core.tenancy import host_of
 from tenant_apps.certificates import selectors, services
 from tenant_apps.certificates.models import Certificate, CertificateStatus
 from tenant_apps.certificates.permissions import user_manages_certificates

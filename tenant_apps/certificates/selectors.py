@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from lectern.errors import NotFound
+from core.errors import NotFound
 from tenant_apps.certificates.errors import CertificateErrorCode
 from tenant_apps.certificates.models import (
     Certificate,

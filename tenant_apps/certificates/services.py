@@ -17,8 +17,8 @@ from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lectern.errors import Conflict, FieldError, ValidationFailed
-from lectern.transactions import after_commit
+from core.errors import Conflict, FieldError, ValidationFailed
+from core.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.branding.services import branding_current

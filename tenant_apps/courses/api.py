@@ -19,7 +19,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
 from tenant_apps.courses import selectors, services
 from tenant_apps.courses.models import Course, CourseStatus, Difficulty, Lesson, Section
 from tenant_apps.courses.serializers import (
@@ -39,7 +38,7 @@ from tenant_apps.courses.serializers import (
     ThumbnailInput,
     VideoInput,
 )
-from tenant_apps.people.permissions import Capability, user_can, user_can_edit_course
+from tenant_apps.people.permissions import Capability, requires, user_can, user_can_edit_course
 
 CanTakeCourses = requires(Capability.TAKE_COURSES)
 

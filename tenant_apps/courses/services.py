@@ -30,9 +30,9 @@ from django.db.models import Max, ProtectedError
 from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 
-from lectern.errors import Conflict, FieldError, NotFound, ValidationFailed
-from lectern.transactions import after_commit
-from lectern.validation import (
+from core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from core.transactions import after_commit
+from core.validation import (
     image_upload_extension,
     is_whole_number,
     text_field,

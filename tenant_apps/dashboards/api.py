@@ -10,9 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
 from tenant_apps.dashboards import selectors
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 
 
 class DaysInput(serializers.Serializer):

@@ -13,8 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 from tenant_apps.enrollments import selectors, services
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
@@ -32,7 +31,7 @@ from tenant_apps.enrollments.serializers import (
     GroupAssignmentOutput,
 )
 from tenant_apps.people.models import User
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 
 CanTakeCourses = requires(Capability.TAKE_COURSES)
 CanActivate = requires(Capability.MANAGE_USERS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from lectern.errors import ApplicationError, FieldError, NotFound
+from core.errors import ApplicationError, FieldError, NotFound
 from tenant_apps.courses.models import Course
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus

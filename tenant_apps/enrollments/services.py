@@ -24,8 +24,8 @@ from celery import Task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lectern.errors import Conflict, FieldError, ValidationFailed
-from lectern.transactions import after_commit
+from core.errors import Conflict, FieldError, ValidationFailed
+from core.transactions import after_commit
 from tenant_apps.courses.models import Course, CourseStatus
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.hooks import enrollment_completed_handlers_run

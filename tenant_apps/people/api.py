@@ -13,10 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lectern.api.permissions import requires
 from tenant_apps.people import selectors, services, tokens
 from tenant_apps.people.models import User
-from tenant_apps.people.permissions import Capability
+from tenant_apps.people.permissions import Capability, requires
 from tenant_apps.people.serializers import (
     AvatarInput,
     GroupInput,

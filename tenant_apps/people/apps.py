@@ -17,3 +17,5 @@ class PeopleConfig(AppConfig):
             for name, signal in (("saved", post_save), ("deleted", post_delete)):
                 uid = f"token-cache:{model.__name__}-{name}"
                 signal.connect(credentials_changed, sender=model, dispatch_uid=uid)
+
+        import tenant_apps.people.api_schema  # noqa: F401 - names our bearer scheme in OpenAPI

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 from tenant_apps.people import services
 
 

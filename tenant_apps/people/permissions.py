@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from rest_framework.permissions import BasePermission
+
 from tenant_apps.people.models import Role, User
 
 
@@ -63,3 +65,17 @@ def user_can_view_course_analytics(user: User | None, *, owner_id: int | None) -
     if user_can(user, Capability.VIEW_ALL_ANALYTICS):
         return True
     return user_can(user, Capability.VIEW_OWN_ANALYTICS) and owner_id == user.pk
+
+
+def requires(capability: Capability) -> type[BasePermission]:
+    """A DRF permission class granting access to people whose role has `capability`: the
+    API's door onto the same matrix the portal's pages check."""
+
+    class HasCapability(BasePermission):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view) -> bool:
+            return user_can(request.user, capability)
+
+    HasCapability.__name__ = f"Can{capability.value.title().replace('_', '')}"
+    return HasCapability

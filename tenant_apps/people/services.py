@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from lectern.errors import ApplicationError, Conflict, FieldError, ValidationFailed
-from lectern.transactions import after_commit
-from lectern.validation import image_upload_extension
+from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
+from core.transactions import after_commit
+from core.validation import image_upload_extension
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
@@ -130,6 +130,16 @@ def user_invite(
         user = user_create(email=email, full_name=full_name, role=role, actor=actor)
         after_commit(lambda: invitation_send.delay(user.pk))
     return user
+
+
+def first_admin_invite(email: str) -> None:
+    """A new tenant's first person: an admin, invited to choose a password (registered with
+    tenant provisioning by the composition root). Runs inside provisioning's transaction."""
+    from tenant_apps.people.tasks import invitation_send
+
+    admin = user_create(email=email, role=Role.ADMIN)
+    # After the commit: a broker outage then cannot undo or fail the provisioning.
+    after_commit(lambda: invitation_send.delay(admin.pk))
 
 
 def _active_admins_besides(user: User) -> bool:

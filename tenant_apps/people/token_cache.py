@@ -5,7 +5,7 @@ a small API request. Each process keeps what it looked up, keyed by tenant and t
 and trusts an entry only while
 
 * the tenant's credentials stamp in Redis is the one read before the entry was loaded
-  (see lectern.shared_versions), and
+  (see core.versions), and
 * the entry is less than `MAX_AGE_SECONDS` old, a backstop for changes made where no
   signal fires.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from lectern.shared_versions import version_bump, version_read
+from core.versions import version_bump, version_read
 from tenant_apps.people.models import PersonalAccessToken
 
 MAX_AGE_SECONDS = 60.0

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 from tenant_apps.people import token_cache
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import PersonalAccessToken, RefreshToken, User

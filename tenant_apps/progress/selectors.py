@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from lectern.errors import NotFound
+from core.errors import NotFound
 from tenant_apps.courses.models import Lesson
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.progress.errors import ProgressErrorCode

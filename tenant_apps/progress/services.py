@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lectern.errors import ApplicationError, FieldError, NotFound, ValidationFailed
+from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from tenant_apps.courses.models import Lesson, LessonKind
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.enrollments.services import enrollment_complete

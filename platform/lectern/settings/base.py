@@ -28,6 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
 SHARED_APPS = [
     # `lectern` first: its `migrate` command replaces django-tenants' and Django's.
     "lectern",
+    "core",
     "django_tenants",
     "shared_apps.tenants",
     "shared_apps.operators",
@@ -120,8 +121,8 @@ TENANT_DELETE_GRACE_DAYS = env_int("TENANT_DELETE_GRACE_DAYS", 30)
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 5)
 
 MIDDLEWARE = [
-    "lectern.health.HealthCheckMiddleware",
-    "lectern.request_context.RequestContextMiddleware",
+    "core.health.HealthCheckMiddleware",
+    "core.request_context.RequestContextMiddleware",
     "shared_apps.tenants.routing.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,7 +214,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STORAGES = {
     # Uploaded files land under MEDIA_ROOT/<tenant schema>/.
-    "default": {"BACKEND": "lectern.storage.TenantMediaStorage"},
+    "default": {"BACKEND": "core.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -233,27 +234,27 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Lectern <no-reply@{BASE_DOM
 # REST framework
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "lectern.api.authentication.BearerAuthentication",
+        "tenant_apps.people.authentication.BearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "lectern.api.throttling.PerUserRateThrottle",
-        "lectern.api.throttling.PerTokenRateThrottle",
-        "lectern.api.throttling.AnonymousRateThrottle",
+        "tenant_apps.people.throttling.PerUserRateThrottle",
+        "tenant_apps.people.throttling.PerTokenRateThrottle",
+        "core.api.throttling.AnonymousRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_RATE_USER", "1200/min"),
         "token": env_str("API_RATE_TOKEN", "3000/min"),
         "anon": env_str("API_RATE_ANONYMOUS", "120/min"),
     },
-    "EXCEPTION_HANDLER": "lectern.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "lectern.api.parsers.StrictJSONParser",
+        "core.api.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "lectern.api.pagination.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -288,7 +289,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "submit-overdue-quiz-attempts": {
-        "task": "tenant_apps.assessments.tasks.overdue_attempts_submit_everywhere",
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.assessments.tasks.overdue_attempts_submit",),
         "schedule": 60.0,
     },
     "purge-deleted-tenants": {
@@ -304,12 +306,12 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "lectern.request_context.RequestContextLogFilter"}},
+    "filters": {"request_context": {"()": "core.request_context.RequestContextLogFilter"}},
     "formatters": {
         "text": {
             "format": "%(asctime)s %(levelname)s [%(tenant)s %(request_id)s] %(name)s: %(message)s"
         },
-        "json": {"()": "lectern.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

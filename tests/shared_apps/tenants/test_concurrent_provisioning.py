@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from lectern.errors import Conflict
+from core.errors import Conflict
 from shared_apps.tenants import schemas
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_create, tenant_delete, tenant_purge

@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from lectern.logs import JsonFormatter
-from lectern.redis_client import redis_client
-from lectern.request_context import RequestContextLogFilter
+from core.logs import JsonFormatter
+from core.redis_client import redis_client
+from core.request_context import RequestContextLogFilter
 from shared_apps.tenants import services
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.routing import ROUTING_VERSION_KEY, TenantRouteCache

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from lectern.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Answer, Attempt, QuestionOption
 from tenant_apps.assessments.selectors import attempt_view

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from lectern.errors import Conflict
+from core.errors import Conflict
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Attempt
 from tenant_apps.people.tokens import token_pair_issue

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from lectern.errors import ValidationFailed
+from core.errors import ValidationFailed
 from tenant_apps.assessments import services
 from tenant_apps.assessments.grading import correct_answer, response_clean, response_points
 from tenant_apps.assessments.models import Answer, Question

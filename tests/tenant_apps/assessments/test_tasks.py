@@ -9,9 +9,9 @@ import pytest
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from lectern.celery import app
+from shared_apps.tenants.tasks import every_tenant_queue
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Attempt
-from tenant_apps.assessments.tasks import overdue_attempts_submit_everywhere
 from tests.tenant_apps.assessments.conftest import overdue
 
 
@@ -27,7 +27,9 @@ def test_the_sweep_submits_overdue_attempts_in_every_tenant(
     with schema_context(get_public_schema_name()):  # as the beat schedule runs it
         app.conf.task_always_eager = False
         try:
-            overdue_attempts_submit_everywhere.apply_async((queue,), queue=queue)
+            every_tenant_queue.apply_async(
+                ("tenant_apps.assessments.tasks.overdue_attempts_submit", queue), queue=queue
+            )
         finally:
             app.conf.task_always_eager = True
 

@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lectern.errors import Conflict
+from core.errors import Conflict
 from tenant_apps.certificates.models import (
     Certificate,
     verification_code_new,

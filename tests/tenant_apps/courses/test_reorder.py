@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lectern.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from tenant_apps.courses import services
 from tenant_apps.courses.models import Lesson, Section
 from tests.tenant_apps.courses.conftest import (

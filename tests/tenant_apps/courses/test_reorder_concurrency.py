@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django_tenants.utils import schema_context
 
-from lectern.errors import Conflict
+from core.errors import Conflict
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.courses import services
 from tenant_apps.courses.models import Course, Lesson, LessonKind, Section, Tag

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from lectern.errors import Conflict, NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.courses import services
 from tenant_apps.courses.models import (

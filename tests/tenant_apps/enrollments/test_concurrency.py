@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
-from lectern.errors import Conflict
+from core.errors import Conflict
 from tenant_apps.enrollments import services
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.events.models import OutboxEvent

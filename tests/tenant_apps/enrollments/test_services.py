@@ -10,7 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lectern.errors import ApplicationError, Conflict, ValidationFailed
+from core.errors import ApplicationError, Conflict, ValidationFailed
 from tenant_apps.courses.models import CourseStatus
 from tenant_apps.enrollments import services
 from tenant_apps.enrollments.hooks import (

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from lectern.redis_client import redis_client
-from lectern.shared_versions import version_bump
+from core.redis_client import redis_client
+from core.versions import version_bump
 from tenant_apps.people import token_cache
 from tenant_apps.people.models import PersonalAccessToken, Role, User
 from tenant_apps.people.services import user_deactivate, user_update
@@ -125,7 +125,7 @@ def test_unknown_tokens_are_never_remembered(in_tenant_a, django_assert_num_quer
 @pytest.fixture
 def redis_down(settings):
     """Redis unreachable: nothing listens on port 1 of this machine."""
-    from lectern.redis_client import redis_client as client
+    from core.redis_client import redis_client as client
 
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     client.cache_clear()

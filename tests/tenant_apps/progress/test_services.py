@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lectern.errors import ApplicationError, NotFound, ValidationFailed
+from core.errors import ApplicationError, NotFound, ValidationFailed
 from tenant_apps.courses.models import Lesson, LessonKind
 from tenant_apps.enrollments import services as enrollments
 from tenant_apps.enrollments.hooks import (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import getpass
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from shared_apps.operators.services import operator_create, operator_token_issue
-from tenant_apps.people.models import User
 
 
 class Command(BaseCommand):
@@ -33,7 +33,11 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Operator {user.email} is ready.")
             return
-        user = User.objects.filter(email__lower=options["email"].lower(), is_staff=True).first()
+        user = (
+            get_user_model()
+            .objects.filter(email__lower=options["email"].lower(), is_staff=True)
+            .first()
+        )
         if user is None:
             raise CommandError(f"No operator {options['email']}.")
         issued = operator_token_issue(user=user, name=options["name"])

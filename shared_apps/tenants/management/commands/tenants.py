@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 from shared_apps.tenants import selectors, services
 from shared_apps.tenants.serializers import TenantOutput
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lectern.api.throttling import parse_rate
+from core.api.throttling import parse_rate
 
 pytestmark = pytest.mark.usefixtures("fresh_throttle_counters")
 

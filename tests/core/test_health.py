@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from lectern.redis_client import redis_client
+from core.redis_client import redis_client
 
 
 @pytest.mark.parametrize("host", ["localhost", "alpha.localhost", "unknown.example"])

@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def _printable(text: str) -> str:

@@ -17,7 +17,7 @@ import uuid
 
 import redis
 
-from lectern.redis_client import redis_client
+from core.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 

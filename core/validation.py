@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
-from lectern.errors import FieldError, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 
 
 def is_whole_number(value: Any) -> bool:

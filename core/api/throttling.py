@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.throttling import BaseThrottle
 
-from lectern.redis_client import redis_client
-from tenant_apps.people.models import PersonalAccessToken
+from core.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -66,30 +65,6 @@ class FixedWindowThrottle(BaseThrottle):
 
     def wait(self) -> int:
         return self._wait
-
-
-class PerUserRateThrottle(FixedWindowThrottle):
-    """Signed-in people (session or sign-in tokens), keyed by person."""
-
-    scope = "user"
-
-    def identity(self, request, view) -> str | None:
-        if not request.user or not request.user.is_authenticated:
-            return None
-        if isinstance(request.auth, PersonalAccessToken):
-            return None  # counted per token below
-        return str(request.user.pk)
-
-
-class PerTokenRateThrottle(FixedWindowThrottle):
-    """Integrations, keyed by their personal token."""
-
-    scope = "token"
-
-    def identity(self, request, view) -> str | None:
-        if not isinstance(request.auth, PersonalAccessToken):
-            return None
-        return str(request.auth.pk)
 
 
 class AnonymousRateThrottle(FixedWindowThrottle):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import authentication, exceptions
 
-from lectern.errors import ApplicationError
+from core.errors import ApplicationError
 from tenant_apps.people.tokens import PERSONAL_PREFIX, access_token_user, personal_token_user
 
 

@@ -19,7 +19,7 @@ def database_is_reachable() -> str | None:
 
 
 def redis_is_reachable() -> str | None:
-    from lectern.redis_client import redis_client
+    from core.redis_client import redis_client
 
     try:
         redis_client().ping()
