@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tenant_apps.assessments import services
+from tenant_apps.assessments import limits
 from tenant_apps.assessments.grading import ESSAY_TEXT_MAX
 from tenant_apps.assessments.models import (
     Answer,
@@ -35,10 +35,10 @@ class QuizInput(serializers.Serializer):
     """A quiz's settings, all of them (PUT)."""
 
     time_limit_minutes = serializers.IntegerField(
-        min_value=1, max_value=services.TIME_LIMIT_MAX_MINUTES, allow_null=True, default=None
+        min_value=1, max_value=limits.TIME_LIMIT_MAX_MINUTES, allow_null=True, default=None
     )
     max_attempts = serializers.IntegerField(
-        min_value=1, max_value=services.MAX_ATTEMPTS_MAX, allow_null=True, default=None
+        min_value=1, max_value=limits.MAX_ATTEMPTS_MAX, allow_null=True, default=None
     )
     shuffle_questions = serializers.BooleanField(default=False)
     shuffle_options = serializers.BooleanField(default=False)
@@ -52,13 +52,13 @@ class QuizInput(serializers.Serializer):
 
 
 class OptionInput(serializers.Serializer):
-    text = serializers.CharField(max_length=services.OPTION_TEXT_MAX)
+    text = serializers.CharField(max_length=limits.OPTION_TEXT_MAX)
     is_correct = serializers.BooleanField(default=False)
 
 
 class PairInput(serializers.Serializer):
-    item = serializers.CharField(max_length=services.OPTION_TEXT_MAX)
-    match = serializers.CharField(max_length=services.OPTION_TEXT_MAX)
+    item = serializers.CharField(max_length=limits.OPTION_TEXT_MAX)
+    match = serializers.CharField(max_length=limits.OPTION_TEXT_MAX)
 
 
 class QuestionInput(serializers.Serializer):
@@ -67,22 +67,22 @@ class QuestionInput(serializers.Serializer):
     fill in the blank, `pairs` for matching."""
 
     kind = serializers.ChoiceField(choices=QuestionKind.choices)
-    prompt = serializers.CharField(max_length=services.PROMPT_MAX)
-    points = serializers.IntegerField(min_value=1, max_value=services.POINTS_MAX, default=1)
-    options = OptionInput(many=True, required=False, default=list, max_length=services.OPTIONS_MAX)
+    prompt = serializers.CharField(max_length=limits.PROMPT_MAX)
+    points = serializers.IntegerField(min_value=1, max_value=limits.POINTS_MAX, default=1)
+    options = OptionInput(many=True, required=False, default=list, max_length=limits.OPTIONS_MAX)
     accepted_answers = serializers.ListField(
-        child=serializers.CharField(max_length=services.ACCEPTED_ANSWER_MAX),
+        child=serializers.CharField(max_length=limits.ACCEPTED_ANSWER_MAX),
         required=False,
         default=list,
-        max_length=services.ACCEPTED_ANSWERS_MAX,
+        max_length=limits.ACCEPTED_ANSWERS_MAX,
     )
     statement_is_true = serializers.BooleanField(required=False, allow_null=True, default=None)
-    pairs = PairInput(many=True, required=False, default=list, max_length=services.OPTIONS_MAX)
+    pairs = PairInput(many=True, required=False, default=list, max_length=limits.OPTIONS_MAX)
 
 
 class QuestionOrderInput(serializers.Serializer):
     question_ids = serializers.ListField(
-        child=_id_field(), max_length=services.QUESTIONS_MAX, allow_empty=True
+        child=_id_field(), max_length=limits.QUESTIONS_MAX, allow_empty=True
     )
 
 
@@ -171,7 +171,7 @@ class AnswerInput(serializers.Serializer):
 
 
 class AnswersInput(serializers.Serializer):
-    answers = AnswerInput(many=True, max_length=services.QUESTIONS_MAX)
+    answers = AnswerInput(many=True, max_length=limits.QUESTIONS_MAX)
 
 
 class ScoreOutput(serializers.Serializer):
@@ -278,13 +278,13 @@ class AttemptDetailOutput(AttemptOutput):
 class GradeInput(serializers.Serializer):
     points = serializers.DecimalField(min_value=Decimal("0"), **POINTS_FIELD)
     feedback = serializers.CharField(
-        max_length=services.FEEDBACK_MAX, required=False, default="", allow_blank=True
+        max_length=limits.FEEDBACK_MAX, required=False, default="", allow_blank=True
     )
 
 
 class OverrideInput(serializers.Serializer):
     points = serializers.DecimalField(min_value=Decimal("0"), **POINTS_FIELD)
-    reason = serializers.CharField(max_length=services.REASON_MAX)
+    reason = serializers.CharField(max_length=limits.REASON_MAX)
 
 
 class PersonOutput(serializers.Serializer):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from tenant_apps.courses import services
+from tenant_apps.courses import limits
 from tenant_apps.courses.models import (
     Category,
     Course,
@@ -222,26 +222,26 @@ class LessonOutput(serializers.ModelSerializer):
 # ------------------------------------------------------------------------------------------
 # Input
 class CategoryInput(serializers.Serializer):
-    name = serializers.CharField(max_length=services.CATEGORY_NAME_MAX)
+    name = serializers.CharField(max_length=limits.CATEGORY_NAME_MAX)
     slug = serializers.SlugField(
-        max_length=services.CATEGORY_NAME_MAX, required=False, default="", allow_blank=True
+        max_length=limits.CATEGORY_NAME_MAX, required=False, default="", allow_blank=True
     )
 
 
 class CourseInput(serializers.Serializer):
     """Creating a course (defaults apply) or, with partial=True, changing some fields."""
 
-    title = serializers.CharField(max_length=services.TITLE_MAX)
+    title = serializers.CharField(max_length=limits.TITLE_MAX)
     slug = serializers.SlugField(
-        max_length=services.SLUG_MAX, required=False, default="", allow_blank=True
+        max_length=limits.SLUG_MAX, required=False, default="", allow_blank=True
     )
     description = serializers.CharField(
-        max_length=services.DESCRIPTION_MAX, required=False, default="", allow_blank=True
+        max_length=limits.DESCRIPTION_MAX, required=False, default="", allow_blank=True
     )
     category_id = _id_field(required=False, default=None, allow_null=True)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=services.TAG_NAME_MAX),
-        max_length=services.TAGS_MAX,
+        child=serializers.CharField(max_length=limits.TAG_NAME_MAX),
+        max_length=limits.TAGS_MAX,
         required=False,
         default=list,
     )
@@ -251,19 +251,19 @@ class CourseInput(serializers.Serializer):
         error_messages=_choice_errors(Difficulty.values),
     )
     language = serializers.RegexField(
-        services.LANGUAGE_PATTERN,
-        max_length=services.LANGUAGE_MAX,
+        limits.LANGUAGE_PATTERN,
+        max_length=limits.LANGUAGE_MAX,
         default="en",
         error_messages={"invalid": "Use a language tag such as en or pt-BR."},
     )
     estimated_minutes = serializers.IntegerField(
-        min_value=0, max_value=services.ESTIMATED_MINUTES_MAX, default=0
+        min_value=0, max_value=limits.ESTIMATED_MINUTES_MAX, default=0
     )
     price = serializers.DecimalField(
         max_digits=10, decimal_places=2, min_value=Decimal("0"), default=Decimal("0.00")
     )
     currency = serializers.RegexField(
-        services.CURRENCY_PATTERN,
+        limits.CURRENCY_PATTERN,
         max_length=3,
         default="USD",
         error_messages={"invalid": "Use an ISO 4217 code of three upper-case letters."},
@@ -288,7 +288,7 @@ class ThumbnailInput(serializers.Serializer):
 
 
 class SectionInput(serializers.Serializer):
-    title = serializers.CharField(max_length=services.TITLE_MAX)
+    title = serializers.CharField(max_length=limits.TITLE_MAX)
 
 
 class SectionOrderInput(serializers.Serializer):
@@ -298,19 +298,19 @@ class SectionOrderInput(serializers.Serializer):
 class LessonInput(serializers.Serializer):
     """Creating a lesson or, with partial=True, changing one (its kind stays)."""
 
-    title = serializers.CharField(max_length=services.TITLE_MAX)
+    title = serializers.CharField(max_length=limits.TITLE_MAX)
     kind = serializers.ChoiceField(
         choices=LessonKind.choices, error_messages=_choice_errors(LessonKind.values)
     )
     is_required = serializers.BooleanField(default=True)
     video_url = serializers.URLField(
-        max_length=services.VIDEO_URL_MAX, required=False, default="", allow_blank=True
+        max_length=limits.VIDEO_URL_MAX, required=False, default="", allow_blank=True
     )
     duration_seconds = serializers.IntegerField(
-        min_value=0, max_value=services.DURATION_SECONDS_MAX, default=0
+        min_value=0, max_value=limits.DURATION_SECONDS_MAX, default=0
     )
     body_markdown = serializers.CharField(
-        max_length=services.BODY_MARKDOWN_MAX,
+        max_length=limits.BODY_MARKDOWN_MAX,
         required=False,
         default="",
         allow_blank=True,
