@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
 from core.errors import FieldError, ValidationFailed
+
+# Checks one field: (problems so far, field name, value) → the value cleaned.
+FieldCleaner = Callable[[list[FieldError], str, Any], Any]
 
 
 def is_whole_number(value: Any) -> bool:
@@ -26,6 +30,13 @@ def text_field(
         errors.append(FieldError(field, "This field may not be blank."))
     elif len(value) > limit:
         errors.append(FieldError(field, f"Use at most {limit} characters."))
+    return value
+
+
+def flag_field(errors: list[FieldError], field: str, value: Any) -> bool:
+    """The value, with a problem recorded for `field` unless it is true or false."""
+    if not isinstance(value, bool):
+        errors.append(FieldError(field, "Use true or false."))
     return value
 
 

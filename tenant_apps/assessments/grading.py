@@ -16,16 +16,15 @@ the points per correct pair, rounded half up to the cent) and essays (by hand).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core.errors import FieldError, ValidationFailed
 from tenant_apps.assessments.errors import AssessmentErrorCode
+from tenant_apps.assessments.limits import ESSAY_TEXT_MAX, FILL_IN_TEXT_MAX
 from tenant_apps.assessments.models import Question, QuestionKind, QuestionOption
 
-FILL_IN_TEXT_MAX = 500
-ESSAY_TEXT_MAX = 50_000
 CENT = Decimal("0.01")
 
 
@@ -55,64 +54,47 @@ class _Problems:
             )
 
 
-def _only_keys(value: dict[str, Any], keys: set[str], problems: _Problems) -> None:
-    for key in sorted(set(value) - keys):
-        problems.add("Not part of this kind of answer.", key)
+ResponseCleaner = Callable[[dict[str, Any], Sequence[QuestionOption], _Problems], dict[str, Any]]
 
 
-def response_clean(
-    *, question: Question, options: Sequence[QuestionOption], response: Any, field: str
-) -> dict[str, Any] | None:
-    """Check a response against its question and return it normalised (ids sorted, texts
-    as typed). `None` means "no answer". Raises 400 `invalid_answer` naming
-    `field` or `field.<part>` (e.g. an option id of another question, or the wrong shape
-    for the question's kind)."""
-    if response is None:
-        return None
-    problems = _Problems(field)
-    if not isinstance(response, dict):
-        problems.add("Use an object in the shape of this question's kind.")
-        problems.raise_if_any()
-    kind = question.kind
-    option_ids = {option.pk for option in options}
+def _clean_single_choice(
+    response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
+) -> dict[str, Any]:
+    option_id = response.get("option_id")
+    if not _is_id(option_id):
+        problems.add("Give the id of one option.", "option_id")
+    elif option_id not in {option.pk for option in options}:
+        problems.add(f"Option {option_id} is not an option of this question.", "option_id")
+    return {"option_id": option_id}
 
-    if kind == QuestionKind.SINGLE_CHOICE:
-        _only_keys(response, {"option_id"}, problems)
-        option_id = response.get("option_id")
-        if not _is_id(option_id):
-            problems.add("Give the id of one option.", "option_id")
-        elif option_id not in option_ids:
-            problems.add(f"Option {option_id} is not an option of this question.", "option_id")
-        problems.raise_if_any()
-        return {"option_id": option_id}
 
-    if kind == QuestionKind.MULTIPLE_CHOICE:
-        _only_keys(response, {"option_ids"}, problems)
-        chosen = response.get("option_ids")
-        if not isinstance(chosen, list) or not all(_is_id(i) for i in chosen):
-            problems.add("Give a list of option ids.", "option_ids")
-        else:
-            foreign = sorted(set(chosen) - option_ids)
-            if foreign:
-                problems.add(
-                    f"Not options of this question: {', '.join(map(str, foreign))}.",
-                    "option_ids",
-                )
-            elif len(set(chosen)) != len(chosen):
-                problems.add("Give each option once.", "option_ids")
-        problems.raise_if_any()
-        return {"option_ids": sorted(chosen)}
+def _clean_multiple_choice(
+    response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
+) -> dict[str, Any]:
+    chosen = response.get("option_ids")
+    if not isinstance(chosen, list) or not all(_is_id(i) for i in chosen):
+        problems.add("Give a list of option ids.", "option_ids")
+        return {}
+    foreign = sorted(set(chosen) - {option.pk for option in options})
+    if foreign:
+        problems.add(f"Not options of this question: {', '.join(map(str, foreign))}.", "option_ids")
+    elif len(set(chosen)) != len(chosen):
+        problems.add("Give each option once.", "option_ids")
+    return {"option_ids": sorted(chosen)}
 
-    if kind == QuestionKind.TRUE_FALSE:
-        _only_keys(response, {"value"}, problems)
-        if not isinstance(response.get("value"), bool):
-            problems.add("Use true or false.", "value")
-        problems.raise_if_any()
-        return {"value": response["value"]}
 
-    if kind in (QuestionKind.FILL_IN_THE_BLANK, QuestionKind.ESSAY):
-        limit = FILL_IN_TEXT_MAX if kind == QuestionKind.FILL_IN_THE_BLANK else ESSAY_TEXT_MAX
-        _only_keys(response, {"text"}, problems)
+def _clean_true_false(
+    response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
+) -> dict[str, Any]:
+    if not isinstance(response.get("value"), bool):
+        problems.add("Use true or false.", "value")
+    return {"value": response.get("value")}
+
+
+def _text_cleaner(limit: int) -> ResponseCleaner:
+    def clean(
+        response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
+    ) -> dict[str, Any]:
         text = response.get("text")
         if not isinstance(text, str):
             problems.add("Must be text.", "text")
@@ -120,15 +102,19 @@ def response_clean(
             problems.add("Null characters are not allowed.", "text")
         elif len(text) > limit:
             problems.add(f"Use at most {limit} characters.", "text")
-        problems.raise_if_any()
         return {"text": text}
 
-    # Matching
-    _only_keys(response, {"matches"}, problems)
+    return clean
+
+
+def _clean_matching(
+    response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
+) -> dict[str, Any]:
     matches = response.get("matches")
     if not isinstance(matches, list):
         problems.add("Give a list of {item_id, match} pairs.", "matches")
-        problems.raise_if_any()
+        return {}
+    option_ids = {option.pk for option in options}
     match_texts = {option.match_text for option in options}
     seen: set[int] = set()
     cleaned: list[dict[str, Any]] = []
@@ -147,8 +133,39 @@ def response_clean(
         if _is_id(item_id):
             seen.add(item_id)
         cleaned.append({"item_id": item_id, "match": match})
-    problems.raise_if_any()
     return {"matches": sorted(cleaned, key=lambda pair: pair["item_id"])}
+
+
+# Per kind: the keys a response may have, and what checks and normalises it.
+_RESPONSE_SHAPES: dict[str, tuple[frozenset[str], ResponseCleaner]] = {
+    QuestionKind.SINGLE_CHOICE: (frozenset({"option_id"}), _clean_single_choice),
+    QuestionKind.MULTIPLE_CHOICE: (frozenset({"option_ids"}), _clean_multiple_choice),
+    QuestionKind.TRUE_FALSE: (frozenset({"value"}), _clean_true_false),
+    QuestionKind.FILL_IN_THE_BLANK: (frozenset({"text"}), _text_cleaner(FILL_IN_TEXT_MAX)),
+    QuestionKind.ESSAY: (frozenset({"text"}), _text_cleaner(ESSAY_TEXT_MAX)),
+    QuestionKind.MATCHING: (frozenset({"matches"}), _clean_matching),
+}
+
+
+def response_clean(
+    *, question: Question, options: Sequence[QuestionOption], response: Any, field: str
+) -> dict[str, Any] | None:
+    """Check a response against its question and return it normalised (ids sorted, texts
+    as typed). `None` means "no answer". Raises 400 `invalid_answer` naming
+    `field` or `field.<part>` (e.g. an option id of another question, or the wrong shape
+    for the question's kind)."""
+    if response is None:
+        return None
+    problems = _Problems(field)
+    if not isinstance(response, dict):
+        problems.add("Use an object in the shape of this question's kind.")
+        problems.raise_if_any()
+    keys, clean = _RESPONSE_SHAPES[question.kind]
+    for key in sorted(set(response) - keys):
+        problems.add("Not part of this kind of answer.", key)
+    cleaned = clean(response, options, problems)
+    problems.raise_if_any()
+    return cleaned
 
 
 def response_is_blank(*, question: Question, response: dict[str, Any] | None) -> bool:

@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenant_apps.assessments import limits
-from tenant_apps.assessments.grading import ESSAY_TEXT_MAX
 from tenant_apps.assessments.models import (
     Answer,
     Attempt,
@@ -324,7 +323,7 @@ class EssayQueueOutput(serializers.ModelSerializer):
         model = Answer
         fields = ["id", "text", "question", "attempt", "learner", "course", "lesson", "saved_at"]
 
-    @extend_schema_field(serializers.CharField(max_length=ESSAY_TEXT_MAX))
+    @extend_schema_field(serializers.CharField(max_length=limits.ESSAY_TEXT_MAX))
     def get_text(self, answer: Answer) -> str:
         return (answer.response or {}).get("text", "")
 

@@ -48,23 +48,3 @@ DOCUMENT_TYPES = {
     "csv": "text",
 }
 VIDEO_TYPES = {"mp4": "iso", "m4v": "iso", "mov": "iso", "webm": "ebml", "ogv": "ogg"}
-
-COURSE_FIELDS = frozenset(
-    {
-        "title",
-        "slug",
-        "description",
-        "category_id",
-        "tags",
-        "difficulty",
-        "language",
-        "estimated_minutes",
-        "price",
-        "currency",
-        "certificate_enabled",
-        "passing_score",
-    }
-)
-LESSON_FIELDS = frozenset(
-    {"title", "is_required", "video_url", "duration_seconds", "body_markdown"}
-)

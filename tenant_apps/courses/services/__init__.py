@@ -16,6 +16,7 @@ from tenant_apps.courses.services.categories import (
     category_create,
 )
 from tenant_apps.courses.services.courses import (
+    COURSE_FIELDS,
     course_archive,
     course_create,
     course_delete,
@@ -30,6 +31,7 @@ from tenant_apps.courses.services.lesson_files import (
     lesson_video_set,
 )
 from tenant_apps.courses.services.outline import (
+    LESSON_FIELDS,
     lesson_create,
     lesson_delete,
     lesson_move,
@@ -42,6 +44,8 @@ from tenant_apps.courses.services.outline import (
 )
 
 __all__ = [
+    "COURSE_FIELDS",
+    "LESSON_FIELDS",
     "category_create",
     "course_archive",
     "course_create",

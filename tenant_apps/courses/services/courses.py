@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +16,8 @@ from django.utils.text import slugify
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.validation import (
+    FieldCleaner,
+    flag_field,
     image_upload_extension,
     is_whole_number,
     text_field,
@@ -82,76 +85,91 @@ def course_payload(course: Course) -> dict[str, Any]:
     }
 
 
+def _clean_slug(errors: list[FieldError], field: str, value: Any) -> str:
+    slug = text_field(errors, field, value or "", limit=SLUG_MAX, required=False).lower()
+    if slug and not SLUG_PATTERN.match(slug):
+        errors.append(FieldError(field, "Use letters, digits, hyphens or underscores."))
+    return slug
+
+
+def _clean_category_id(errors: list[FieldError], field: str, value: Any) -> int | None:
+    if value is not None and not is_whole_number(value):
+        errors.append(FieldError(field, "Use a category id or null."))
+    return value
+
+
+def _clean_tags(errors: list[FieldError], field: str, value: Any) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        errors.append(FieldError(field, "Use a list of tag names."))
+        return []
+    if len(value) > TAGS_MAX:
+        errors.append(FieldError(field, f"Use at most {TAGS_MAX} tags."))
+    for name in value:
+        if not isinstance(name, str) or not name.strip():
+            errors.append(FieldError(field, "Each tag needs a name."))
+        elif len(name.strip()) > TAG_NAME_MAX:
+            errors.append(FieldError(field, f"Tag names have at most {TAG_NAME_MAX} characters."))
+    return list(value)
+
+
+def _clean_difficulty(errors: list[FieldError], field: str, value: Any) -> str:
+    if value not in Difficulty.values:
+        errors.append(FieldError(field, f"Use one of {', '.join(Difficulty.values)}."))
+    return value
+
+
+def _clean_language(errors: list[FieldError], field: str, value: Any) -> str:
+    if not (
+        isinstance(value, str) and len(value) <= LANGUAGE_MAX and LANGUAGE_PATTERN.match(value)
+    ):
+        errors.append(FieldError(field, "Use a language tag such as en or pt-BR."))
+    return value
+
+
+def _clean_price(errors: list[FieldError], field: str, value: Any) -> Decimal:
+    if not isinstance(value, Decimal | int) or isinstance(value, bool):
+        errors.append(FieldError(field, "Use a decimal amount."))
+    elif not (Decimal(value).is_finite() and 0 <= value <= PRICE_MAX):
+        errors.append(FieldError(field, f"Use an amount from 0 to {PRICE_MAX}."))
+    elif Decimal(value) != Decimal(value).quantize(Decimal("0.01")):
+        errors.append(FieldError(field, "Use at most two decimal places."))
+    else:
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value
+
+
+def _clean_currency(errors: list[FieldError], field: str, value: Any) -> str:
+    if not isinstance(value, str) or not CURRENCY_PATTERN.match(value):
+        errors.append(FieldError(field, "Use an ISO 4217 code of three upper-case letters."))
+    return value
+
+
+# How each course field is checked and normalised: one entry per field of COURSE_FIELDS.
+_COURSE_FIELD_CLEANERS: dict[str, FieldCleaner] = {
+    "title": partial(text_field, limit=TITLE_MAX, required=True),
+    "slug": _clean_slug,
+    "description": partial(text_field, limit=DESCRIPTION_MAX, required=False),
+    "category_id": _clean_category_id,
+    "tags": _clean_tags,
+    "difficulty": _clean_difficulty,
+    "language": _clean_language,
+    "estimated_minutes": partial(whole_number_field, low=0, high=ESTIMATED_MINUTES_MAX),
+    "price": _clean_price,
+    "currency": _clean_currency,
+    "certificate_enabled": flag_field,
+    "passing_score": partial(whole_number_field, low=0, high=100),
+}
+COURSE_FIELDS = frozenset(_COURSE_FIELD_CLEANERS)
+
+
 def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
     """Check and normalise the course fields present in `values`; one 400 names them all."""
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
     for field, value in values.items():
-        if field == "title":
-            cleaned[field] = text_field(errors, field, value, limit=TITLE_MAX, required=True)
-        elif field == "slug":
-            slug = text_field(errors, field, value or "", limit=SLUG_MAX, required=False)
-            slug = slug.lower()
-            if slug and not SLUG_PATTERN.match(slug):
-                errors.append(FieldError(field, "Use letters, digits, hyphens or underscores."))
-            cleaned[field] = slug
-        elif field == "description":
-            cleaned[field] = text_field(errors, field, value, limit=DESCRIPTION_MAX, required=False)
-        elif field == "category_id":
-            if value is not None and not is_whole_number(value):
-                errors.append(FieldError(field, "Use a category id or null."))
-            cleaned[field] = value
-        elif field == "tags":
-            if isinstance(value, str) or not isinstance(value, Sequence):
-                errors.append(FieldError(field, "Use a list of tag names."))
-                value = []
-            if len(value) > TAGS_MAX:
-                errors.append(FieldError(field, f"Use at most {TAGS_MAX} tags."))
-            for name in value:
-                if not isinstance(name, str) or not name.strip():
-                    errors.append(FieldError(field, "Each tag needs a name."))
-                elif len(name.strip()) > TAG_NAME_MAX:
-                    errors.append(
-                        FieldError(field, f"Tag names have at most {TAG_NAME_MAX} characters.")
-                    )
-            cleaned[field] = list(value)
-        elif field == "difficulty":
-            if value not in Difficulty.values:
-                errors.append(FieldError(field, f"Use one of {', '.join(Difficulty.values)}."))
-            cleaned[field] = value
-        elif field == "language":
-            if not isinstance(value, str) or not (
-                len(value) <= LANGUAGE_MAX and LANGUAGE_PATTERN.match(value)
-            ):
-                errors.append(FieldError(field, "Use a language tag such as en or pt-BR."))
-            cleaned[field] = value
-        elif field == "estimated_minutes":
-            cleaned[field] = whole_number_field(
-                errors, field, value, low=0, high=ESTIMATED_MINUTES_MAX
-            )
-        elif field == "price":
-            if not isinstance(value, Decimal | int) or isinstance(value, bool):
-                errors.append(FieldError(field, "Use a decimal amount."))
-            elif not (Decimal(value).is_finite() and 0 <= value <= PRICE_MAX):
-                errors.append(FieldError(field, f"Use an amount from 0 to {PRICE_MAX}."))
-            elif Decimal(value) != Decimal(value).quantize(Decimal("0.01")):
-                errors.append(FieldError(field, "Use at most two decimal places."))
-            else:
-                cleaned[field] = Decimal(value).quantize(Decimal("0.01"))
-        elif field == "currency":
-            if not isinstance(value, str) or not CURRENCY_PATTERN.match(value):
-                errors.append(
-                    FieldError(field, "Use an ISO 4217 code of three upper-case letters.")
-                )
-            cleaned[field] = value
-        elif field == "certificate_enabled":
-            if not isinstance(value, bool):
-                errors.append(FieldError(field, "Use true or false."))
-            cleaned[field] = value
-        elif field == "passing_score":
-            cleaned[field] = whole_number_field(errors, field, value, low=0, high=100)
-        else:
+        if field not in _COURSE_FIELD_CLEANERS:
             raise TypeError(f"{field} is not a course field")
+        cleaned[field] = _COURSE_FIELD_CLEANERS[field](errors, field, value)
     if errors:
         raise ValidationFailed(CourseErrorCode.INVALID_COURSE, "The course is invalid.", errors)
     return cleaned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +14,8 @@ from django.db.models import Max
 
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.validation import (
+    FieldCleaner,
+    flag_field,
     is_whole_number,
     text_field,
     whole_number_field,
@@ -146,45 +149,63 @@ def sections_reorder(*, course: Course, section_ids: list[int]) -> list[Section]
 
 # ------------------------------------------------------------------------------------------
 # Lessons
+def _video_url_cleaner(kind: str) -> FieldCleaner:
+    def clean(errors: list[FieldError], field: str, value: Any) -> str:
+        url = text_field(errors, field, value, limit=VIDEO_URL_MAX, required=False)
+        if url and kind != LessonKind.VIDEO:
+            errors.append(FieldError(field, "Only video lessons have a video URL."))
+        elif url:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except DjangoValidationError:
+                errors.append(FieldError(field, "Use an http or https URL."))
+        return url
+
+    return clean
+
+
+def _body_markdown_cleaner(kind: str) -> FieldCleaner:
+    def clean(errors: list[FieldError], field: str, value: Any) -> str:
+        if not isinstance(value, str):
+            errors.append(FieldError(field, "Must be text."))
+        elif value.strip() and kind != LessonKind.TEXT:
+            errors.append(FieldError(field, "Only text lessons have a body."))
+        elif len(value) > BODY_MARKDOWN_MAX:
+            errors.append(FieldError(field, f"Use at most {BODY_MARKDOWN_MAX} characters."))
+        return value
+
+    return clean
+
+
+def _lesson_field_cleaners(kind: str) -> dict[str, FieldCleaner]:
+    """How each lesson field is checked for a lesson of `kind`: one entry per field of
+    LESSON_FIELDS."""
+    return {
+        "title": partial(text_field, limit=TITLE_MAX, required=True),
+        "is_required": flag_field,
+        "duration_seconds": partial(whole_number_field, low=0, high=DURATION_SECONDS_MAX),
+        "video_url": _video_url_cleaner(kind),
+        "body_markdown": _body_markdown_cleaner(kind),
+    }
+
+
+LESSON_FIELDS = frozenset(_lesson_field_cleaners(LessonKind.TEXT))
+
+
 def _clean_lesson_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Check the lesson fields present in `values` for a lesson of `kind`."""
+    """Check the lesson fields present in `values` for a lesson of `kind`; one 400 names
+    them all. Text lessons also get their Markdown rendered to sanitised HTML."""
+    cleaners = _lesson_field_cleaners(kind)
     errors: list[FieldError] = []
     cleaned: dict[str, Any] = {}
     for field, value in values.items():
-        if field == "title":
-            cleaned[field] = text_field(errors, field, value, limit=TITLE_MAX, required=True)
-        elif field == "is_required":
-            if not isinstance(value, bool):
-                errors.append(FieldError(field, "Use true or false."))
-            cleaned[field] = value
-        elif field == "duration_seconds":
-            cleaned[field] = whole_number_field(
-                errors, field, value, low=0, high=DURATION_SECONDS_MAX
-            )
-        elif field == "video_url":
-            url = text_field(errors, field, value, limit=VIDEO_URL_MAX, required=False)
-            if url and kind != LessonKind.VIDEO:
-                errors.append(FieldError(field, "Only video lessons have a video URL."))
-            elif url:
-                try:
-                    URLValidator(schemes=["http", "https"])(url)
-                except DjangoValidationError:
-                    errors.append(FieldError(field, "Use an http or https URL."))
-            cleaned[field] = url
-        elif field == "body_markdown":
-            if not isinstance(value, str):
-                errors.append(FieldError(field, "Must be text."))
-            elif value.strip() and kind != LessonKind.TEXT:
-                errors.append(FieldError(field, "Only text lessons have a body."))
-            elif len(value) > BODY_MARKDOWN_MAX:
-                errors.append(FieldError(field, f"Use at most {BODY_MARKDOWN_MAX} characters."))
-            else:
-                cleaned[field] = value
-                cleaned["body_html"] = markdown_to_html(value)
-        else:
+        if field not in cleaners:
             raise TypeError(f"{field} is not a lesson field")
+        cleaned[field] = cleaners[field](errors, field, value)
     if errors:
         raise ValidationFailed(CourseErrorCode.INVALID_LESSON, "The lesson is invalid.", errors)
+    if "body_markdown" in cleaned:
+        cleaned["body_html"] = markdown_to_html(cleaned["body_markdown"])
     return cleaned
 
 

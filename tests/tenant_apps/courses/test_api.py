@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from tenant_apps.courses import limits
+from tenant_apps.courses import services
 from tenant_apps.courses.models import Category, Course, Lesson, Section
 from tenant_apps.people.models import Role
 from tests.tenant_apps.courses.conftest import build, image_upload
@@ -602,8 +602,8 @@ JUNK = [
     "'; DROP TABLE courses_course; --",
 ]
 # Every field the services accept, so a new one is fuzzed as soon as it exists.
-COURSE_FIELDS = sorted(limits.COURSE_FIELDS)
-LESSON_FIELDS = sorted(limits.LESSON_FIELDS)
+COURSE_FIELDS = sorted(services.COURSE_FIELDS)
+LESSON_FIELDS = sorted(services.LESSON_FIELDS)
 
 
 def test_junk_in_every_field_never_gives_a_500(as_author, build_course, author):
