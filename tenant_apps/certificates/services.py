@@ -9,7 +9,6 @@ the e-mail follow in Celery tasks after commit.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
@@ -63,11 +62,7 @@ def learner_name_of(user: User) -> str:
 
 
 def _learner_today(user: User, moment: datetime) -> date:
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+    return moment.astimezone(user.zone).date()
 
 
 def _violated_constraint(exc: IntegrityError) -> str | None:

@@ -36,11 +36,12 @@ from tenant_apps.enrollments.models import (
     EnrollmentStatus,
 )
 from tenant_apps.enrollments.tasks import enrollment_assignment_send, enrollment_confirmation_send
+from tenant_apps.enrollments.wording import due_date_text
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
 from tenant_apps.notifications.models import NotificationKind
 from tenant_apps.notifications.services import NotificationDraft, notifications_send
-from tenant_apps.people.models import LearnerGroup, User
+from tenant_apps.people.models import LearnerGroup, User, zone_named
 
 UNIQUE_LIVE_ENROLLMENT = "enrollment_one_live_per_user_course"
 
@@ -132,12 +133,12 @@ def _tell(task: Task, enrollment_ids: Iterable[int]) -> None:
             recipient_id=user_id,
             kind=NotificationKind.ASSIGNED if assigned else NotificationKind.ENROLLED,
             title=f"{'Assigned' if assigned else 'Enrolled'}: {title}",
-            body=f"Due {due_at:%Y-%m-%d}." if due_at else "",
+            body=f"Due {due_date_text(due_at, zone_named(time_zone))}." if due_at else "",
             link=f"/courses/{course_id}/",
         )
-        for user_id, course_id, title, due_at in Enrollment.objects.filter(pk__in=ids)
+        for user_id, time_zone, course_id, title, due_at in Enrollment.objects.filter(pk__in=ids)
         .order_by("pk")
-        .values_list("user_id", "course_id", "course__title", "due_at")
+        .values_list("user_id", "user__time_zone", "course_id", "course__title", "due_at")
     ]
     notifications_send(drafts=drafts)
     for enrollment_id in ids:

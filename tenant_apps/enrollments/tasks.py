@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from datetime import datetime
-
 from celery import shared_task
 
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
+from tenant_apps.enrollments.wording import due_date_text
 from tenant_apps.notifications.services import tenant_email_send, tenant_identity
-from tenant_apps.people.models import User
-
-
-def due_date_for(user: User, due_at: datetime) -> str:
-    """The due date as the person reads it: in their time zone, e.g. '31 March 2031, 17:00
-    CEST'."""
-    try:
-        zone = zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    local = due_at.astimezone(zone)
-    return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
 
 
 def _active_enrollment(enrollment_id: int) -> Enrollment | None:
@@ -41,7 +27,7 @@ def _send(template: str, subject: str, enrollment: Enrollment) -> None:
         context={
             "user": user,
             "course": enrollment.course,
-            "due_date": due_date_for(user, enrollment.due_at) if enrollment.due_at else "",
+            "due_date": due_date_text(enrollment.due_at, user.zone) if enrollment.due_at else "",
             "assigned_by": enrollment.assigned_by,
         },
     )
@@ -66,5 +52,5 @@ def enrollment_assignment_send(enrollment_id: int) -> None:
         return
     subject = f"{tenant_identity().name} assigned you {enrollment.course.title}"
     if enrollment.due_at:
-        subject += f", due {due_date_for(enrollment.user, enrollment.due_at)}"
+        subject += f", due {due_date_text(enrollment.due_at, enrollment.user.zone)}"
     _send("enrollment_assignment", subject, enrollment)

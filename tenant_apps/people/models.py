@@ -3,6 +3,8 @@ their groups and departments, and the credentials apps use to call the API."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -27,6 +29,14 @@ def avatar_path(user: User, filename: str) -> str:
     return f"avatars/{user.pk}-{timezone.now():%Y%m%d%H%M%S}.{extension}"
 
 
+def zone_named(time_zone: str) -> zoneinfo.ZoneInfo:
+    """The time zone of that name; UTC when this machine does not know it."""
+    try:
+        return zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person of one tenant; the same e-mail in two tenants is two separate accounts."""
 
@@ -42,6 +52,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The person's time zone, in which dates shown or sent to them are written."""
+        return zone_named(self.time_zone)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -16,7 +16,7 @@ from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.enrollments.services import enrollment_self_enroll
 from tenant_apps.people.models import User
 from tenant_apps.progress.services import lesson_complete
-from tests.tenant_apps.enrollments.conftest import course_build, lessons_of
+from tests.builders import course_build, lessons_of
 
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 

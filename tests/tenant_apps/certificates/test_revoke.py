@@ -78,7 +78,7 @@ def test_an_admin_revokes_with_a_reason(
     entries = in_tenant(
         tenant_a,
         lambda: list(
-            AuditEntry.objects.values(
+            AuditEntry.objects.filter(target_type="certificate").values(
                 "action",
                 "actor_id",
                 "actor_email",

@@ -16,8 +16,8 @@ from tenant_apps.courses.models import Course
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role, User
+from tests.builders import course_build
 from tests.factories import UserFactory
-from tests.tenant_apps.enrollments.conftest import course_build
 
 
 def wait_for_lock_waiters(count: int, timeout: float = 10.0) -> None:

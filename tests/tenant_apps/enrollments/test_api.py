@@ -14,7 +14,7 @@ from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role
 from tenant_apps.progress.services import lesson_progress_record
-from tests.tenant_apps.enrollments.conftest import lessons_of
+from tests.builders import lessons_of
 
 DUE = "2031-06-30T15:00:00Z"
 DUE_AT = datetime(2031, 6, 30, 15, 0, tzinfo=UTC)

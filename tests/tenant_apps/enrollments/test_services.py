@@ -21,7 +21,7 @@ from tenant_apps.enrollments.models import Enrollment, EnrollmentSource, Enrollm
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role
 from tenant_apps.people.services import user_deactivate
-from tests.tenant_apps.enrollments.conftest import course_build
+from tests.builders import course_build
 
 DUE = datetime(2031, 6, 30, 15, 0, tzinfo=UTC)
 

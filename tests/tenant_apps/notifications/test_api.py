@@ -41,24 +41,26 @@ def test_anonymous_gets_401(api):
 
 
 def test_enrollment_and_assignment_arrive_in_the_inbox(api, make_person, tenant_a):
-    from datetime import timedelta
-
-    from django.utils import timezone
+    """The due date reads in the learner's time zone, as in the e-mail."""
+    from datetime import UTC, datetime
 
     from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
     from tenant_apps.people.models import Role
+    from tenant_apps.people.services import user_update
     from tests.tenant_apps.dashboards.conftest import course_with_lessons
 
-    owner, admin, learner = make_person(Role.INSTRUCTOR), make_person(Role.ADMIN), make_person()
+    owner, admin = make_person(Role.INSTRUCTOR), make_person(Role.ADMIN)
+    learner = make_person()
     with schema_context(tenant_a.schema):
+        user_update(user=learner, actor=learner, time_zone="Pacific/Auckland")
         free = course_with_lessons(owner, "Free Basics")
         assigned = course_with_lessons(owner, "Mandatory Safety")
         enrollment_self_enroll(user=learner, course=free)
-        due = timezone.now() + timedelta(days=3)
+        due = datetime(2031, 6, 30, 15, 0, tzinfo=UTC)
         enrollment_assign(user=learner, course=assigned, actor=admin, due_at=due)
     inbox = api(learner).get("/api/v1/me/notifications").json()["results"]
     assert [(n["kind"], n["title"], n["body"]) for n in inbox] == [
-        ("assigned", "Assigned: Mandatory Safety", f"Due {due:%Y-%m-%d}."),
+        ("assigned", "Assigned: Mandatory Safety", "Due 1 July 2031, 03:00 NZST."),
         ("enrolled", "Enrolled: Free Basics", ""),
     ]
     assert inbox[0]["link"] == f"/courses/{assigned.pk}/"

@@ -11,7 +11,7 @@ from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role
 from tenant_apps.progress.models import LessonProgress
-from tests.tenant_apps.enrollments.conftest import lessons_of
+from tests.builders import lessons_of
 
 VIDEO, TEXT, QUIZ = LessonKind.VIDEO, LessonKind.TEXT, LessonKind.QUIZ
 

@@ -11,9 +11,9 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role
 from tenant_apps.progress import services
 from tenant_apps.progress.models import LessonProgress
+from tests.builders import lessons_of
 from tests.concurrency import in_schema, race
 from tests.tenant_apps.enrollments.concurrency import committed  # noqa: F401 (fixture)
-from tests.tenant_apps.enrollments.conftest import lessons_of
 
 
 def enrolled(world, lessons: list[str], learners: int = 1):

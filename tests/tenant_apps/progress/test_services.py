@@ -16,7 +16,7 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.progress import services
 from tenant_apps.progress.models import LessonProgress
 from tenant_apps.progress.selectors import course_progress_of, lesson_progress_lines
-from tests.tenant_apps.enrollments.conftest import course_build, lessons_of
+from tests.builders import course_build, lessons_of
 
 VIDEO, TEXT, QUIZ = LessonKind.VIDEO, LessonKind.TEXT, LessonKind.QUIZ
 
@@ -241,22 +241,6 @@ def test_negative_times_are_refused_naming_the_fields(enrollment, lessons, learn
         )
     assert [d.field for d in refused.value.details] == ["time_spent_delta", "last_position_seconds"]
     assert progress_rows() == []
-
-
-def test_a_course_without_required_lessons_shows_zero_and_never_completes(
-    in_tenant_a, instructor, learner
-):
-    course = course_build(owner=instructor, lessons=[TEXT], optional=[0])
-    enrollment = enrollments.enrollment_self_enroll(user=learner, course=course)
-    services.lesson_progress_record(
-        enrollment=enrollment, lesson=lessons_of(course)[0], learner=learner, completed=True
-    )
-    progress = course_progress_of(enrollment_id=enrollment.pk)
-    assert (progress.status, progress.required_lessons, progress.progress_percent) == (
-        "active",
-        0,
-        0,
-    )
 
 
 def test_lines_follow_the_course_order_with_progress(in_tenant_a, instructor, learner):

@@ -1,0 +1,55 @@
+"""Courses for tests, built with the real services: a course the tests use is always one the
+product could have made (published only with a required lesson, archived only once
+published)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal
+
+from tenant_apps.courses import services
+from tenant_apps.courses.models import Course, CourseStatus, Lesson, LessonKind
+from tenant_apps.people.models import User
+
+_numbers = itertools.count(1)
+
+
+def course_build(
+    *,
+    owner: User,
+    title: str | None = None,
+    price: Decimal | str = "0.00",
+    status: str = CourseStatus.PUBLISHED,
+    lessons: Sequence[str] = (LessonKind.VIDEO, LessonKind.TEXT),
+    optional: Sequence[int] = (),
+    sections: int = 1,
+) -> Course:
+    """A course in the current schema, in `status`; lesson `i` (0-based) goes to section
+    `i % sections`, lessons whose index is in `optional` are not required. Videos last
+    600 s."""
+    course = services.course_create(
+        owner=owner,
+        title=title or f"Course {next(_numbers)}",
+        price=Decimal(price),
+        currency="EUR",
+    )
+    parts = [services.section_create(course=course, title=f"Part {n + 1}") for n in range(sections)]
+    for index, kind in enumerate(lessons):
+        services.lesson_create(
+            section=parts[index % sections],
+            title=f"Lesson {index + 1}",
+            kind=kind,
+            is_required=index not in optional,
+            duration_seconds=600 if kind == LessonKind.VIDEO else 0,
+        )
+    if status in (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED):
+        course = services.course_publish(course=course, actor=owner)
+    if status == CourseStatus.ARCHIVED:
+        course = services.course_archive(course=course, actor=owner)
+    return course
+
+
+def lessons_of(course: Course) -> list[Lesson]:
+    """The course's lessons in the order they were built."""
+    return list(Lesson.objects.filter(course=course).order_by("pk"))
