@@ -1,8 +1,21 @@
-"""Uploaded files, one folder per tenant schema."""
+"""Uploaded files, one folder per tenant schema, and replacing an image a row holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
 from django_tenants.files.storage import TenantFileSystemStorage
+
+from core.transactions import after_commit
+from core.validation import image_upload_extension
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 class TenantMediaStorage(TenantFileSystemStorage):
@@ -14,3 +27,44 @@ class TenantMediaStorage(TenantFileSystemStorage):
         if setting in {"MEDIA_ROOT", "MEDIA_URL", "MULTITENANT_RELATIVE_MEDIA_ROOT"}:
             self.__dict__.pop("relative_media_root", None)
             self.__dict__.pop("relative_media_url", None)
+
+
+@dataclass(frozen=True)
+class ImageRule:
+    """What an uploaded image of one field must be, and how a refusal is worded."""
+
+    field: str
+    max_bytes: int
+    allowed: dict[str, str]  # Pillow format → file extension
+    code: Enum
+    refusal: str
+
+
+def image_replace(
+    *,
+    upload: UploadedFile,
+    rule: ImageRule,
+    lock: Callable[[], ModelT],
+    stored_name: str,
+    also_update: tuple[str, ...] = (),
+) -> ModelT:
+    """Check `upload` against `rule`, then, in one transaction with the row `lock()` returns
+    locked, store it as the row's `rule.field` under `<stored_name>.<extension>`. The file
+    it replaces is deleted once the change commits (never before: a rollback keeps it)."""
+    extension = image_upload_extension(
+        upload,
+        field=rule.field,
+        max_bytes=rule.max_bytes,
+        allowed=rule.allowed,
+        code=rule.code,
+        refusal=rule.refusal,
+    )
+    with transaction.atomic():
+        instance = lock()
+        image = getattr(instance, rule.field)
+        old = image.name
+        image.save(f"{stored_name}.{extension}", upload, save=False)
+        instance.save(update_fields=[rule.field, *also_update])
+        if old:
+            after_commit(lambda: image.storage.delete(old))
+    return instance

@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from core.transactions import after_commit
-from core.validation import image_upload_extension
+from core.storage import ImageRule, image_replace
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
 
-LOGO_MAX_BYTES = 1024 * 1024
-LOGO_TYPES = {"PNG": "png", "JPEG": "jpg"}  # what PDFs and e-mail clients all show
+LOGO_RULE = ImageRule(
+    field="logo",
+    max_bytes=1024 * 1024,
+    allowed={"PNG": "png", "JPEG": "jpg"},  # what PDFs and e-mail clients all show
+    code=BrandingErrorCode.LOGO_INVALID,
+    refusal="The logo was refused.",
+)
 
 
 def branding_current() -> Branding:
@@ -35,18 +39,8 @@ def branding_update(
 
 def branding_logo_set(*, upload: UploadedFile) -> Branding:
     """Replace the logo with a PNG or JPEG of at most 1 MB."""
-    extension = image_upload_extension(
-        upload,
-        field="logo",
-        max_bytes=LOGO_MAX_BYTES,
-        allowed=LOGO_TYPES,
-        code=BrandingErrorCode.LOGO_INVALID,
-        refusal="The logo was refused.",
-    )
-    with transaction.atomic():
-        branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
-        old = branding.logo.name if branding.logo else None
-        branding.logo.save(f"logo.{extension}", upload, save=True)
-        if old:
-            after_commit(lambda: branding.logo.storage.delete(old))
-    return branding
+
+    def lock() -> Branding:
+        return Branding.objects.select_for_update().get_or_create(pk=1)[0]
+
+    return image_replace(upload=upload, rule=LOGO_RULE, lock=lock, stored_name="logo")

@@ -18,8 +18,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
+from core.storage import ImageRule, image_replace
 from core.transactions import after_commit
-from core.validation import image_upload_extension
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
@@ -32,8 +32,13 @@ from tenant_apps.people.tokens import credentials_revoke_all
 # address) for the rest of the window.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_WINDOW_SECONDS = 15 * 60
-AVATAR_MAX_BYTES = 2 * 1024 * 1024
-AVATAR_TYPES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+AVATAR_RULE = ImageRule(
+    field="avatar",
+    max_bytes=2 * 1024 * 1024,
+    allowed={"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"},
+    code=PeopleErrorCode.AVATAR_INVALID,
+    refusal="The avatar was refused.",
+)
 
 
 def user_payload(user: User) -> dict[str, Any]:
@@ -217,21 +222,11 @@ def user_reactivate(*, user: User, actor: User | None) -> User:
 
 def user_avatar_set(*, user: User, upload: UploadedFile) -> User:
     """Replace a person's avatar with an image of an allowed type and size."""
-    extension = image_upload_extension(
-        upload,
-        field="avatar",
-        max_bytes=AVATAR_MAX_BYTES,
-        allowed=AVATAR_TYPES,
-        code=PeopleErrorCode.AVATAR_INVALID,
-        refusal="The avatar was refused.",
-    )
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        old = locked.avatar.name if locked.avatar else None
-        locked.avatar.save(f"avatar.{extension}", upload, save=True)
-        if old:
-            after_commit(lambda: locked.avatar.storage.delete(old))
-    return locked
+
+    def lock() -> User:
+        return User.objects.select_for_update().get(pk=user.pk)
+
+    return image_replace(upload=upload, rule=AVATAR_RULE, lock=lock, stored_name="avatar")
 
 
 # ------------------------------------------------------------------------------------------

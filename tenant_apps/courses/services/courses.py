@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.errors import Conflict, FieldError, ValidationFailed
+from core.storage import ImageRule, image_replace
 from core.validation import (
     FieldCleaner,
     flag_field,
-    image_upload_extension,
     is_whole_number,
     text_field,
     whole_number_field,
@@ -173,6 +173,15 @@ def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(CourseErrorCode.INVALID_COURSE, "The course is invalid.", errors)
     return cleaned
+
+
+THUMBNAIL_RULE = ImageRule(
+    field="thumbnail",
+    max_bytes=THUMBNAIL_MAX_BYTES,
+    allowed=THUMBNAIL_TYPES,
+    code=CourseErrorCode.THUMBNAIL_INVALID,
+    refusal="The thumbnail was refused.",
+)
 
 
 def _slug_taken(slug: str) -> Conflict:
@@ -424,21 +433,13 @@ def _announce_status_change(
 
 def course_thumbnail_set(*, course: Course, upload: UploadedFile) -> Course:
     """Replace a course's thumbnail with a JPEG, PNG or WebP image of at most 2 MB."""
-    extension = image_upload_extension(
-        upload,
-        field="thumbnail",
-        max_bytes=THUMBNAIL_MAX_BYTES,
-        allowed=THUMBNAIL_TYPES,
-        code=CourseErrorCode.THUMBNAIL_INVALID,
-        refusal="The thumbnail was refused.",
+    return image_replace(
+        upload=upload,
+        rule=THUMBNAIL_RULE,
+        lock=lambda: lock_course(course.pk),
+        stored_name="thumbnail",
+        also_update=("updated_at",),
     )
-    with transaction.atomic():
-        locked = lock_course(course.pk)
-        old = locked.thumbnail.name
-        locked.thumbnail.save(f"thumbnail.{extension}", upload, save=False)
-        locked.save(update_fields=["thumbnail", "updated_at"])
-        delete_files_after_commit([old])
-    return locked
 
 
 @transaction.atomic
