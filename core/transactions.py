@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context
 
 
@@ -21,3 +21,10 @@ def after_commit(work: Callable[[], object]) -> None:
             work()
 
     transaction.on_commit(run_in_schema, robust=True)
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the database constraint an IntegrityError broke, so a service can turn
+    a lost race into its own named error."""
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)

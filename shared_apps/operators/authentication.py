@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import authentication, exceptions, permissions
 
+from core.api.authentication import bearer_credential
 from shared_apps.operators.services import operator_token_authenticate
 
 
@@ -11,13 +12,10 @@ class OperatorTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header:
+        secret = bearer_credential(request, usage="Authorization: Bearer <operator token>")
+        if secret is None:
             return None
-        scheme, _, secret = header.partition(" ")
-        if scheme.lower() != self.keyword.lower() or not secret.strip():
-            raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <operator token>'.")
-        token = operator_token_authenticate(secret.strip())
+        token = operator_token_authenticate(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked operator token.")
         return token.user, token

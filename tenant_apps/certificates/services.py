@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, FieldError, ValidationFailed
-from core.transactions import after_commit
+from core.transactions import after_commit, violated_constraint
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.branding.services import branding_current
@@ -65,11 +65,6 @@ def _learner_today(user: User, moment: datetime) -> date:
     return moment.astimezone(user.zone).date()
 
 
-def _violated_constraint(exc: IntegrityError) -> str | None:
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
 def _queue_after_issue(certificate_id: int) -> None:
     from tenant_apps.certificates import tasks
 
@@ -113,7 +108,7 @@ def certificate_issue(*, enrollment: Enrollment, actor: User | None = None) -> C
                     certificate.save(force_insert=True)
                 break
             except IntegrityError as exc:
-                violated = _violated_constraint(exc)
+                violated = violated_constraint(exc)
                 if violated == ONE_PER_ENROLLMENT:  # issued concurrently: that one stands
                     return Certificate.objects.get(enrollment=enrollment)
                 if violated != CODE_UNIQUE or attempt == CODE_ATTEMPTS:

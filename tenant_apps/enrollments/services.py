@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, FieldError, ValidationFailed
-from core.transactions import after_commit
+from core.transactions import after_commit, violated_constraint
 from tenant_apps.courses.models import Course, CourseStatus
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.hooks import enrollment_completed_handlers_run
@@ -107,8 +107,7 @@ def _ensure_due_in_future(due_at: datetime | None) -> None:
 
 
 def _is_live_duplicate(exc: IntegrityError) -> bool:
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None) == UNIQUE_LIVE_ENROLLMENT
+    return violated_constraint(exc) == UNIQUE_LIVE_ENROLLMENT
 
 
 def _insert(enrollment: Enrollment, field_name: str | None = None) -> Enrollment:

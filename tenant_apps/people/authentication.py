@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rest_framework import authentication, exceptions
 
+from core.api.authentication import bearer_credential
 from core.errors import ApplicationError
 from tenant_apps.people.tokens import PERSONAL_PREFIX, access_token_user, personal_token_user
 
@@ -17,13 +18,9 @@ class BearerAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
-        if not header:
+        credential = bearer_credential(request, usage="Authorization: Bearer <token>")
+        if credential is None:
             return None
-        scheme, _, credential = header.partition(" ")
-        credential = credential.strip()
-        if scheme.lower() != "bearer" or not credential:
-            raise exceptions.AuthenticationFailed("Use 'Authorization: Bearer <token>'.")
         try:
             if credential.startswith(PERSONAL_PREFIX):
                 user, token = personal_token_user(credential)

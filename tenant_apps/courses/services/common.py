@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError
 
 from core.errors import NotFound
 from core.transactions import after_commit
@@ -14,11 +13,6 @@ from tenant_apps.courses.models import (
     Course,
     Lesson,
 )
-
-
-def violated_constraint(exc: IntegrityError) -> str | None:
-    diag = getattr(exc.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
 
 
 def delete_files_after_commit(names: Iterable[str]) -> None:

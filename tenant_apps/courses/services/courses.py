@@ -16,6 +16,7 @@ from django.utils.text import slugify
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
+from core.transactions import violated_constraint
 from core.validation import (
     FieldCleaner,
     flag_field,
@@ -51,7 +52,6 @@ from tenant_apps.courses.services.categories import category_for, tags_named
 from tenant_apps.courses.services.common import (
     delete_files_after_commit,
     lock_course,
-    violated_constraint,
 )
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
