@@ -5,26 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tenant_apps.assessments import services
-from tenant_apps.assessments.models import Answer, Attempt, Question, Quiz
+from tenant_apps.assessments.models import Answer, Attempt, Question, QuestionOption, Quiz
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.courses import services as course_services
 from tenant_apps.courses.models import LessonKind
-from tenant_apps.events.models import OutboxEvent
+from tests.snapshots import snapshot as rows_of
 from tests.tenant_apps.assessments.conftest import add_essay, add_single_choice, option_id
 
 
-def snapshot() -> list[tuple]:
-    """Every quiz, question, attempt, answer, grade event and override of the schema."""
-    return [
-        *Quiz.objects.order_by("pk").values_list(
-            "pk", "time_limit_minutes", "max_attempts", "results_visibility"
-        ),
-        *Question.objects.order_by("pk").values_list("pk", "prompt", "points", "position"),
-        *Attempt.objects.order_by("pk").values_list("pk", "status", "score_points"),
-        *Answer.objects.order_by("pk").values_list("pk", "response", "points_awarded"),
-        *OutboxEvent.objects.filter(subject_type="attempt").values_list("pk", flat=True),
-        *AuditEntry.objects.filter(action="grade.overridden").values_list("pk", flat=True),
-    ]
+def snapshot() -> dict:
+    """Every quiz, question, option, attempt and answer of the schema, its events and audit."""
+    return rows_of(Quiz, Question, QuestionOption, Attempt, Answer)
 
 
 @pytest.fixture

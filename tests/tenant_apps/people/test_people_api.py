@@ -12,11 +12,11 @@ from PIL import Image
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import LearnerGroup, Role, User
+from tests.snapshots import snapshot as rows_of
 
 
-def snapshot(tenant) -> list[tuple]:
-    with schema_context(tenant.schema):
-        return list(User.objects.order_by("pk").values_list("pk", "email", "role", "is_active"))
+def snapshot(tenant) -> dict:
+    return rows_of(User, LearnerGroup, tenant=tenant)
 
 
 def test_admin_invites_a_person(api, admin, tenant_a, django_capture_on_commit_callbacks):

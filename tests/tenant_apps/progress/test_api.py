@@ -12,6 +12,7 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role
 from tenant_apps.progress.models import LessonProgress
 from tests.builders import lessons_of
+from tests.snapshots import snapshot as rows_of
 
 VIDEO, TEXT, QUIZ = LessonKind.VIDEO, LessonKind.TEXT, LessonKind.QUIZ
 
@@ -21,13 +22,8 @@ def in_a(tenant, action):
         return action()
 
 
-def snapshot(tenant) -> list[tuple]:
-    with schema_context(tenant.schema):
-        return list(
-            LessonProgress.objects.order_by("pk").values_list(
-                "pk", "lesson_id", "completed_at", "time_spent_seconds", "last_position_seconds"
-            )
-        ) + list(Enrollment.objects.order_by("pk").values_list("pk", "status", "completed_at"))
+def snapshot(tenant) -> dict:
+    return rows_of(LessonProgress, Enrollment, tenant=tenant)
 
 
 @pytest.fixture
@@ -166,10 +162,11 @@ def test_progress_overview_lists_lessons_and_the_resume_point(
 def test_others_cannot_record_and_nothing_changes(
     api, admin, instructor, make_person, enrollment, lessons, tenant_a
 ):
+    strangers = make_person(), make_person()
     before = snapshot(tenant_a)
-    stranger = api(make_person()).put(url(enrollment, lessons[0]), {"time_spent_delta": 5})
+    stranger = api(strangers[0]).put(url(enrollment, lessons[0]), {"time_spent_delta": 5})
     assert stranger.status_code == 404
-    assert api(make_person()).get(f"/api/v1/enrollments/{enrollment.pk}/progress").status_code == (
+    assert api(strangers[1]).get(f"/api/v1/enrollments/{enrollment.pk}/progress").status_code == (
         404
     )
     for manager in (admin, instructor):  # they see it, but it is not their progress
