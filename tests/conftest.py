@@ -100,10 +100,15 @@ def fresh_throttle_counters() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_routes() -> Iterator[None]:
-    """Routes cached by an earlier test may name rows that test rolled back."""
+    """Routes and catalogue pages kept by an earlier test may show rows that test rolled
+    back (their version stamps change only when a change commits)."""
+    from tenant_apps.courses.catalogue_cache import catalogue_pages
+
     route_cache.clear()
+    catalogue_pages.clear()
     yield
     route_cache.clear()
+    catalogue_pages.clear()
     connection.set_schema_to_public()
 
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.courses import selectors, services
+from tenant_apps.courses import catalogue_cache, selectors, services
 from tenant_apps.courses.models import Course, CourseStatus, Difficulty, Lesson, Section
 from tenant_apps.courses.serializers import (
     AttachmentInput,
@@ -152,6 +154,23 @@ class CourseListApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Course]:
         return selectors.course_catalogue(user=self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
+        """A page everyone sees alike comes, rendered, from this process's kept pages while
+        the tenant's catalogue is unchanged (see catalogue_cache); any other page is built
+        as usual."""
+        shared = (
+            selectors.catalogue_is_shared(request.user)
+            and request.accepted_renderer.format == "json"
+        )
+        key = catalogue_cache.page_key(request) if shared else None
+        if key is None:
+            return super().list(request, *args, **kwargs)
+        body = catalogue_cache.catalogue_pages.get(key)
+        if body is None:
+            body = JSONRenderer().render(super().list(request, *args, **kwargs).data)
+            catalogue_cache.catalogue_pages.put(key, body)
+        return HttpResponse(body, content_type="application/json")
 
     @extend_schema(request=CourseInput, responses={201: CourseDetailOutput, **ERRORS})
     def post(self, request: Request) -> Response:

@@ -31,6 +31,15 @@ def _visible(user: User | None, prefix: str = "") -> Q:
     return published
 
 
+def catalogue_is_shared(user: User | None) -> bool:
+    """Whether `user` sees the catalogue everyone sees: published courses only, with
+    nothing of their own (no drafts, no archived courses). Only such pages may be kept for
+    others (see catalogue_cache)."""
+    return not (
+        user_can(user, Capability.EDIT_ALL_COURSES) or user_can(user, Capability.EDIT_OWN_COURSES)
+    )
+
+
 def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 

@@ -25,6 +25,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
 from tenant_apps.people.errors import PeopleErrorCode
+from tenant_apps.people.hooks import person_renamed_handlers_run
 from tenant_apps.people.models import LearnerGroup, PeoplePolicy, Role, User
 from tenant_apps.people.tokens import credentials_revoke_all
 
@@ -179,6 +180,8 @@ def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
         locked.role = new_role
     locked.save()
     after = user_payload(locked)
+    if before["full_name"] != after["full_name"]:
+        person_renamed_handlers_run()
     if before["role"] != after["role"]:
         audit_record(
             action=AuditAction.USER_ROLE_CHANGED,

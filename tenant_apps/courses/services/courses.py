@@ -26,6 +26,7 @@ from core.validation import (
 )
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
+from tenant_apps.courses.catalogue_cache import catalogue_changed
 from tenant_apps.courses.errors import CourseErrorCode
 from tenant_apps.courses.limits import (
     CURRENCY_PATTERN,
@@ -255,6 +256,7 @@ def course_create(
     Without a slug, one is derived from the title and made unique in the tenant; a slug
     given explicitly must be free (409 `slug_taken`). Tags are named; missing ones are
     created."""
+    catalogue_changed()
     values = _clean_course_values(
         {
             "title": title,
@@ -284,6 +286,7 @@ def course_create(
 def course_update(*, course: Course, **changes: Any) -> Course:
     """Change a course's details (any of COURSE_FIELDS). `tags` replaces the whole set;
     `category_id=None` removes the category; the slug changes only when given."""
+    catalogue_changed()
     values = _clean_course_values(changes)
     if "slug" in values and not values["slug"]:
         raise ValidationFailed(
@@ -320,6 +323,7 @@ def _course_files(course: Course) -> list[str]:
 def course_delete(*, course: Course) -> None:
     """Delete a draft course with its sections, lessons and files. Published and archived
     courses stay (learners' records point at them); archive a published course instead."""
+    catalogue_changed()
     locked = lock_course(course.pk)
     if locked.status != CourseStatus.DRAFT:
         raise Conflict(
@@ -346,6 +350,7 @@ def course_publish(*, course: Course, actor: User | None) -> Course:
 
     An archived course cannot be published again: it is retired, and learners' records
     may refer to it as it was; copy its content into a new course instead."""
+    catalogue_changed()
     locked = lock_course(course.pk)
     if locked.status != CourseStatus.DRAFT:
         message = (
@@ -386,6 +391,7 @@ def course_publish(*, course: Course, actor: User | None) -> Course:
 def course_archive(*, course: Course, actor: User | None) -> Course:
     """Retire a published course from the catalogue; it stays readable to its editors.
     Drafts are deleted rather than archived."""
+    catalogue_changed()
     locked = lock_course(course.pk)
     if locked.status != CourseStatus.PUBLISHED:
         message = (
@@ -433,18 +439,21 @@ def _announce_status_change(
 
 def course_thumbnail_set(*, course: Course, upload: UploadedFile) -> Course:
     """Replace a course's thumbnail with a JPEG, PNG or WebP image of at most 2 MB."""
-    return image_replace(
-        upload=upload,
-        rule=THUMBNAIL_RULE,
-        lock=lambda: lock_course(course.pk),
-        stored_name="thumbnail",
-        also_update=("updated_at",),
-    )
+    with transaction.atomic():
+        catalogue_changed()
+        return image_replace(
+            upload=upload,
+            rule=THUMBNAIL_RULE,
+            lock=lambda: lock_course(course.pk),
+            stored_name="thumbnail",
+            also_update=("updated_at",),
+        )
 
 
 @transaction.atomic
 def course_thumbnail_remove(*, course: Course) -> Course:
     """Remove a course's thumbnail, if it has one."""
+    catalogue_changed()
     locked = lock_course(course.pk)
     old = locked.thumbnail.name
     if old:

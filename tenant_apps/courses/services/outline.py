@@ -20,6 +20,7 @@ from core.validation import (
     text_field,
     whole_number_field,
 )
+from tenant_apps.courses.catalogue_cache import catalogue_changed
 from tenant_apps.courses.errors import CourseErrorCode
 from tenant_apps.courses.limits import (
     BODY_MARKDOWN_MAX,
@@ -116,6 +117,7 @@ def _section_in(course: Course, section_id: int) -> Section:
 @transaction.atomic
 def section_delete(*, section: Section) -> None:
     """Delete a section with its lessons; the sections after it move up."""
+    catalogue_changed()
     course = lock_course(section.course_id)
     section = _section_in(course, section.pk)
     lessons = list(
@@ -222,6 +224,7 @@ def lesson_create(
 ) -> Lesson:
     """Add a lesson at the end of a section. Text lessons store their Markdown rendered to
     sanitised HTML; video and file lessons get their uploads afterwards."""
+    catalogue_changed()
     if kind not in LessonKind.values:
         raise ValidationFailed(
             CourseErrorCode.INVALID_LESSON,
@@ -277,6 +280,7 @@ def _lesson_in(course: Course, lesson_id: int) -> Lesson:
 def lesson_delete(*, lesson: Lesson) -> None:
     """Delete a lesson and its files; the lessons after it in its section move up. The last
     lesson of a published course stays (409)."""
+    catalogue_changed()
     course = lock_course(lesson.course_id)
     lesson = _lesson_in(course, lesson.pk)
     _check_published_keeps_a_lesson(course, [lesson.pk])
