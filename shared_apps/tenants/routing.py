@@ -112,8 +112,6 @@ class TenantRouteCache:
         if route.tenant is not None:
             self._routes[host] = route
             return
-        if self._unknown_limit <= 0:
-            return
         self._unknown[host] = None
         self._unknown.move_to_end(host)
         while len(self._unknown) > self._unknown_limit:
