@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 
 # The message header that carries the schema a task was queued in (see lectern.celery).
 TASK_SCHEMA_HEADER = "lectern_schema"
 
 
 def host_of(request: HttpRequest) -> str:
-    """The request's host name without port, lower-cased; no ALLOWED_HOSTS check here."""
-    raw = request.META.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
-    raw = raw or request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
-    host = raw.strip().lower()
-    if host.startswith("["):  # IPv6 literal
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
+    """The host name the request names, as Django's own host check reads it: lower-case, no
+    port, no trailing dot; `X-Forwarded-Host` only when `USE_X_FORWARDED_HOST` is on. An empty
+    string for a malformed host. Unchecked: tenant routing decides whether it is served."""
+    # The very header `request.get_host()` reads, so the host routing admits is the host
+    # Django's check is asked about (see core.hosts).
+    domain, _port = split_domain_port(request._get_raw_host())
+    return domain

@@ -20,11 +20,20 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from core.hosts import RoutedHosts
 from shared_apps.operators.services import operator_create, operator_token_issue
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.routing import route_cache
 from shared_apps.tenants.services import tenant_create
 from tests.databases import admin_connection, database_url
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _production_host_rule(django_test_environment) -> None:
+    """Django's test set-up copies `ALLOWED_HOSTS` into a plain list (adding "testserver"),
+    which would drop the host the routing gate admits. Put the production rule back, so every
+    test is served under it."""
+    settings.ALLOWED_HOSTS = RoutedHosts()
 
 
 @pytest.fixture

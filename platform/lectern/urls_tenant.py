@@ -3,8 +3,6 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from tenant_apps.audit.api import AuditLogApi
-
 api_v1 = [
     path("", include("tenant_apps.people.api_urls")),
     path("", include("tenant_apps.branding.api_urls")),
@@ -15,7 +13,7 @@ api_v1 = [
     path("", include("tenant_apps.certificates.api_urls")),
     path("", include("tenant_apps.notifications.api_urls")),
     path("", include("tenant_apps.dashboards.api_urls")),
-    path("audit-log", AuditLogApi.as_view(), name="audit-log"),
+    path("", include("tenant_apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -31,6 +31,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The log is listed newest first, and filtered by who acted (selectors.py).
+            models.Index(fields=["-created_at", "-id"], name="audit_created_idx"),
+            models.Index(fields=["actor_id", "-created_at", "-id"], name="audit_actor_idx"),
             models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
             models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
         ]

@@ -8,7 +8,9 @@ from django.test import Client
 from core.redis_client import redis_client
 
 
-@pytest.mark.parametrize("host", ["localhost", "alpha.localhost", "unknown.example"])
+@pytest.mark.parametrize(
+    "host", ["localhost", "alpha.localhost", "unknown.example", "malformed host:port"]
+)
 def test_healthz_answers_on_any_host(db, tenant_a, host):
     response = Client(HTTP_HOST=host).get("/healthz")
     assert response.status_code == 200

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.hosts import RoutedHosts
 from lectern.settings.environment import env_bool, env_int, env_list, env_str
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -19,7 +20,17 @@ BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
 # Port appended to links in e-mails (empty in production behind a proxy on 443).
 PUBLIC_PORT = env_str("PUBLIC_PORT")
 PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "https")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# Hosts: tenant routing is the gate (shared_apps.tenants.routing). A host is served only when
+# it is BASE_DOMAIN or a tenant's domain (custom ones included); any other gets a 404 before
+# any view. Django's own check accepts only the host the gate admitted for the request being
+# served (core.hosts), so `request.get_host()` never returns a host the gate has not seen.
+ALLOWED_HOSTS = RoutedHosts()
+# An optional outer limit in Django's pattern syntax (`example.com`, `.example.com`): a host
+# must match it as well. `*`, the default, leaves the decision to the routing map alone.
+ALLOWED_HOST_PATTERNS = env_list("ALLOWED_HOSTS", ["*"])
+# Take the host from `X-Forwarded-Host` (routing and links alike) only behind a proxy that
+# sets it.
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 
 # ---------------------------------------------------------------------------------------
 # Applications. Shared apps keep their tables in the public schema; tenant apps in every

@@ -9,7 +9,6 @@ PUBLIC_PORT = ""
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 TENANT_SPARE_SCHEMAS = 0
-ALLOWED_HOSTS = ["*"]
 
 # The test command passes URLs on CI; elsewhere the suite brings its own servers.
 if not DATABASE_URL or not REDIS_URL:  # noqa: F405

@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
+from rest_framework.test import APIClient
 
+from core.hosts import RoutedHosts
 from core.logs import JsonFormatter
 from core.redis_client import redis_client
 from core.request_context import RequestContextLogFilter
 from shared_apps.tenants import services
-from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.routing import ROUTING_VERSION_KEY, TenantRouteCache
+from shared_apps.tenants.models import Domain, Tenant
+from shared_apps.tenants.routing import (
+    ROUTING_VERSION_KEY,
+    UNKNOWN_HOSTS_REMEMBERED,
+    RouteCacheSize,
+    TenantRouteCache,
+    route_cache,
+)
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
+from tenant_apps.people.models import Role
+from tenant_apps.people.tokens import token_pair_issue
+from tests.databases import database_url
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -203,3 +221,206 @@ def test_request_id_is_generated_when_absent_or_unsafe(client_a):
 @pytest.mark.parametrize("path", ["/admin/", "/api/platform/v1/tenants"])
 def test_operator_side_is_not_served_on_tenant_hosts(client_a, path):
     assert client_a.get(path).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------
+# Routing is the host gate, under the production host rule
+
+
+def test_the_suite_is_served_under_the_production_host_rule():
+    """No `*`: Django accepts only the host routing admitted (see core.hosts)."""
+    assert isinstance(settings.ALLOWED_HOSTS, RoutedHosts)
+    assert list(settings.ALLOWED_HOSTS) == []  # outside a request: no host at all
+    assert settings.ALLOWED_HOST_PATTERNS == ["*"]
+    assert settings.USE_X_FORWARDED_HOST is False
+
+
+PRODUCTION_REQUESTS = """
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from shared_apps.tenants import services
+from shared_apps.tenants.models import Tenant
+
+print(type(settings.ALLOWED_HOSTS).__name__, settings.ALLOWED_HOST_PATTERNS)
+tenant = Tenant.objects.get(slug="alpha")
+services.domain_add(tenant=tenant, domain="learn.alpha-corp.example")
+try:
+    for host, forwarded in (
+        ("learn.alpha-corp.example", None),
+        ("alpha.localhost", None),
+        ("evil.example", None),
+        ("alpha.localhost", "evil.example"),
+    ):
+        extra = {"HTTP_X_FORWARDED_HOST": forwarded} if forwarded else {}
+        response = Client(HTTP_HOST=host, **extra).get("/accounts/login/")
+        print(host, forwarded, response.status_code, b"Alpha Learning" in response.content)
+finally:
+    services.domain_remove(tenant=tenant, domain="learn.alpha-corp.example")
+"""
+
+
+def test_custom_domain_is_served_under_the_production_settings(tenant_a, django_db_blocker):
+    """`lectern.settings.production` itself, in a process of its own, on the test database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
+        "SECRET_KEY": "s" * 50,
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+        "LOG_LEVEL": "ERROR",
+    }
+    env.pop("ALLOWED_HOSTS", None)
+    env.pop("USE_X_FORWARDED_HOST", None)
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_REQUESTS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "RoutedHosts ['*']",
+        "learn.alpha-corp.example None 200 True",
+        "alpha.localhost None 200 True",
+        "evil.example None 404 False",
+        "alpha.localhost evil.example 200 True",  # X-Forwarded-Host is not trusted
+    ]
+    with django_db_blocker.unblock():
+        assert not Domain.objects.filter(domain="learn.alpha-corp.example").exists()
+
+
+def _admin_api(host: str, make_person, tenant) -> APIClient:
+    """An admin of `tenant` calling from `host`, with two audit entries: a list of one per
+    page links to the next page with an absolute URL, built from the request's host."""
+    admin = make_person(Role.ADMIN, email="gatekeeper@example.com")
+    with schema_context(tenant.schema):
+        for _ in range(2):
+            audit_record(action=AuditAction.USER_DEACTIVATED, actor=None, target=admin)
+        pair = token_pair_issue(user=admin)
+    client = APIClient(HTTP_HOST=host)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
+    return client
+
+
+def test_custom_domain_builds_links_with_its_own_host(
+    make_person, tenant_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.domain_add(tenant=tenant_a.tenant, domain="learn.alpha-corp.example")
+    client = _admin_api("learn.alpha-corp.example", make_person, tenant_a)
+    page = client.get("/api/v1/audit-log", {"page_size": 1})
+    assert page.status_code == 200
+    assert page.json()["next"] == (
+        "http://learn.alpha-corp.example/api/v1/audit-log?page=2&page_size=1"
+    )
+
+
+def test_forwarded_host_is_ignored_unless_the_proxy_is_trusted_to_set_it(make_person, tenant_a):
+    client = _admin_api(tenant_a.host, make_person, tenant_a)
+    page = client.get("/api/v1/audit-log", {"page_size": 1}, HTTP_X_FORWARDED_HOST="evil.example")
+    assert page.status_code == 200
+    assert page.json()["next"] == "http://alpha.localhost/api/v1/audit-log?page=2&page_size=1"
+
+
+def test_trusted_forwarded_host_is_gated_like_a_host(make_person, tenant_a, tenant_b, settings):
+    settings.USE_X_FORWARDED_HOST = True
+    client = _admin_api(tenant_a.host, make_person, tenant_a)
+
+    poisoned = client.get("/api/v1/audit-log", HTTP_X_FORWARDED_HOST="evil.example")
+    assert poisoned.status_code == 404
+    assert b"No learning portal at evil.example" in poisoned.content
+    assert b"Alpha" not in poisoned.content
+
+    # The proxy names the host; it is routed and linked as such, never the Host behind it.
+    page = client.get(
+        "/api/v1/audit-log", {"page_size": 1}, HTTP_X_FORWARDED_HOST="alpha.localhost:8443"
+    )
+    assert page.json()["next"] == (
+        "http://alpha.localhost:8443/api/v1/audit-log?page=2&page_size=1"
+    )
+    other = Client(HTTP_HOST=tenant_a.host, HTTP_X_FORWARDED_HOST=tenant_b.host)
+    assert b"Bravo Academy" in other.get("/accounts/login/").content
+
+
+@pytest.mark.parametrize(
+    "host", ["alpha.localhost:notaport", "alpha localhost", "alpha.localhost/x", "", "[::1"]
+)
+def test_malformed_host_is_400_before_any_view(db, tenant_a, host):
+    response = Client(HTTP_HOST=host).get("/accounts/login/")
+    assert response.status_code == 400
+    assert response.content == b"Bad Request (400)"
+
+
+def test_unknown_host_reaches_no_view_on_any_path(db, tenant_a, make_person):
+    make_person(Role.ADMIN, email="admin-x@example.com")
+    for path in ("/api/v1/audit-log", "/api/v1/users", "/admin/", "/accounts/login/"):
+        response = Client(HTTP_HOST="alpha.localhost.evil.example").get(path)
+        assert response.status_code == 404, path
+        assert b"No learning portal at alpha.localhost.evil.example" in response.content
+
+
+def test_allowed_hosts_setting_is_an_outer_limit(
+    db, tenant_a, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.domain_add(tenant=tenant_a.tenant, domain="learn.alpha-corp.example")
+    settings.ALLOWED_HOST_PATTERNS = ["localhost", ".localhost"]
+    assert Client(HTTP_HOST="learn.alpha-corp.example").get("/accounts/login/").status_code == 404
+    assert Client(HTTP_HOST=tenant_a.host).get("/accounts/login/").status_code == 200
+    # A pattern admits nothing by itself: the host must be in the routing map too.
+    assert Client(HTTP_HOST="nobody.localhost").get("/accounts/login/").status_code == 404
+
+
+# ------------------------------------------------------------------------------------------
+# The per-process route map stays bounded
+
+
+def _random_host() -> str:
+    return f"{uuid.uuid4().hex}.localhost"
+
+
+def test_random_hosts_leave_the_route_map_bounded(db, tenant_a):
+    cache = TenantRouteCache()
+    assert cache.resolve(tenant_a.host).tenant == tenant_a.tenant
+    for _ in range(10_000):
+        assert cache.resolve(_random_host()).tenant is None
+    assert UNKNOWN_HOSTS_REMEMBERED == 1024
+    assert cache.size() == RouteCacheSize(known=1, unknown=1024)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert cache.resolve(tenant_a.host).tenant == tenant_a.tenant
+    assert queries.captured_queries == []
+
+
+def test_recently_asked_unknown_hosts_cost_no_query(db, tenant_a):
+    cache = TenantRouteCache(unknown_limit=3)
+    for host in ("one.example", "two.example", "three.example", "one.example", "four.example"):
+        cache.resolve(host)
+    assert cache.size() == RouteCacheSize(known=0, unknown=3)
+    with CaptureQueriesContext(connection) as queries:
+        for host in ("one.example", "three.example", "four.example"):
+            assert cache.resolve(host).tenant is None
+    assert queries.captured_queries == []
+    with CaptureQueriesContext(connection) as queries:
+        assert cache.resolve("two.example").tenant is None  # the least recently asked went
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_domain_added_after_a_miss_is_served_on_the_next_request(
+    db, tenant_a, django_capture_on_commit_callbacks
+):
+    other_process = TenantRouteCache()
+    assert Client(HTTP_HOST="learn.alpha-corp.example").get("/").status_code == 404
+    assert other_process.resolve("learn.alpha-corp.example").tenant is None
+    assert route_cache.size() == RouteCacheSize(known=0, unknown=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.domain_add(tenant=tenant_a.tenant, domain="learn.alpha-corp.example")
+    response = Client(HTTP_HOST="learn.alpha-corp.example").get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Alpha Learning" in response.content
+    assert other_process.resolve("learn.alpha-corp.example").tenant == tenant_a.tenant

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
 from django_tenants.utils import schema_context
 
+from tenant_apps.audit import selectors
 from tenant_apps.audit.models import AuditAction, AuditEntry
 from tenant_apps.audit.services import audit_record
 from tenant_apps.people.models import Role
@@ -48,3 +51,101 @@ def test_entries_stay_in_their_tenant(api, make_person, tenant_a, tenant_b):
     assert log_b["results"] == []
     with schema_context(tenant_a.schema):
         assert AuditEntry.objects.filter(target_id=str(target.pk)).count() == 1
+
+
+def _entries(actors, count: int) -> list[AuditEntry]:
+    """`count` entries through the service, the actors taking turns."""
+    return [
+        audit_record(
+            action=AuditAction.USER_DEACTIVATED,
+            actor=actors[index % len(actors)],
+            target=actors[(index + 1) % len(actors)],
+        )
+        for index in range(count)
+    ]
+
+
+def test_the_log_is_newest_first_by_time_then_id(api, make_person, tenant_a):
+    admin = make_person(Role.ADMIN, email="ada@example.com")
+    with schema_context(tenant_a.schema):
+        entries = _entries([admin], 4)
+        # Two pairs written in the same instant: the id decides within each.
+        first, second = entries[0].created_at, entries[2].created_at
+        AuditEntry.objects.filter(pk__in=[entries[0].pk, entries[1].pk]).update(created_at=first)
+        AuditEntry.objects.filter(pk__in=[entries[2].pk, entries[3].pk]).update(created_at=second)
+    ids = [entry.pk for entry in entries]
+    client = api(admin)
+
+    newest = client.get("/api/v1/audit-log").json()["results"]
+    assert [entry["id"] for entry in newest] == ids[::-1]
+    oldest = client.get("/api/v1/audit-log", {"ordering": "created_at"}).json()["results"]
+    assert [entry["id"] for entry in oldest] == ids
+    assert selectors.audit_entry_list().query.order_by == ("-created_at", "-id")
+
+
+def test_admins_filter_the_log_by_actor(api, make_person, tenant_a):
+    ada = make_person(Role.ADMIN, email="ada@example.com")
+    bob = make_person(Role.ADMIN, email="bob@example.com")
+    with schema_context(tenant_a.schema):
+        entries = _entries([ada, bob], 5)
+    client = api(ada)
+
+    by_bob = client.get("/api/v1/audit-log", {"actor_id": bob.pk}).json()
+    assert [entry["id"] for entry in by_bob["results"]] == [entries[3].pk, entries[1].pk]
+    assert {entry["actor_email"] for entry in by_bob["results"]} == {"bob@example.com"}
+    blank = client.get("/api/v1/audit-log", {"actor_id": "", "action": ""}).json()
+    assert blank["count"] == 5
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"actor_id": "ada"}, "actor_id"),
+        ({"actor_id": "0"}, "actor_id"),
+        ({"actor_id": str(2**63)}, "actor_id"),
+        ({"action": "user.erased"}, "action"),
+    ],
+)
+def test_a_malformed_filter_is_400_naming_it(api, make_person, params, field):
+    response = api(make_person(Role.ADMIN)).get("/api/v1/audit-log", params)
+    assert response.status_code == 400
+    assert [detail["field"] for detail in response.json()["error"]["details"]] == [field]
+
+
+def _plan(queryset) -> str:
+    return queryset[:20].explain()
+
+
+def test_the_list_and_the_actor_filter_are_served_by_indexes(make_person, tenant_a):
+    actors = [make_person(Role.ADMIN, email=f"admin{index}@example.com") for index in range(10)]
+    with schema_context(tenant_a.schema):
+        _entries(actors, 3000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditentry")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE schemaname = %s AND indexname IN ('audit_created_idx', 'audit_actor_idx')"
+                " ORDER BY indexname",
+                [tenant_a.schema],
+            )
+            indexes = cursor.fetchall()
+
+        assert indexes == [
+            (
+                "audit_actor_idx",
+                f"CREATE INDEX audit_actor_idx ON {tenant_a.schema}.audit_auditentry"
+                " USING btree (actor_id, created_at DESC, id DESC)",
+            ),
+            (
+                "audit_created_idx",
+                f"CREATE INDEX audit_created_idx ON {tenant_a.schema}.audit_auditentry"
+                " USING btree (created_at DESC, id DESC)",
+            ),
+        ]
+        assert "Index Scan using audit_created_idx" in _plan(selectors.audit_entry_list())
+        assert "Index Scan Backward using audit_created_idx" in _plan(
+            selectors.audit_entry_list(oldest_first=True)
+        )
+        assert "Index Scan using audit_actor_idx" in _plan(
+            selectors.audit_entry_list(actor_id=actors[3].pk)
+        )
