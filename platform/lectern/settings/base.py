@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from lectern.settings.environment import env_bool, env_int, env_list, env_str
+from lectern.settings.environment import env_bool, env_int, env_list, env_networks, env_str
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(env_str("LECTERN_DATA_DIR") or REPO_ROOT / ".data")
@@ -20,6 +20,11 @@ BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
 PUBLIC_PORT = env_str("PUBLIC_PORT")
 PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "https")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [BASE_DOMAIN, f".{BASE_DOMAIN}"])
+# Which proxies' X-Forwarded-For to believe (see core.request_context.client_address): the
+# nearest TRUSTED_PROXY_COUNT hops, and any hop inside TRUSTED_PROXY_NETWORKS. None by
+# default: then the client is REMOTE_ADDR, whatever the headers say.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
 
 # ---------------------------------------------------------------------------------------
 # Applications. Shared apps keep their tables in the public schema; tenant apps in every
