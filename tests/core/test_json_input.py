@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from core.api.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
@@ -45,7 +47,7 @@ def test_a_normal_body_still_signs_in(api, make_person):
     make_person(Role.LEARNER, email="lena@example.com")
     response = api().post(
         "/api/v1/auth/login",
-        '{"email": "lena@example.com", "password": "%s"}' % PASSWORD,
+        json.dumps({"email": "lena@example.com", "password": PASSWORD}),
         content_type="application/json",
     )
     assert response.status_code == 200
