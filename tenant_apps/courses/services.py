@@ -116,7 +116,7 @@ COURSE_FIELDS = frozenset(
     }
 )
 LESSON_FIELDS = frozenset(
-    {"title", "is_required", "video_url", "duration_seconds", "body_markdown"}
+    {"title", "is_required", "is_preview", "video_url", "duration_seconds", "body_markdown"}
 )
 
 
@@ -710,7 +710,7 @@ def _clean_lesson_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     for field, value in values.items():
         if field == "title":
             cleaned[field] = text_field(errors, field, value, limit=TITLE_MAX, required=True)
-        elif field == "is_required":
+        elif field in ("is_required", "is_preview"):
             if not isinstance(value, bool):
                 errors.append(FieldError(field, "Use true or false."))
             cleaned[field] = value
@@ -752,6 +752,7 @@ def lesson_create(
     title: str,
     kind: str,
     is_required: bool = True,
+    is_preview: bool = False,
     video_url: str = "",
     duration_seconds: int = 0,
     body_markdown: str = "",
@@ -769,6 +770,7 @@ def lesson_create(
         {
             "title": title,
             "is_required": is_required,
+            "is_preview": is_preview,
             "video_url": video_url,
             "duration_seconds": duration_seconds,
             "body_markdown": body_markdown,
