@@ -78,7 +78,11 @@ def _count(key: str, window: int, *, extend: bool = False) -> int:
     """Add one to a counter that lives `window` seconds (from its first count, or from its
     latest with `extend`)."""
     cache.add(key, 0, window)
-    count = cache.incr(key)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # it expired between the two calls: this is a new window's first
+        cache.set(key, 1, window)
+        count = 1
     if extend:
         cache.touch(key, window)
     return count

@@ -142,7 +142,8 @@ def test_many_failures_pause_the_account_for_everyone_and_tell_its_owner(
         paused = login(from_address(tenant_a, "198.51.100.1"), "lena@example.com")
         assert paused.status_code == 429
         assert paused.json()["error"]["code"] == "login_throttled"
-        assert int(paused["Retry-After"]) == pytest.approx(limits.ACCOUNT_LOCK_SECONDS, abs=5)
+        wait = int(paused["Retry-After"])
+        assert limits.ACCOUNT_LOCK_SECONDS - 60 < wait <= limits.ACCOUNT_LOCK_SECONDS
         login(from_address(tenant_a, "198.51.100.2"), "lena@example.com", "guess")
 
     (message,) = mail.outbox  # one e-mail per pause, however many tries meet it
