@@ -1,15 +1,21 @@
-"""`/healthz` and `/readyz`: answered before tenant routing, on any host."""
+"""`/healthz` and `/readyz`: answered before tenant routing, on any host, to anyone.
+
+`/readyz` names the part that is down and nothing more: the reason (which tends to quote the
+database's host, port and name) goes to the server log only."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+logger = logging.getLogger(__name__)
+
 
 def database_is_reachable() -> str | None:
-    """Return None when PostgreSQL answers, else the reason it does not."""
+    """Return None when PostgreSQL answers, else the reason it does not (for the log)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -29,12 +35,16 @@ def redis_is_reachable() -> str | None:
 
 
 def readiness() -> tuple[bool, dict[str, str]]:
+    """Whether every part answers, and each part's state: "ok" or "unavailable". Why a part
+    is unavailable is logged, never returned."""
     failures = {
         name: reason
         for name, reason in (("database", database_is_reachable()), ("redis", redis_is_reachable()))
         if reason
     }
-    checks = {name: failures.get(name, "ok") for name in ("database", "redis")}
+    for name, reason in failures.items():
+        logger.error("readiness: %s unavailable: %s", name, reason)
+    checks = {name: "unavailable" if name in failures else "ok" for name in ("database", "redis")}
     return not failures, checks
 
 

@@ -1,33 +1,94 @@
-"""JSON input that the database can store: no lone UTF-16 surrogates."""
+"""JSON input that the database can store and the server can read without recursing: no
+lone UTF-16 surrogates, and no nesting deeper than MAX_JSON_DEPTH."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.utils.json import strict_constant
+
+# No request body of ours nests more than a few levels; 64 leaves room and stays far from
+# the recursion limits of the decoder and of everything that walks the result.
+MAX_JSON_DEPTH = 64
+
+# What can change the nesting depth: brackets, and the quotes and backslashes that decide
+# whether a bracket sits inside a string.
+_STRUCTURE = re.compile(r'[\[\]{}"\\]')
+
+
+def json_nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text opens more than `limit` arrays or objects inside one another.
+
+    One pass over the brackets, quotes and backslashes (found by a regular expression, so a
+    large flat body costs little), without recursion and without parsing: brackets inside
+    strings do not count. Run before the decoder, which recurses once per level."""
+    depth = 0
+    in_string = False
+    escaped = -1  # the position a backslash inside a string makes literal
+    for match in _STRUCTURE.finditer(text):
+        position = match.start()
+        if position == escaped:
+            continue
+        char = text[position]
+        if in_string:
+            if char == "\\":
+                escaped = position + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(item) for item in value)
+    """Walks the parsed body with a list, not recursion (the depth is bounded anyway)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
 class StrictJSONParser(JSONParser):
-    """JSON allows `"\\ud800"`, which no UTF-8 text (PostgreSQL's, or our responses) can
-    hold; refuse it as a parse error rather than fail later."""
+    """DRF's JSON parser, refusing as a parse error (400) what would fail later:
+
+    * nesting deeper than MAX_JSON_DEPTH, checked on the text before decoding, so the
+      decoder's recursion never meets it (a 500 before, even on the unauthenticated login);
+    * `"\\ud800"`, which JSON allows and no UTF-8 text (PostgreSQL's, or our responses)
+      can hold."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        encoding = get_encoding(parser_context or {})  # text encodings only
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from exc
+        if json_nesting_exceeds(text):
+            raise ParseError(f"JSON may nest arrays and objects at most {MAX_JSON_DEPTH} deep.")
+        try:
+            data = json.loads(text, parse_constant=strict_constant if self.strict else None)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
         if _has_lone_surrogate(data):
             raise ParseError("JSON strings may not contain unpaired surrogate escapes.")
         return data

@@ -17,6 +17,7 @@ from django.db import connection
 from rest_framework.throttling import BaseThrottle
 
 from core.redis_client import redis_client
+from core.request_context import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ class FixedWindowThrottle(BaseThrottle):
 
     def wait(self) -> int:
         return self._wait
+
+    def get_ident(self, request) -> str:
+        """The caller's address by the one rule (core.request_context.client_address), never
+        DRF's, which believes any X-Forwarded-For."""
+        return client_address(request) or "unknown"
 
 
 class AnonymousRateThrottle(FixedWindowThrottle):

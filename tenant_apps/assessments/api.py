@@ -1,8 +1,9 @@
 """Assessments API under /api/v1/: authoring a lesson's quiz, taking it, and grading.
 
-* Reading a quiz's settings: anyone who may see the lesson (courses.selectors; 404
-  otherwise). Its questions with their answer keys, and every change to the quiz:
-  CREATE_ASSESSMENTS and the right to edit the course (403).
+* Reading a quiz's settings: whoever may read the lesson's content
+  (courses.selectors.lesson_content_get: 404 when the course is not theirs to see, 403
+  when only its outline is). Its questions with their answer keys, and every change to
+  the quiz: CREATE_ASSESSMENTS and the right to edit the course (403).
 * Attempts: the learner with an active enrollment in the course starts, answers and
   submits their own (403 otherwise); graders of the course may read anyone's attempt.
 * Grading (the essay queue, grades, overrides): GRADE_ASSESSMENTS and the right to edit
@@ -40,7 +41,7 @@ from tenant_apps.assessments.serializers import (
     QuizOutput,
 )
 from tenant_apps.courses.models import Lesson
-from tenant_apps.courses.selectors import lesson_get
+from tenant_apps.courses.selectors import lesson_content_get, lesson_get
 from tenant_apps.people.permissions import Capability, requires
 
 CanTakeCourses = requires(Capability.TAKE_COURSES)
@@ -94,9 +95,10 @@ def _attempt_response(request: Request, attempt: Attempt, code: int = 200) -> Re
 class QuizApi(APIView):
     permission_classes = [CanTakeCourses]
 
-    @extend_schema(responses={200: QuizOutput, 404: ERRORS[404]})
+    @extend_schema(responses={200: QuizOutput, 403: ERRORS[403], 404: ERRORS[404]})
     def get(self, request: Request, lesson_id: int) -> Response:
-        return Response(QuizOutput(_quiz(request, lesson_id)).data)
+        lesson = lesson_content_get(user=request.user, lesson_id=lesson_id)
+        return Response(QuizOutput(selectors.quiz_of_lesson(lesson=lesson)).data)
 
     @extend_schema(request=QuizInput, responses={200: QuizOutput, 201: QuizOutput, **ERRORS})
     def put(self, request: Request, lesson_id: int) -> Response:

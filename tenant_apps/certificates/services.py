@@ -56,9 +56,13 @@ def certificate_payload(certificate: Certificate) -> dict[str, Any]:
 
 
 def learner_name_of(user: User) -> str:
-    """The name printed on a certificate. Without a full name, the part of the e-mail before
-    the @: the certificate is public, the address must not be."""
-    return user.full_name.strip() or user.email.split("@", 1)[0]
+    """The name printed on a certificate. Without a full name, "a learner of <tenant>":
+    the certificate is public, and no part of the person's address may show on it."""
+    return user.full_name.strip() or nameless_learner(tenant_identity().name)
+
+
+def nameless_learner(tenant_name: str) -> str:
+    return f"a learner of {tenant_name}"
 
 
 def _learner_today(user: User, moment: datetime) -> date:

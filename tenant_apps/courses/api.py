@@ -1,8 +1,11 @@
 """Courses API under /api/v1/: the catalogue, authoring courses, their sections and lessons.
 
-Reading needs TAKE_COURSES; a course someone may not see is a 404 (see selectors). Creating
-courses and categories needs CREATE_COURSES; changing a course, its sections and lessons
-needs `user_can_edit_course` (403 otherwise, checked before anything is parsed or written).
+Reading needs TAKE_COURSES; a course someone may not see is a 404 (see selectors). The
+outline (sections, and lessons without their content) is for everyone who sees the course;
+a lesson's content only for those `courses.permissions` opens it to (403 otherwise).
+Creating courses and categories needs CREATE_COURSES; changing a course, its sections and
+lessons needs `user_can_edit_course` (403 otherwise, checked before anything is parsed or
+written).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from tenant_apps.courses.serializers import (
     LessonInput,
     LessonMoveInput,
     LessonOrderInput,
+    LessonOutlineOutput,
     LessonOutput,
     SectionInput,
     SectionOrderInput,
@@ -325,10 +329,11 @@ class SectionDetailApi(APIView):
 class SectionLessonsApi(APIView):
     permission_classes = [CanTakeCourses]
 
-    @extend_schema(responses={200: LessonOutput(many=True), 404: ERRORS[404]})
+    @extend_schema(responses={200: LessonOutlineOutput(many=True), 404: ERRORS[404]})
     def get(self, request: Request, section_id: int) -> Response:
+        """The section's lessons as the outline shows them; content: `lessons/{id}`."""
         section = selectors.section_get(user=request.user, section_id=section_id)
-        return Response(LessonOutput(selectors.lessons_of(section=section), many=True).data)
+        return Response(LessonOutlineOutput(selectors.lessons_of(section=section), many=True).data)
 
     @extend_schema(request=LessonInput, responses={201: LessonOutput, **ERRORS})
     def post(self, request: Request, section_id: int) -> Response:
@@ -356,10 +361,17 @@ class LessonOrderApi(APIView):
 class LessonDetailApi(APIView):
     permission_classes = [CanTakeCourses]
 
-    @extend_schema(responses={200: LessonOutput, 404: ERRORS[404]})
+    @extend_schema(
+        responses={
+            200: LessonOutput,
+            403: OpenApiResponse(description="Only the outline is open to the caller"),
+            404: ERRORS[404],
+        }
+    )
     def get(self, request: Request, lesson_id: int) -> Response:
+        """A lesson with its content: for enrollees, the course's staff, and free previews."""
         return Response(
-            LessonOutput(selectors.lesson_get(user=request.user, lesson_id=lesson_id)).data
+            LessonOutput(selectors.lesson_content_get(user=request.user, lesson_id=lesson_id)).data
         )
 
     @extend_schema(request=LessonInput, responses={200: LessonOutput, **ERRORS})

@@ -20,3 +20,4 @@ class CourseErrorCode(StrEnum):
     LAST_REQUIRED_LESSON_OF_PUBLISHED_COURSE = "last_required_lesson_of_published_course"
     ATTACHMENT_INVALID = "attachment_invalid"
     VIDEO_INVALID = "video_invalid"
+    LESSON_CONTENT_LOCKED = "lesson_content_locked"

@@ -160,6 +160,8 @@ class Lesson(models.Model):
     kind = models.CharField(max_length=8, choices=LessonKind.choices)
     position = models.PositiveIntegerField()
     is_required = models.BooleanField(default=True)
+    # A free preview: its content is open to everyone who sees the course, enrolled or not.
+    is_preview = models.BooleanField(default=False)
     # video
     video_url = models.URLField(max_length=500, blank=True)
     video_file = models.FileField(upload_to=lesson_file_path, blank=True)

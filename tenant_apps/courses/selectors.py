@@ -3,7 +3,8 @@
 * published courses: everyone who may take courses (the catalogue), with their sections and
   lessons;
 * drafts and archived courses: only those who may edit them (their owner if an author, and
-  everyone who may edit all courses); for anyone else they do not exist (404).
+  everyone who may edit all courses); for anyone else they do not exist (404);
+* a lesson's content: see courses.permissions (403 for those who see only the outline).
 
 Ids from another tenant are not in this schema: 404 as well.
 """
@@ -16,7 +17,10 @@ from django.db.models import CharField, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from core.errors import ApplicationError
+from tenant_apps.courses.errors import CourseErrorCode
 from tenant_apps.courses.models import Category, Course, CourseStatus, Lesson, Section, Tag
+from tenant_apps.courses.permissions import user_can_read_lesson_content
 from tenant_apps.people.models import User
 from tenant_apps.people.permissions import Capability, user_can
 
@@ -174,6 +178,19 @@ def lesson_get(*, user: User | None, lesson_id: int) -> Lesson:
     )
     if lesson is None:
         raise Http404("No such lesson.")
+    return lesson
+
+
+def lesson_content_get(*, user: User | None, lesson_id: int) -> Lesson:
+    """A lesson whose content `user` may read (see courses.permissions). 404 when its course
+    is not theirs to see; 403 `lesson_content_locked` when they see only the outline."""
+    lesson = lesson_get(user=user, lesson_id=lesson_id)
+    if not user_can_read_lesson_content(user, lesson=lesson):
+        raise ApplicationError(
+            code=CourseErrorCode.LESSON_CONTENT_LOCKED,
+            message="Enrol in this course to open this lesson.",
+            status=403,
+        )
     return lesson
 
 

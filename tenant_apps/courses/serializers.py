@@ -155,7 +155,15 @@ class LessonOutlineOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Lesson
-        fields = ["id", "title", "kind", "position", "is_required", "duration_seconds"]
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "position",
+            "is_required",
+            "is_preview",
+            "duration_seconds",
+        ]
 
 
 class SectionOutput(serializers.ModelSerializer):
@@ -198,6 +206,7 @@ class LessonOutput(serializers.ModelSerializer):
             "kind",
             "position",
             "is_required",
+            "is_preview",
             "duration_seconds",
             "video_url",
             "video_file_url",
@@ -303,6 +312,7 @@ class LessonInput(serializers.Serializer):
         choices=LessonKind.choices, error_messages=_choice_errors(LessonKind.values)
     )
     is_required = serializers.BooleanField(default=True)
+    is_preview = serializers.BooleanField(default=False)
     video_url = serializers.URLField(
         max_length=limits.VIDEO_URL_MAX, required=False, default="", allow_blank=True
     )

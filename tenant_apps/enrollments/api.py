@@ -90,7 +90,7 @@ class SelfEnrollApi(APIView):
 
     @extend_schema(request=None, responses={201: EnrollmentOutput})
     def post(self, request: Request, course_id: int) -> Response:
-        course = selectors.course_get(course_id=course_id)
+        course = selectors.course_to_enroll_get(user=request.user, course_id=course_id)
         enrollment = services.enrollment_self_enroll(user=request.user, course=course)
         return _output(request.user, enrollment, status.HTTP_201_CREATED)
 

@@ -5,3 +5,9 @@ class EnrollmentsConfig(AppConfig):
     name = "tenant_apps.enrollments"
     label = "enrollments"
     verbose_name = "Enrollments"
+
+    def ready(self) -> None:
+        from tenant_apps.courses.hooks import lesson_content_grant_register
+        from tenant_apps.enrollments.permissions import enrollment_grants_lesson_content
+
+        lesson_content_grant_register(enrollment_grants_lesson_content)

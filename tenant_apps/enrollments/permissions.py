@@ -19,7 +19,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from tenant_apps.courses.models import Course
-from tenant_apps.enrollments.models import Enrollment, EnrollmentSource
+from tenant_apps.enrollments.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.permissions import Capability, user_can, user_can_edit_course
 
@@ -67,3 +67,13 @@ def user_can_cancel_enrollment(user: User | None, *, enrollment: Enrollment) -> 
         and enrollment.source == EnrollmentSource.SELF
         and user.is_active
     )
+
+
+def enrollment_grants_lesson_content(*, user: User, course_id: int) -> bool:
+    """An active or completed enrollment opens the course's lesson content (a pending one,
+    not yet paid, does not). Registered with `courses.hooks` by EnrollmentsConfig."""
+    return Enrollment.objects.filter(
+        user=user,
+        course_id=course_id,
+        status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.COMPLETED],
+    ).exists()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from core.errors import ApplicationError, FieldError, NotFound
+from tenant_apps.courses import selectors as course_selectors
 from tenant_apps.courses.models import Course
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
@@ -70,6 +72,15 @@ def course_get(*, course_id: int, field_name: str | None = None) -> Course:
     if course is None:
         raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, "No such course.", field_name)
     return course
+
+
+def course_to_enroll_get(*, user: User, course_id: int) -> Course:
+    """A course `user` may see, to enrol in. A draft (or archived) course they may not see
+    is 404 exactly like an id that does not exist: enrolling must not tell them apart."""
+    try:
+        return course_selectors.course_get(user=user, course_id=course_id)
+    except Http404:
+        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, "No such course.", None) from None
 
 
 def person_get(*, user_id: int, field_name: str | None = None) -> User:

@@ -3,6 +3,7 @@ people, groups and the tenant's joining rules."""
 
 from __future__ import annotations
 
+from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.request_context import client_address
 from tenant_apps.people import selectors, services, tokens
 from tenant_apps.people.models import User
 from tenant_apps.people.permissions import Capability, requires
@@ -23,11 +25,13 @@ from tenant_apps.people.serializers import (
     GroupOutput,
     LoginInput,
     LogoutInput,
+    PasswordChangeInput,
     PasswordResetConfirmInput,
     PasswordResetInput,
     PeoplePolicyInput,
     PersonalTokenInput,
     PersonalTokenOutput,
+    PersonalTokensRevokedOutput,
     ProfileUpdateInput,
     RefreshInput,
     RegisterInput,
@@ -38,10 +42,6 @@ from tenant_apps.people.serializers import (
 )
 
 CanManageUsers = requires(Capability.MANAGE_USERS)
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _pair_response(pair: tokens.TokenPair, user: User, code: int = 200) -> Response:
@@ -63,7 +63,7 @@ class LoginApi(APIView):
         user = services.user_authenticate(
             email=body.validated_data["email"],
             password=body.validated_data["password"],
-            ip=_client_ip(request),
+            address=client_address(request),
         )
         return _pair_response(tokens.token_pair_issue(user=user), user)
 
@@ -117,10 +117,15 @@ class PasswordResetApi(APIView):
 
     @extend_schema(request=PasswordResetInput, responses={202: None})
     def post(self, request: Request) -> Response:
+        """E-mail a reset link. 202 whether or not the address has an account, and whether
+        or not that recipient had too many already; 429 when the caller's address asked
+        too often."""
         body = PasswordResetInput(data=request.data)
         body.is_valid(raise_exception=True)
         with transaction.atomic():
-            services.password_reset_request(email=body.validated_data["email"])
+            services.password_reset_request(
+                email=body.validated_data["email"], address=client_address(request)
+            )
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
@@ -130,6 +135,8 @@ class PasswordResetConfirmApi(APIView):
 
     @extend_schema(request=PasswordResetConfirmInput, responses={204: None})
     def post(self, request: Request) -> Response:
+        """Set the new password; every sign-in of the person ends (personal tokens stay,
+        and the person is e-mailed a list of them)."""
         body = PasswordResetConfirmInput(data=request.data)
         body.is_valid(raise_exception=True)
         services.password_reset_confirm(**body.validated_data)
@@ -149,6 +156,22 @@ class MeApi(APIView):
         body.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, actor=request.user, **body.validated_data)
         return Response(UserOutput(user).data)
+
+
+class MyPasswordApi(APIView):
+    @extend_schema(request=PasswordChangeInput, responses=TokenPairOutput)
+    def post(self, request: Request) -> Response:
+        """Change one's password. Every sign-in ends, this one included; the answer is a
+        new sign-in (tokens), and a browser session making the change stays signed in.
+        Personal tokens stay; the person is e-mailed a list of them."""
+        body = PasswordChangeInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = services.password_change(
+            user=request.user, address=client_address(request), **body.validated_data
+        )
+        if request.auth is None:  # a browser session: keep it, with the new password
+            update_session_auth_hash(request._request, user)
+        return _pair_response(tokens.token_pair_issue(user=user), user)
 
 
 class MyAvatarApi(APIView):
@@ -176,6 +199,14 @@ class MyTokensApi(APIView):
         data = PersonalTokenOutput(issued.token).data
         data["token"] = issued.secret  # shown this once
         return Response(data, status=status.HTTP_201_CREATED)
+
+
+class MyTokensRevokeAllApi(APIView):
+    @extend_schema(request=None, responses=PersonalTokensRevokedOutput)
+    def post(self, request: Request) -> Response:
+        """Revoke every personal token of one's own at once."""
+        revoked = tokens.personal_tokens_revoke_all(user=request.user)
+        return Response(PersonalTokensRevokedOutput({"revoked": revoked}).data)
 
 
 class MyTokenApi(APIView):

@@ -5,6 +5,7 @@ class PeopleErrorCode(StrEnum):
     EMAIL_TAKEN = "email_taken"
     INVALID_CREDENTIALS = "invalid_credentials"
     LOGIN_THROTTLED = "login_throttled"
+    PASSWORD_RESET_THROTTLED = "password_reset_throttled"
     REGISTRATION_CLOSED = "registration_closed"
     TOKEN_INVALID = "token_invalid"
     TOKEN_REUSED = "token_reused"

@@ -84,6 +84,11 @@ class PasswordResetConfirmInput(serializers.Serializer):
     new_password = serializers.CharField(trim_whitespace=False)
 
 
+class PasswordChangeInput(serializers.Serializer):
+    current_password = serializers.CharField(trim_whitespace=False)
+    new_password = serializers.CharField(trim_whitespace=False)
+
+
 class TokenPairOutput(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
@@ -100,6 +105,10 @@ class PersonalTokenOutput(serializers.ModelSerializer):
     class Meta:
         model = PersonalAccessToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at"]
+
+
+class PersonalTokensRevokedOutput(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many personal tokens were revoked.")
 
 
 class GroupInput(serializers.Serializer):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -24,15 +23,12 @@ from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
+from tenant_apps.people import limits
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.hooks import person_renamed_handlers_run
 from tenant_apps.people.models import LearnerGroup, PeoplePolicy, Role, User
-from tenant_apps.people.tokens import credentials_revoke_all
+from tenant_apps.people.tokens import credentials_revoke_all, sign_ins_revoke_all
 
-# Sign-in throttling: this many failures within the window lock the account (or the
-# address) for the rest of the window.
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
 AVATAR_RULE = ImageRule(
     field="avatar",
     max_bytes=2 * 1024 * 1024,
@@ -233,60 +229,62 @@ def user_avatar_set(*, user: User, upload: UploadedFile) -> User:
 
 
 # ------------------------------------------------------------------------------------------
-# Signing in
-@dataclass(frozen=True)
-class LoginLock:
-    retry_after: int
+# Signing in (the numbers and the counters: people.limits)
+def wait_in_words(seconds: int) -> str:
+    """ "30 seconds", "1 minute", "15 minutes": a wait as forms show it (rounded up)."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 class LoginThrottled(ApplicationError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             code=PeopleErrorCode.LOGIN_THROTTLED,
-            message="Too many failed sign-ins. Try again later.",
+            message=f"Too many failed sign-ins. Try again in {wait_in_words(retry_after)}.",
             status=429,
         )
         self.retry_after = retry_after
 
 
-def _failure_keys(email: str, ip: str | None) -> list[str]:
-    keys = [f"login-failures:account:{email.strip().lower()}"]
-    if ip:
-        keys.append(f"login-failures:ip:{ip}")
-    return keys
+def _sign_in_check_allowed(email: str, address: str | None, now: float) -> None:
+    """Refuse before the password is even checked while this account and address wait."""
+    wait = limits.sign_in_wait(email=email, address=address, now=now)
+    if wait:
+        raise LoginThrottled(retry_after=wait)
 
 
-def login_throttle_check(*, email: str, ip: str | None) -> None:
-    """Refuse before checking the password when the account or address is locked."""
-    counts = cache.get_many(_failure_keys(email, ip))
-    if any(count >= LOGIN_FAILURE_LIMIT for count in counts.values()):
-        raise LoginThrottled(retry_after=LOGIN_WINDOW_SECONDS)
+def _sign_in_failure(email: str, address: str | None, now: float) -> None:
+    """Count a wrong password; when that pauses the account, tell its owner (if any)."""
+    from tenant_apps.people.tasks import sign_in_paused_send
+
+    if not limits.sign_in_failure_record(email=email, address=address, now=now):
+        return
+    owner = User.objects.filter(email__lower=email.strip().lower(), is_active=True).first()
+    if owner is not None:
+        after_commit(lambda: sign_in_paused_send.delay(owner.pk))
 
 
-def login_failure_record(*, email: str, ip: str | None) -> None:
-    for key in _failure_keys(email, ip):
-        cache.add(key, 0, LOGIN_WINDOW_SECONDS)
-        cache.incr(key)
-
-
-def login_success_record(*, email: str) -> None:
-    cache.delete(_failure_keys(email, None)[0])
-
-
-def user_authenticate(*, email: str, password: str, ip: str | None) -> User:
-    """Check a person's password, throttled per account and per address."""
+def user_authenticate(
+    *, email: str, password: str, address: str | None, now: float | None = None
+) -> User:
+    """Check a person's password, throttled per account and address with growing waits, and
+    per account for everyone only after many failures (see people.limits). `address` is the
+    caller's (core.request_context.client_address)."""
     from django.contrib.auth import authenticate
 
-    login_throttle_check(email=email, ip=ip)
+    now = time.time() if now is None else now
+    _sign_in_check_allowed(email, address, now)
     user = authenticate(username=email, password=password)
     if user is None:
-        login_failure_record(email=email, ip=ip)
+        _sign_in_failure(email, address, now)
         raise ApplicationError(
             code=PeopleErrorCode.INVALID_CREDENTIALS,
             message="The e-mail or password is wrong.",
             status=401,
         )
-    login_success_record(email=email)
+    limits.sign_in_success_record(email=email, address=address)
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     return user
@@ -337,18 +335,85 @@ def set_password_url(*, user: User, host: str) -> str:
     return tenant_base_url(host) + path
 
 
-def password_reset_request(*, email: str) -> None:
+class PasswordResetThrottled(ApplicationError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            code=PeopleErrorCode.PASSWORD_RESET_THROTTLED,
+            message="Too many password-reset requests from your address. "
+            f"Try again in {wait_in_words(retry_after)}.",
+            status=429,
+        )
+        self.retry_after = retry_after
+
+
+def password_reset_request(*, email: str, address: str | None, now: float | None = None) -> None:
     """E-mail a reset link if the address belongs to an active person; say nothing either
-    way, so the answer does not reveal who has an account."""
+    way, so the answer does not reveal who has an account.
+
+    The portal's form and the API both come here. Limited per recipient (past the limit
+    nothing is sent, and the answer is the same) and per asking `address` (past it,
+    PasswordResetThrottled, 429), see people.limits. The link in the e-mail is built from
+    the tenant's stored primary domain, never from the request."""
     from tenant_apps.people.tasks import password_reset_send
 
+    now = time.time() if now is None else now
+    wait = limits.password_reset_address_wait(address=address, now=now)
+    if wait:
+        raise PasswordResetThrottled(retry_after=wait)
+    if not limits.password_reset_recipient_allowed(email=email, now=now):
+        return
     user = User.objects.filter(email__lower=email.strip().lower(), is_active=True).first()
     if user is not None:
         after_commit(lambda: password_reset_send.delay(user.pk))
 
 
 @transaction.atomic
+def password_set(*, user: User, new_password: str) -> User:
+    """Give a person a new password (a reset, an accepted invitation, or a change) and end
+    every sign-in they hold at once: refresh tokens and the access tokens of their sign-ins
+    stop working, and so do browser sessions (Django ties a session to the password it was
+    opened with). Personal API tokens stay; when this replaced a password, the person is
+    e-mailed after commit with a list of them and where to revoke them all."""
+    from tenant_apps.people.tasks import password_changed_send
+
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    _check_password(new_password, locked, field="new_password")
+    replaced = locked.has_usable_password()
+    locked.set_password(new_password)
+    locked.save(update_fields=["password"])
+    sign_ins_revoke_all(user=locked)
+    if replaced:
+        after_commit(lambda: password_changed_send.delay(locked.pk))
+    return locked
+
+
+def password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    address: str | None,
+    now: float | None = None,
+) -> User:
+    """A signed-in person replaces their password, proving the current one. Wrong guesses
+    count as failed sign-ins from `address` (so a stolen session cannot try passwords
+    faster than the sign-in form). Then as `password_set`."""
+    now = time.time() if now is None else now
+    _sign_in_check_allowed(user.email, address, now)
+    if not user.check_password(current_password):
+        _sign_in_failure(user.email, address, now)
+        raise ValidationFailed(
+            PeopleErrorCode.INVALID_CREDENTIALS,
+            "The current password is wrong.",
+            [FieldError("current_password", "This is not your current password.")],
+        )
+    limits.sign_in_success_record(email=user.email, address=address)
+    return password_set(user=user, new_password=new_password)
+
+
+@transaction.atomic
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password with a reset link's uid and token (see `password_set`)."""
     from django.utils.http import urlsafe_base64_decode
 
     invalid = ApplicationError(
@@ -364,10 +429,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, token):
         raise invalid
-    _check_password(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
-    return user
+    return password_set(user=user, new_password=new_password)
 
 
 # ------------------------------------------------------------------------------------------

@@ -137,11 +137,28 @@ def sign_in_revoke(*, family: uuid.UUID | str) -> int:
     )
 
 
+def sign_ins_revoke_all(*, user: User) -> int:
+    """Sign `user` out everywhere (on a new password): every refresh token stops working,
+    and with them every access token of those sign-ins. Personal tokens stay."""
+    return RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def personal_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every personal token of `user`; how many were live."""
+    revoked = PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        token_cache.credentials_changed()
+    return revoked
+
+
 def credentials_revoke_all(*, user: User) -> None:
     """Revoke every sign-in and personal token of `user` (on deactivation)."""
-    now = timezone.now()
-    RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
-    PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    sign_ins_revoke_all(user=user)
+    personal_tokens_revoke_all(user=user)
     token_cache.credentials_changed()
 
 

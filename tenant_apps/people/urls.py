@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from tenant_apps.people import views
-from tenant_apps.people.forms import ThrottledSignInForm
+from tenant_apps.people.forms import NewPasswordForm, ThrottledSignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,14 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="people/email/password_reset.txt",
-            subject_template_name="people/email/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -27,7 +20,18 @@ urlpatterns = [
     ),
     path(
         "accounts/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(post_reset_login=True, success_url="/"),
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=NewPasswordForm,
+            post_reset_login=True,
+            success_url=reverse_lazy("password-set-done"),
+        ),
         name="set-password",
+    ),
+    path("accounts/password-set/", views.password_set_done, name="password-set-done"),
+    path("accounts/tokens/", views.personal_tokens, name="personal-tokens"),
+    path(
+        "accounts/tokens/revoke-all/",
+        views.personal_tokens_revoke_all,
+        name="personal-tokens-revoke-all",
     ),
 ]

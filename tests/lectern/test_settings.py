@@ -49,3 +49,42 @@ def test_production_starts_with_everything_set():
         SECRET_KEY="s" * 50, DATABASE_URL="postgres://u@h/db", REDIS_URL="redis://h:6379/0"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_trusted_proxies_are_read_from_the_environment():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            START + "; from django.conf import settings; "
+            "print(settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_PROXY_NETWORKS)",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
+            "SECRET_KEY": "s" * 50,
+            "DATABASE_URL": "postgres://u@h/db",
+            "REDIS_URL": "redis://h:6379/0",
+            "TRUSTED_PROXY_COUNT": "2",
+            "TRUSTED_PROXY_NETWORKS": "10.0.0.0/8, fd00::/8",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2 ['10.0.0.0/8', 'fd00::/8']"
+
+
+def test_a_malformed_trusted_proxy_network_stops_start_up_with_one_line():
+    result = start_production(
+        SECRET_KEY="s" * 50,
+        DATABASE_URL="postgres://u@h/db",
+        REDIS_URL="redis://h:6379/0",
+        TRUSTED_PROXY_NETWORKS="10.0.0.0/8,everyone",
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "lectern: TRUSTED_PROXY_NETWORKS must list addresses or CIDR networks, got 'everyone'."
+    )

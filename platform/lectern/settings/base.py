@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from core.hosts import RoutedHosts
-from lectern.settings.environment import env_bool, env_int, env_list, env_str
+from lectern.settings.environment import env_bool, env_int, env_list, env_networks, env_str
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = Path(env_str("LECTERN_DATA_DIR") or REPO_ROOT / ".data")
@@ -31,6 +31,11 @@ ALLOWED_HOST_PATTERNS = env_list("ALLOWED_HOSTS", ["*"])
 # Take the host from `X-Forwarded-Host` (routing and links alike) only behind a proxy that
 # sets it.
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+# Which proxies' X-Forwarded-For to believe (see core.request_context.client_address): the
+# nearest TRUSTED_PROXY_COUNT hops, and any hop inside TRUSTED_PROXY_NETWORKS. None by
+# default: then the client is REMOTE_ADDR, whatever the headers say.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = env_networks("TRUSTED_PROXY_NETWORKS")
 
 # ---------------------------------------------------------------------------------------
 # Applications. Shared apps keep their tables in the public schema; tenant apps in every

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 
@@ -44,3 +45,17 @@ def env_required(name: str, why: str) -> str:
     if not value:
         raise MissingSetting(name, why)
     return value
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks in CIDR notation (`10.0.0.0/8, 192.0.2.1`);
+    refuses to start on one that is not."""
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise SystemExit(
+                f"lectern: {name} must list addresses or CIDR networks, got {network!r}."
+            ) from exc
+    return networks

@@ -185,6 +185,7 @@ def _lesson_field_cleaners(kind: str) -> dict[str, FieldCleaner]:
     return {
         "title": partial(text_field, limit=TITLE_MAX, required=True),
         "is_required": flag_field,
+        "is_preview": flag_field,
         "duration_seconds": partial(whole_number_field, low=0, high=DURATION_SECONDS_MAX),
         "video_url": _video_url_cleaner(kind),
         "body_markdown": _body_markdown_cleaner(kind),
@@ -218,6 +219,7 @@ def lesson_create(
     title: str,
     kind: str,
     is_required: bool = True,
+    is_preview: bool = False,
     video_url: str = "",
     duration_seconds: int = 0,
     body_markdown: str = "",
@@ -236,6 +238,7 @@ def lesson_create(
         {
             "title": title,
             "is_required": is_required,
+            "is_preview": is_preview,
             "video_url": video_url,
             "duration_seconds": duration_seconds,
             "body_markdown": body_markdown,

@@ -249,8 +249,8 @@ def test_the_certificate_keeps_saying_what_it_said(certificate, learner, course,
 def test_a_learner_without_a_name_is_named_without_their_address(
     earn, make_person, course, tenant_a
 ):
-    nameless = make_person(email="j.doe@example.com", full_name="")
-    assert earn(nameless, course).learner_name == "j.doe"
+    nameless = make_person(email="j.doe@example.com", full_name="  ")
+    assert earn(nameless, course).learner_name == "a learner of Alpha Learning"
 
 
 def test_an_enrollment_that_is_not_completed_earns_nothing(learner, course, tenant_a):

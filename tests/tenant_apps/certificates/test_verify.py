@@ -70,6 +70,45 @@ def test_nothing_but_the_certificate_is_told(api, client_a, certificate, learner
     assert "id" not in api().get(api_url(certificate.code)).json()
 
 
+def test_a_learner_without_a_name_shows_no_part_of_their_address(
+    api, client_a, earn, make_person, course
+):
+    nameless = make_person(email="j.doe@example.com", full_name="")
+    certificate = earn(nameless, course)
+    body = api().get(api_url(certificate.code))
+    assert body.json()["learner_name"] == "a learner of Alpha Learning"
+    page = client_a.get(page_url(certificate.code)).content.decode()
+    assert "<dd><strong>a learner of Alpha Learning</strong></dd>" in page
+    for shown in (body.content.decode(), page):
+        assert "j.doe" not in shown
+
+
+def test_certificates_issued_before_lose_the_address_part_in_the_migration(
+    api, earn, make_person, course, tenant_a
+):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.certificates.models import Certificate
+
+    nameless = make_person(email="j.doe@example.com", full_name="")
+    named = make_person(email="lena.l@example.com", full_name="Lena L")
+    old, kept = earn(nameless, course), earn(named, course)
+    migration = importlib.import_module(
+        "tenant_apps.certificates.migrations.0002_nameless_learners"
+    )
+    with schema_context(tenant_a.schema):
+        # As issued before: the e-mail's local part.
+        Certificate.objects.filter(pk=old.pk).update(learner_name="j.doe")
+        with connection.schema_editor() as editor:
+            migration.rename_nameless_learners(apps, editor)
+    assert api().get(api_url(old.code)).json()["learner_name"] == "a learner of Alpha Learning"
+    assert api().get(api_url(kept.code)).json()["learner_name"] == "Lena L"
+
+
 def test_a_revoked_certificate_says_so_without_the_reason(
     api, client_a, certificate, admin, tenant_a
 ):

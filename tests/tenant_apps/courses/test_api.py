@@ -119,6 +119,7 @@ def test_author_builds_publishes_and_archives_a_course(as_author, in_tenant_a):
                     "kind": "text",
                     "position": 1,
                     "is_required": True,
+                    "is_preview": False,
                     "duration_seconds": 0,
                 },
                 {
@@ -127,6 +128,7 @@ def test_author_builds_publishes_and_archives_a_course(as_author, in_tenant_a):
                     "kind": "video",
                     "position": 2,
                     "is_required": True,
+                    "is_preview": False,
                     "duration_seconds": 300,
                 },
             ],

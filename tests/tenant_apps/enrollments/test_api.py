@@ -136,9 +136,27 @@ def test_enrolling_twice_is_409_and_after_cancelling_works_again(api, learner, c
 
 
 @pytest.mark.parametrize("status", [CourseStatus.DRAFT, CourseStatus.ARCHIVED])
-def test_unpublished_course_is_409(api, learner, make_course, tenant_a, status):
+def test_a_course_the_learner_may_not_see_is_404_like_an_unknown_id(
+    api, learner, make_course, tenant_a, status
+):
     course = make_course(status=status)
-    response = api(learner).post(f"/api/v1/courses/{course.pk}/enroll")
+    client = api(learner)
+    hidden = client.post(f"/api/v1/courses/{course.pk}/enroll")
+    unknown = client.post(f"/api/v1/courses/{course.pk + 1_000_000}/enroll")
+    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+    assert hidden.json() == {
+        "error": {"code": "course_not_found", "message": "No such course.", "details": []}
+    }
+    assert hidden.status_code == 404
+    assert snapshot(tenant_a) == []
+
+
+@pytest.mark.parametrize("status", [CourseStatus.DRAFT, CourseStatus.ARCHIVED])
+def test_those_who_see_an_unpublished_course_learn_why_they_cannot_enrol(
+    api, instructor, make_course, tenant_a, status
+):
+    course = make_course(status=status)
+    response = api(instructor).post(f"/api/v1/courses/{course.pk}/enroll")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "course_not_published"
     assert snapshot(tenant_a) == []

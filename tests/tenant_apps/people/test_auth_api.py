@@ -1,5 +1,6 @@
 """Signing in through the API: access and refresh tokens, rotation, reuse, sign-out,
-throttling, registration and password reset."""
+registration and password reset. Sign-in limits: test_sign_in_limits.py; what a new
+password ends: test_new_password.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
 from tenant_apps.people.models import RefreshToken, Role, User
-from tenant_apps.people.services import LOGIN_FAILURE_LIMIT, people_policy_update
+from tenant_apps.people.services import people_policy_update
 from tests.factories import PASSWORD
 
 
@@ -55,36 +56,6 @@ def test_wrong_password_is_401_with_error_body(anonymous, make_person):
     response = login(anonymous, "lena@example.com", "nope")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
-
-
-def test_repeated_failures_lock_the_account_with_retry_after(anonymous, make_person):
-    make_person(email="lena@example.com")
-    for _ in range(LOGIN_FAILURE_LIMIT):
-        assert login(anonymous, "lena@example.com", "wrong").status_code == 401
-    locked = login(anonymous, "lena@example.com")  # even the right password
-    assert locked.status_code == 429
-    assert locked.json()["error"]["code"] == "login_throttled"
-    assert int(locked["Retry-After"]) > 0
-
-
-def test_failures_from_one_address_lock_that_address(anonymous, make_person):
-    make_person(email="victim@example.com")
-    for n in range(LOGIN_FAILURE_LIMIT):
-        login(anonymous, f"guess{n}@example.com", "wrong")
-    assert login(anonymous, "victim@example.com").status_code == 429
-    other_address = APIClient(HTTP_HOST="alpha.localhost", REMOTE_ADDR="10.1.2.3")
-    assert login(other_address, "victim@example.com").status_code == 200
-
-
-def test_portal_sign_in_form_is_throttled_too(client_a, make_person):
-    make_person(email="lena@example.com")
-    for _ in range(LOGIN_FAILURE_LIMIT):
-        client_a.post("/accounts/login/", {"username": "lena@example.com", "password": "x"})
-    response = client_a.post(
-        "/accounts/login/", {"username": "lena@example.com", "password": PASSWORD}
-    )
-    assert response.status_code == 200
-    assert b"Too many failed sign-ins" in response.content
 
 
 def test_refresh_rotates_and_reuse_revokes_the_sign_in(anonymous, make_person):
