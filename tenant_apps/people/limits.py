@@ -28,14 +28,47 @@ Password-reset e-mails
 
 `now` (seconds since the epoch) is passed in, so that tests can follow the schedule
 without waiting; the doors pass `time.time()`.
+
+With Redis unreachable nothing is counted and nobody waits (a warning is logged), as with
+the API's rate limits: signing in and resetting passwords keep working rather than fail.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import math
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+import redis
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def _unlimited_without_redis(
+    answer: Result,
+) -> Callable[[Callable[Params, Result]], Callable[Params, Result]]:
+    """Give `answer` (no limit) when Redis cannot be reached."""
+
+    def decorate(limit: Callable[Params, Result]) -> Callable[Params, Result]:
+        @functools.wraps(limit)
+        def guarded(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+            try:
+                return limit(*args, **kwargs)
+            except redis.RedisError:
+                logger.warning("%s: Redis unreachable, nothing counted", limit.__name__)
+                return answer
+
+        return guarded
+
+    return decorate
+
 
 SIGN_IN_FREE_FAILURES = 5
 SIGN_IN_FIRST_DELAY = 30
@@ -92,6 +125,7 @@ def _until(key: str, until: float, seconds: int) -> None:
     cache.set(key, until, math.ceil(seconds) + 1)
 
 
+@_unlimited_without_redis(0)
 def sign_in_wait(*, email: str, address: str | None, now: float) -> int:
     """Seconds before `address` may try to sign in to `email` again (0: now)."""
     keys = [f"sign-in:pair-wait:{_pair(email, address)}", f"sign-in:paused:{_account(email)}"]
@@ -102,6 +136,7 @@ def sign_in_wait(*, email: str, address: str | None, now: float) -> int:
     return math.ceil(longest) if longest > 0 else 0
 
 
+@_unlimited_without_redis(False)
 def sign_in_failure_record(*, email: str, address: str | None, now: float) -> bool:
     """Count a wrong password for `email` from `address`. True when this failure paused the
     account for everyone (its owner should be told)."""
@@ -128,12 +163,14 @@ def sign_in_failure_record(*, email: str, address: str | None, now: float) -> bo
     return True
 
 
+@_unlimited_without_redis(None)
 def sign_in_success_record(*, email: str, address: str | None) -> None:
     """Forget the failures of this (account, address) pair; the account's count stays."""
     pair = _pair(email, address)
     cache.delete_many([f"sign-in:pair:{pair}", f"sign-in:pair-wait:{pair}"])
 
 
+@_unlimited_without_redis(0)
 def password_reset_address_wait(*, address: str | None, now: float) -> int:
     """Count one reset request from `address`; seconds it must wait when over the limit
     (0: go ahead)."""
@@ -146,6 +183,7 @@ def password_reset_address_wait(*, address: str | None, now: float) -> int:
     return max(1, math.ceil(window_start + RESET_WINDOW - now))
 
 
+@_unlimited_without_redis(True)
 def password_reset_recipient_allowed(*, email: str, now: float) -> bool:
     """Count one reset e-mail to `email`; False when it is over the limit (send nothing)."""
     window_start = int(now // RESET_WINDOW) * RESET_WINDOW

@@ -205,3 +205,26 @@ def test_the_portal_form_counts_toward_the_same_budget_as_the_api(tenant_a, make
     for _ in range(limits.SIGN_IN_FREE_FAILURES):
         portal.post("/accounts/login/", {"username": "lena@example.com", "password": "x"})
     assert login(from_address(tenant_a, "203.0.113.66"), "lena@example.com").status_code == 429
+
+
+@pytest.fixture
+def cache_unreachable(settings):
+    """The cache's Redis unreachable: nothing listens on port 1 of this machine."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+
+
+def test_with_redis_unreachable_signing_in_still_works(
+    tenant_a, make_person, cache_unreachable, django_capture_on_commit_callbacks
+):
+    person = make_person()
+    client = from_address(tenant_a, "203.0.113.9")
+    for _ in range(limits.SIGN_IN_FREE_FAILURES + 1):
+        wrong = login(client, person.email, "not-the-password")
+        assert (wrong.status_code, wrong.json()["error"]["code"]) == (401, "invalid_credentials")
+    assert login(client, person.email).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        reset = client.post("/api/v1/auth/password-reset", {"email": person.email})
+    assert reset.status_code in (200, 202)
+    assert [m.to for m in mail.outbox] == [[person.email]]
