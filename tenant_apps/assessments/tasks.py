@@ -9,11 +9,12 @@ from django.utils import timezone
 from tenant_apps.assessments.models import Answer
 from tenant_apps.assessments.selectors import results_visible_to_learner
 from tenant_apps.assessments.services import attempts_overdue_submit
-from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+from tenant_apps.notifications.email_tasks import Email, email_task
+from tenant_apps.notifications.services import TenantIdentity
 
 
-@shared_task(name="tenant_apps.assessments.tasks.essay_graded_send")
-def essay_graded_send(answer_id: int) -> None:
+@email_task("tenant_apps.assessments.tasks.essay_graded_send")
+def essay_graded_send(answer_id: int, tenant: TenantIdentity) -> Email | None:
     """E-mail a learner that their essay was graded; the points and feedback only where
     the quiz lets them see results."""
     answer = (
@@ -24,13 +25,12 @@ def essay_graded_send(answer_id: int) -> None:
         .first()
     )
     if answer is None or not answer.attempt.learner.is_active:
-        return
+        return None
     attempt = answer.attempt
     lesson = attempt.quiz.lesson
-    tenant = tenant_identity()
-    tenant_email_send(
+    return Email(
         to=attempt.learner.email,
-        subject=" ".join(f"Your essay in {lesson.title} was graded".split()),
+        subject=f"Your essay in {lesson.title} was graded",
         template="essay_graded",
         context={
             "user": attempt.learner,

@@ -10,7 +10,8 @@ from tenant_apps.certificates.selectors import (
     certificate_verification_url,
 )
 from tenant_apps.certificates.services import certificate_pdf_store
-from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+from tenant_apps.notifications.email_tasks import Email, email_task
+from tenant_apps.notifications.services import TenantIdentity
 
 
 @shared_task(
@@ -28,8 +29,8 @@ def certificate_pdf_render(certificate_id: int) -> None:
     certificate_pdf_store(certificate=certificate)
 
 
-@shared_task(name="tenant_apps.certificates.tasks.certificate_issued_send")
-def certificate_issued_send(certificate_id: int) -> None:
+@email_task("tenant_apps.certificates.tasks.certificate_issued_send")
+def certificate_issued_send(certificate_id: int, tenant: TenantIdentity) -> Email | None:
     """Congratulate the learner on completing the course, with the certificate's links."""
     certificate = (
         Certificate.objects.select_related("user")
@@ -37,12 +38,10 @@ def certificate_issued_send(certificate_id: int) -> None:
         .first()
     )
     if certificate is None:
-        return
-    tenant = tenant_identity()
-    subject = f"You completed {certificate.course_title}: your certificate from {tenant.name}"
-    tenant_email_send(
+        return None
+    return Email(
         to=certificate.user.email,
-        subject=" ".join(subject.split()),  # a title with a line break must not break headers
+        subject=f"You completed {certificate.course_title}: your certificate from {tenant.name}",
         template="certificate_issued",
         context={
             "user": certificate.user,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.enrollments.wording import due_date_text
-from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+from tenant_apps.notifications.email_tasks import Email, email_task
+from tenant_apps.notifications.services import TenantIdentity
 
 
 def _active_enrollment(enrollment_id: int) -> Enrollment | None:
@@ -18,11 +17,11 @@ def _active_enrollment(enrollment_id: int) -> Enrollment | None:
     )
 
 
-def _send(template: str, subject: str, enrollment: Enrollment) -> None:
+def _email(template: str, subject: str, enrollment: Enrollment) -> Email:
     user = enrollment.user
-    tenant_email_send(
+    return Email(
         to=user.email,
-        subject=" ".join(subject.split()),  # a title with a line break must not break headers
+        subject=subject,
         template=template,
         context={
             "user": user,
@@ -33,24 +32,23 @@ def _send(template: str, subject: str, enrollment: Enrollment) -> None:
     )
 
 
-@shared_task(name="tenant_apps.enrollments.tasks.enrollment_confirmation_send")
-def enrollment_confirmation_send(enrollment_id: int) -> None:
+@email_task("tenant_apps.enrollments.tasks.enrollment_confirmation_send")
+def enrollment_confirmation_send(enrollment_id: int, tenant: TenantIdentity) -> Email | None:
     """Confirm to a learner that their enrollment is active."""
     enrollment = _active_enrollment(enrollment_id)
     if enrollment is None:
-        return
-    tenant = tenant_identity()
+        return None
     subject = f"You're enrolled in {enrollment.course.title} at {tenant.name}"
-    _send("enrollment_confirmation", subject, enrollment)
+    return _email("enrollment_confirmation", subject, enrollment)
 
 
-@shared_task(name="tenant_apps.enrollments.tasks.enrollment_assignment_send")
-def enrollment_assignment_send(enrollment_id: int) -> None:
+@email_task("tenant_apps.enrollments.tasks.enrollment_assignment_send")
+def enrollment_assignment_send(enrollment_id: int, tenant: TenantIdentity) -> Email | None:
     """Tell a person a course was assigned to them, with its due date if it has one."""
     enrollment = _active_enrollment(enrollment_id)
     if enrollment is None:
-        return
-    subject = f"{tenant_identity().name} assigned you {enrollment.course.title}"
+        return None
+    subject = f"{tenant.name} assigned you {enrollment.course.title}"
     if enrollment.due_at:
         subject += f", due {due_date_text(enrollment.due_at, enrollment.user.zone)}"
-    _send("enrollment_assignment", subject, enrollment)
+    return _email("enrollment_assignment", subject, enrollment)

@@ -92,11 +92,19 @@ def tenant_identity() -> TenantIdentity:
     )
 
 
-def tenant_email_send(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
-    """Send `notifications/email/<template>.txt|.html` with the tenant's name and colour.
+def tenant_email_send(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    tenant: TenantIdentity | None = None,
+) -> None:
+    """Send `notifications/email/<template>.txt|.html` with the tenant's name and colour
+    (`tenant`, else that of the current schema).
 
     The HTML part wraps the message in the tenant's frame (`base.html`)."""
-    tenant = tenant_identity()
+    tenant = tenant or tenant_identity()
     full_context = {**context, "tenant": tenant}
     text = render_to_string(f"notifications/email/{template}.txt", full_context)
     html = render_to_string(f"notifications/email/{template}.html", full_context)
