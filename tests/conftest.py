@@ -107,6 +107,18 @@ def fresh_throttle_counters() -> Iterator[None]:
     clear()
 
 
+@pytest.fixture
+def redis_down(settings) -> Iterator[None]:
+    """Redis unreachable for version stamps, throttles and locks: nothing listens on port 1
+    of this machine."""
+    from core.redis_client import redis_client
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    redis_client.cache_clear()
+    yield
+    redis_client.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_routes() -> Iterator[None]:
     """Routes and catalogue pages kept by an earlier test may show rows that test rolled

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from core.redis_client import redis_client
-
 
 @pytest.mark.parametrize(
     "host", ["localhost", "alpha.localhost", "unknown.example", "malformed host:port"]
@@ -21,15 +19,6 @@ def test_readyz_reports_database_and_redis(db):
     response = Client(HTTP_HOST="unknown.example").get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
-
-
-@pytest.fixture
-def redis_down(settings):
-    """Redis unreachable: nothing listens on port 1 of this machine."""
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    redis_client.cache_clear()
-    yield
-    redis_client.cache_clear()
 
 
 def test_readyz_is_503_naming_only_redis_when_redis_is_down(db, redis_down, caplog):

@@ -186,17 +186,6 @@ def test_drafts_and_archived_courses_never_come_from_a_shared_page(
     assert len(catalogue_pages) == 1
 
 
-@pytest.fixture
-def redis_down(settings):
-    """Redis unreachable: nothing listens on port 1 of this machine."""
-    from core.redis_client import redis_client as client
-
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    client.cache_clear()
-    yield
-    client.cache_clear()
-
-
 def test_with_redis_unreachable_pages_are_built_every_time(
     course, as_learner, tenant_a, redis_down
 ):

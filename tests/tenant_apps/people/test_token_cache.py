@@ -122,17 +122,6 @@ def test_unknown_tokens_are_never_remembered(in_tenant_a, django_assert_num_quer
             personal_token_user("lpt_not-a-real-token")
 
 
-@pytest.fixture
-def redis_down(settings):
-    """Redis unreachable: nothing listens on port 1 of this machine."""
-    from core.redis_client import redis_client as client
-
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    client.cache_clear()
-    yield
-    client.cache_clear()
-
-
 def test_nothing_is_remembered_while_redis_is_unreachable(
     person, redis_down, django_assert_num_queries
 ):
