@@ -9,6 +9,7 @@ class LecternConfig(AppConfig):
     verbose_name = "Lectern"
 
     def ready(self) -> None:
+        import lectern.celery  # noqa: F401 - tasks publish through our Celery app
         from shared_apps.tenants.hooks import first_admin_creator_register
         from tenant_apps.people.services import first_admin_invite
 

@@ -88,3 +88,29 @@ def test_a_malformed_trusted_proxy_network_stops_start_up_with_one_line():
     assert result.stderr.strip() == (
         "lectern: TRUSTED_PROXY_NETWORKS must list addresses or CIDR networks, got 'everyone'."
     )
+
+
+@pytest.mark.parametrize("entry_point", ["lectern.wsgi", "lectern.asgi"])
+def test_the_web_entry_points_default_to_production(entry_point):
+    """Nothing imported on the way (the package, the Celery app) picks settings first."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG"}
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import {entry_point}; from django.conf import settings; "
+            "print(settings.SETTINGS_MODULE)",
+        ],
+        env={**env, "SECRET_KEY": "s" * 50},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "lectern.settings.production"), (
+        result.stderr
+    )
