@@ -1,4 +1,5 @@
-"""JSON input that the database can store: no lone UTF-16 surrogates."""
+"""JSON input that the database can store (no lone UTF-16 surrogates), of the types and
+fields the API document gives (core.api.contract)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Any
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from core.api.contract import check_json_body
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -30,4 +33,7 @@ class StrictJSONParser(JSONParser):
         data = super().parse(stream, media_type, parser_context)
         if _has_lone_surrogate(data):
             raise ParseError("JSON strings may not contain unpaired surrogate escapes.")
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            check_json_body(request, data)
         return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -116,7 +116,13 @@ class EnrollmentListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.enrollment_list_managed(actor=self.request.user)
 
-    @extend_schema(request=AssignInput, responses={201: EnrollmentOutput})
+    @extend_schema(
+        request=AssignInput,
+        responses={
+            201: EnrollmentOutput,
+            404: OpenApiResponse(description="No such person or course you may see"),
+        },
+    )
     def post(self, request: Request) -> Response:
         body = AssignInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -143,11 +149,12 @@ class EnrollmentDetailApi(APIView):
         enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         if not user_can_manage_course_enrollments(request.user, course=enrollment.course):
             raise _not_allowed("You may not change this enrollment.")
-        body = DueDateInput(data=request.data)
+        body = DueDateInput(data=request.data, partial=True)  # a PATCH: `{}` changes nothing
         body.is_valid(raise_exception=True)
-        services.enrollment_due_date_set(
-            enrollment=enrollment, due_at=body.validated_data["due_at"], actor=request.user
-        )
+        if "due_at" in body.validated_data:
+            services.enrollment_due_date_set(
+                enrollment=enrollment, due_at=body.validated_data["due_at"], actor=request.user
+            )
         return _output(request.user, enrollment)
 
 
