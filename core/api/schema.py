@@ -205,6 +205,10 @@ def _limit(schema: dict[str, Any], form_field: forms.Field) -> None:
         schema.pop("format", None)
     if isinstance(form_field, forms.IntegerField):  # and its kin, Decimal and Float
         for validator in form_field.validators:
+            if not isinstance(
+                validator, validators.MinValueValidator | validators.MaxValueValidator
+            ):
+                continue
             # django-filter's 1e50 as the exact whole number the float is, as Python compares
             limit = validator.limit_value
             limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit
