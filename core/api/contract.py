@@ -130,12 +130,14 @@ def _check(
     kind = _kind(schema, components)
     if kind is None:
         return  # free-form values, and alternatives of different types: the serializer's
+    if kind == "string" and schema.get("format") == "decimal" and _is(value, "number"):
+        return  # DRF's DecimalField reads 1.5 as well as "1.5"; the serializer checks it
     if not _is(value, kind):
         problems.append((field, f"Must be {TYPE_NAMES[kind]}."))
         return
     if kind == "array" and "items" in schema:
         for index, item in enumerate(value):
-            _check(item, schema["items"], components, f"{field}[{index}]", problems)
+            _check(item, schema["items"], components, f"{field}.{index}", problems)
     elif kind == "object":
         properties = schema.get("properties", {})
         for key, item in value.items():

@@ -389,7 +389,7 @@ def test_categories_are_listed_and_created_by_authors(as_author, api, learner, i
         ({"title": ""}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"title": "nul\x00byte"}, "title"),
-        ({"title": 12}, None),  # numbers are fine as titles
+        ({"title": 12}, "title"),  # a number is not text (the API document says string)
         ({"title": ["list"]}, "title"),
         ({"title": "T", "slug": "not a slug!"}, "slug"),
         ({"title": "T", "slug": "s" * 201}, "slug"),
