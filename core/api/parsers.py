@@ -1,5 +1,6 @@
-"""JSON input that the database can store and the server can read without recursing: no
-lone UTF-16 surrogates, and no nesting deeper than MAX_JSON_DEPTH."""
+"""JSON input that the database can store and the server can read without recursing (no
+lone UTF-16 surrogates, no nesting deeper than MAX_JSON_DEPTH), of the types and fields the
+API document gives (core.api.contract)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils.json import strict_constant
+
+from core.api.contract import check_json_body
 
 # No request body of ours nests more than a few levels; 64 leaves room and stays far from
 # the recursion limits of the decoder and of everything that walks the result.
@@ -91,4 +94,7 @@ class StrictJSONParser(JSONParser):
             raise ParseError(f"JSON parse error - {exc}") from exc
         if _has_lone_surrogate(data):
             raise ParseError("JSON strings may not contain unpaired surrogate escapes.")
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            check_json_body(request, data)
         return data

@@ -23,3 +23,5 @@ urlpatterns = [
     path("", include("tenant_apps.people.urls")),
     path("", include("tenant_apps.certificates.urls")),
 ]
+
+handler404 = "core.api.errors.not_found"

@@ -16,6 +16,8 @@ from tenant_apps.people.permissions import Capability, requires
 
 class BrandingOutput(serializers.ModelSerializer):
     logo_url = serializers.SerializerMethodField()
+    # None until the branding is first changed (the defaults are not a saved row)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Branding

@@ -141,6 +141,7 @@ class CertificatePdfApi(APIView):
     @extend_schema(
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The certificate"),
+            409: OpenApiResponse(description="The certificate is revoked"),
         }
     )
     def get(self, request: Request, certificate_id: int) -> FileResponse:

@@ -14,7 +14,6 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django_filters import rest_framework as filters
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -24,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import FilterBackend
 from tenant_apps.courses import catalogue_cache, selectors, services
 from tenant_apps.courses.models import Course, CourseStatus, Difficulty, Lesson, Section
 from tenant_apps.courses.serializers import (
@@ -121,7 +121,7 @@ class CourseFilter(filters.FilterSet):
         return queryset.filter(price=0) if value else queryset.filter(price__gt=0)
 
 
-class CatalogueFilterBackend(DjangoFilterBackend):
+class CatalogueFilterBackend(FilterBackend):
     """`CourseFilter`, unless the request has no parameter but those other parts of the view
     read: a plain catalogue page (the usual request) then skips building and validating a
     form of empty fields, which would leave the queryset as it is."""
@@ -311,9 +311,10 @@ class SectionDetailApi(APIView):
     @extend_schema(request=SectionInput, responses={200: SectionOutput, **ERRORS})
     def patch(self, request: Request, section_id: int) -> Response:
         section = _section_to_edit(request, section_id)
-        body = SectionInput(data=request.data)
+        body = SectionInput(data=request.data, partial=True)  # a PATCH: `{}` changes nothing
         body.is_valid(raise_exception=True)
-        services.section_update(section=section, **body.validated_data)
+        if body.validated_data:
+            services.section_update(section=section, **body.validated_data)
         return Response(
             SectionOutput(selectors.section_get(user=request.user, section_id=section_id)).data
         )
@@ -358,6 +359,12 @@ class LessonOrderApi(APIView):
         return Response(LessonOutput(lessons, many=True).data)
 
 
+class LessonChangeInput(LessonInput):
+    """A lesson's changes: anything but its kind, which is fixed once it is made."""
+
+    kind = None
+
+
 class LessonDetailApi(APIView):
     permission_classes = [CanTakeCourses]
 
@@ -374,10 +381,10 @@ class LessonDetailApi(APIView):
             LessonOutput(selectors.lesson_content_get(user=request.user, lesson_id=lesson_id)).data
         )
 
-    @extend_schema(request=LessonInput, responses={200: LessonOutput, **ERRORS})
+    @extend_schema(request=LessonChangeInput, responses={200: LessonOutput, **ERRORS})
     def patch(self, request: Request, lesson_id: int) -> Response:
         lesson = _lesson_to_edit(request, lesson_id)
-        body = LessonInput(data=request.data, partial=True)
+        body = LessonChangeInput(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         return Response(
             LessonOutput(services.lesson_update(lesson=lesson, **body.validated_data)).data

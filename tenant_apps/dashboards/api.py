@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,7 +37,7 @@ class LearnerDashboardApi(APIView):
 class AdminDashboardApi(APIView):
     permission_classes = [requires(Capability.VIEW_ALL_ANALYTICS)]
 
-    @extend_schema(parameters=[OpenApiParameter("days", int)], responses={200: dict})
+    @extend_schema(parameters=[DaysInput], responses={200: dict})
     def get(self, request: Request) -> Response:
         query = DaysInput(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import MomentFilter
 from core.errors import ApplicationError
 from tenant_apps.enrollments import selectors, services
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
@@ -73,7 +74,7 @@ class MyEnrollmentFilter(filters.FilterSet):
 class EnrollmentFilter(MyEnrollmentFilter):
     user = IdFilter(field_name="user_id")
     group = IdFilter(field_name="group_id")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = MomentFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Enrollment
@@ -116,7 +117,13 @@ class EnrollmentListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.enrollment_list_managed(actor=self.request.user)
 
-    @extend_schema(request=AssignInput, responses={201: EnrollmentOutput})
+    @extend_schema(
+        request=AssignInput,
+        responses={
+            201: EnrollmentOutput,
+            404: OpenApiResponse(description="No such person or course you may see"),
+        },
+    )
     def post(self, request: Request) -> Response:
         body = AssignInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -143,11 +150,12 @@ class EnrollmentDetailApi(APIView):
         enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         if not user_can_manage_course_enrollments(request.user, course=enrollment.course):
             raise _not_allowed("You may not change this enrollment.")
-        body = DueDateInput(data=request.data)
+        body = DueDateInput(data=request.data, partial=True)  # a PATCH: `{}` changes nothing
         body.is_valid(raise_exception=True)
-        services.enrollment_due_date_set(
-            enrollment=enrollment, due_at=body.validated_data["due_at"], actor=request.user
-        )
+        if "due_at" in body.validated_data:
+            services.enrollment_due_date_set(
+                enrollment=enrollment, due_at=body.validated_data["due_at"], actor=request.user
+            )
         return _output(request.user, enrollment)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,15 +28,19 @@ class MyNotificationsApi(generics.ListAPIView):
     serializer_class = NotificationOutput
     filter_backends: list = []
 
-    @extend_schema(parameters=[OpenApiParameter("unread", bool)])
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, allow_blank=True)])
     def get(self, request: Request, *args, **kwargs) -> Response:
         response = super().get(request, *args, **kwargs)
         response["X-Unread-Count"] = str(selectors.unread_count(recipient_id=request.user.pk))
         return response
 
     def get_queryset(self):
-        unread = self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}
-        return selectors.notifications_of(recipient_id=self.request.user.pk, unread_only=unread)
+        unread = self.request.query_params.get("unread", "")
+        if unread not in {"", "true", "false"}:  # as the document says
+            raise ValidationError({"unread": ["Use true or false."]})
+        return selectors.notifications_of(
+            recipient_id=self.request.user.pk, unread_only=unread == "true"
+        )
 
 
 class NotificationReadApi(APIView):
@@ -51,8 +56,12 @@ class NotificationReadApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class MarkedReadOutput(serializers.Serializer):
+    marked_read = serializers.IntegerField()
+
+
 class NotificationsReadAllApi(APIView):
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(request=None, responses={200: MarkedReadOutput})
     def post(self, request: Request) -> Response:
         marked = services.notifications_mark_all_read(recipient_id=request.user.pk)
         return Response({"marked_read": marked})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -56,7 +56,10 @@ class LoginApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=LoginInput, responses=TokenPairOutput)
+    @extend_schema(
+        request=LoginInput,
+        responses={200: TokenPairOutput, 401: OpenApiResponse(description="Wrong credentials")},
+    )
     def post(self, request: Request) -> Response:
         body = LoginInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -72,7 +75,10 @@ class RefreshApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RefreshInput, responses=TokenPairOutput)
+    @extend_schema(
+        request=RefreshInput,
+        responses={200: TokenPairOutput, 401: OpenApiResponse(description="Not a live token")},
+    )
     def post(self, request: Request) -> Response:
         body = RefreshInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -103,7 +109,13 @@ class RegisterApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RegisterInput, responses=TokenPairOutput)
+    @extend_schema(
+        request=RegisterInput,
+        responses={
+            201: TokenPairOutput,
+            403: OpenApiResponse(description="This tenant does not let people register"),
+        },
+    )
     def post(self, request: Request) -> Response:
         body = RegisterInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -191,7 +203,7 @@ class MyTokensApi(APIView):
         found = selectors.personal_tokens_of(user=request.user)
         return Response(PersonalTokenOutput(found, many=True).data)
 
-    @extend_schema(request=PersonalTokenInput, responses=PersonalTokenOutput)
+    @extend_schema(request=PersonalTokenInput, responses={201: PersonalTokenOutput})
     def post(self, request: Request) -> Response:
         body = PersonalTokenInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -240,7 +252,7 @@ class UserListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.user_list()
 
-    @extend_schema(request=UserCreateInput, responses=UserOutput)
+    @extend_schema(request=UserCreateInput, responses={201: UserOutput})
     def post(self, request: Request) -> Response:
         body = UserCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
@@ -299,7 +311,7 @@ class GroupListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.group_list()
 
-    @extend_schema(request=GroupInput, responses=GroupOutput)
+    @extend_schema(request=GroupInput, responses={201: GroupOutput})
     def post(self, request: Request) -> Response:
         body = GroupInput(data=request.data)
         body.is_valid(raise_exception=True)

@@ -164,7 +164,11 @@ def test_profile_update_and_time_zone_validation(api, make_person):
     bad = client.patch("/api/v1/me", {"time_zone": "Mars/Olympus"})
     assert bad.status_code == 400
     assert bad.json()["error"]["details"][0]["field"] == "time_zone"
-    assert client.patch("/api/v1/me", {"role": "admin"}).json()["role"] == "learner"
+    # Not a field of the profile in the API document: refused, and the role stays.
+    refused = client.patch("/api/v1/me", {"role": "admin"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"] == [{"field": "role", "message": "Unknown field."}]
+    assert client.get("/api/v1/me").json()["role"] == "learner"
 
 
 def png(size: tuple[int, int] = (8, 8)) -> io.BytesIO:
