@@ -15,7 +15,14 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenant_apps.assessments import services
-from tenant_apps.assessments.models import Attempt, Question, QuestionKind, Quiz
+from tenant_apps.assessments.models import (
+    Answer,
+    Attempt,
+    Question,
+    QuestionKind,
+    QuestionOption,
+    Quiz,
+)
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.courses import services as course_services
 from tenant_apps.courses.models import Course, Lesson, LessonKind, Tag
@@ -24,6 +31,8 @@ from tenant_apps.enrollments.services import enrollment_self_enroll
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import RefreshToken, Role, User
 from tenant_apps.people.services import user_create
+from tenant_apps.progress.models import LessonProgress
+from tests.snapshots import snapshot
 
 _numbers = itertools.count(1)
 
@@ -128,6 +137,15 @@ def add_matching(quiz: Quiz, *, points: int = 3) -> Question:
 def add_essay(quiz: Quiz, *, points: int = 5, prompt: str = "Explain photosynthesis.") -> Question:
     return services.question_create(
         quiz=quiz, kind=QuestionKind.ESSAY, prompt=prompt, points=points
+    )
+
+
+def quiz_rows(tenant=None) -> dict:
+    """Every quiz, question, option, attempt, answer, enrollment and progress row of a
+    tenant (else the current schema), with its events and audit log: a refused request
+    changes none of them."""
+    return snapshot(
+        Quiz, Question, QuestionOption, Attempt, Answer, Enrollment, LessonProgress, tenant=tenant
     )
 
 

@@ -14,9 +14,11 @@ from tenant_apps.certificates.models import Certificate
 from tenant_apps.courses.models import Course
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.enrollments.services import enrollment_self_enroll
+from tenant_apps.notifications.models import Notification
 from tenant_apps.people.models import User
 from tenant_apps.progress.services import lesson_complete
 from tests.builders import course_build, lessons_of
+from tests.snapshots import snapshot
 
 CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 
@@ -24,6 +26,12 @@ CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 def in_tenant(tenant, action: Callable[[], Any]) -> Any:
     with schema_context(tenant.schema):
         return action()
+
+
+def certificate_rows(tenant) -> dict:
+    """Every certificate, enrollment and notification of a tenant, with its events and audit
+    log: a refused request changes none of them."""
+    return snapshot(Certificate, Enrollment, Notification, tenant=tenant)
 
 
 def course_finish(*, learner: User, course: Course) -> Enrollment:

@@ -14,8 +14,9 @@ from django.utils.functional import empty
 from PIL import Image
 
 from tenant_apps.courses import services
-from tenant_apps.courses.models import Course, Lesson, LessonKind, Section
+from tenant_apps.courses.models import Category, Course, Lesson, LessonKind, Section, Tag
 from tenant_apps.people.models import User
+from tests.snapshots import snapshot
 
 
 def _forget_media_root() -> None:
@@ -60,6 +61,12 @@ def build(
 def build_course(in_tenant_a) -> BuildCourse:
     """Build courses in tenant A (see `build`)."""
     return build
+
+
+def course_rows(tenant=None) -> dict:
+    """Every course, section, lesson, category, tag and course tag of a tenant (else the
+    current schema), with its events and audit log: a refused change touches none of them."""
+    return snapshot(Course, Section, Lesson, Category, Tag, Course.tags.through, tenant=tenant)
 
 
 def section_positions(course: Course) -> list[tuple[int, int]]:

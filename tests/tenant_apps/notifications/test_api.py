@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.notifications.models import Notification, NotificationKind
 from tenant_apps.notifications.services import notification_send
+from tests.snapshots import snapshot
 
 
 def test_list_unread_and_mark_read(api, make_person, tenant_a):
@@ -31,7 +32,10 @@ def test_someone_elses_notification_is_404_and_stays_unread(api, make_person, te
         theirs = notification_send(
             recipient_id=other.pk, kind=NotificationKind.GENERAL, title="Theirs"
         )
-    assert api(me).post(f"/api/v1/me/notifications/{theirs.pk}/read").status_code == 404
+    client = api(me)
+    before = snapshot(Notification, tenant=tenant_a)
+    assert client.post(f"/api/v1/me/notifications/{theirs.pk}/read").status_code == 404
+    assert snapshot(Notification, tenant=tenant_a) == before
     with schema_context(tenant_a.schema):
         assert Notification.objects.get(pk=theirs.pk).read_at is None
 
