@@ -12,9 +12,9 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Answer, Attempt, Question, Quiz
-from tenant_apps.courses import services as course_services
-from tenant_apps.courses.models import LessonKind
+from tenant_apps.courses.models import CourseStatus, LessonKind
 from tenant_apps.people.models import Role
+from tests.builders import course_build, lessons_of
 from tests.tenant_apps.assessments.conftest import (
     add_essay,
     add_fill_in,
@@ -43,9 +43,14 @@ def quiz_url(setup, rest: str = "") -> str:
 # ------------------------------------------------------------------------------------------
 # Authoring
 def test_put_creates_then_replaces_the_quiz_settings(in_tenant_a, author, api):
-    course = course_services.course_create(owner=author, title="Physics", passing_score=80)
-    section = course_services.section_create(course=course, title="Part 1")
-    lesson = course_services.lesson_create(section=section, title="Check", kind=LessonKind.QUIZ)
+    course = course_build(
+        owner=author,
+        title="Physics",
+        passing_score=80,
+        lessons=[LessonKind.QUIZ],
+        status=CourseStatus.DRAFT,
+    )
+    (lesson,) = lessons_of(course)
     client = api(author)
     url = f"/api/v1/lessons/{lesson.pk}/quiz"
     assert client.get(url).status_code == 404

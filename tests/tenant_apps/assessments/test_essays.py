@@ -106,7 +106,7 @@ def test_the_queue_lists_essays_waiting_for_a_grade(
             },
             "learner": learner_row,
             "course": {"id": setup.course.pk, "title": "Biology"},
-            "lesson": {"id": setup.lesson.pk, "title": "Final quiz"},
+            "lesson": {"id": setup.lesson.pk, "title": "Lesson 1.1"},
             "saved_at": answer.saved_at.isoformat().replace("+00:00", "Z"),
         }
 
@@ -250,20 +250,20 @@ def test_grading_essays_gives_the_final_score_after_the_last_one(
     ) == [
         (
             "graded",
-            "Your essay in Final quiz was graded",
+            "Your essay in Lesson 1.1 was graded",
             "You earned 4.50 of 5 points.",
             f"/courses/{setup.course.pk}/lessons/{setup.lesson.pk}/",
         ),
         (
             "graded",
-            "Your essay in Final quiz was graded",
+            "Your essay in Lesson 1.1 was graded",
             "You earned 1.00 of 3 points.",
             f"/courses/{setup.course.pk}/lessons/{setup.lesson.pk}/",
         ),
     ]
     assert [m.to for m in mail.outbox] == [["lena@example.com"], ["lena@example.com"]]
     first = mail.outbox[0]
-    assert first.subject == "Your essay in Final quiz was graded"
+    assert first.subject == "Your essay in Lesson 1.1 was graded"
     assert first.from_email == f"Alpha Learning <no-reply@{settings.BASE_DOMAIN}>"
     assert "You earned 4.50 of 5 points." in first.body
     assert "Good, but mention chlorophyll." in first.body

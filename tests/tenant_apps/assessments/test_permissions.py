@@ -7,8 +7,8 @@ import pytest
 from tenant_apps.assessments import services
 from tenant_apps.assessments.models import Answer, Attempt
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.courses import services as course_services
-from tenant_apps.courses.models import LessonKind
+from tenant_apps.courses.models import CourseStatus, LessonKind
+from tests.builders import course_build, lessons_of
 from tests.tenant_apps.assessments.conftest import (
     add_essay,
     add_single_choice,
@@ -85,9 +85,10 @@ def test_writing_questions(setup, people, api, who, allowed):
 
 
 def test_drafts_of_others_do_not_exist_for_authors(in_tenant_a, author, other_author, api):
-    course = course_services.course_create(owner=author, title="Draft")
-    section = course_services.section_create(course=course, title="Part")
-    lesson = course_services.lesson_create(section=section, title="Quiz", kind=LessonKind.QUIZ)
+    course = course_build(
+        owner=author, title="Draft", lessons=[LessonKind.QUIZ], status=CourseStatus.DRAFT
+    )
+    (lesson,) = lessons_of(course)
     before = quiz_rows()
     response = api(other_author).put(f"/api/v1/lessons/{lesson.pk}/quiz", {})
     assert response.status_code == 404

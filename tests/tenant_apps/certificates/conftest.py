@@ -57,10 +57,7 @@ def make_course(tenant_a, instructor):
     def make(tenant=None, certificate_enabled: bool = True, **options) -> Course:
         options.setdefault("owner", instructor)
         with schema_context((tenant or tenant_a).schema):
-            course = course_build(**options)
-            Course.objects.filter(pk=course.pk).update(certificate_enabled=certificate_enabled)
-            course.refresh_from_db()
-            return course
+            return course_build(certificate_enabled=certificate_enabled, **options)
 
     return make
 

@@ -216,8 +216,7 @@ def test_publishing_needs_a_lesson_and_changes_nothing_otherwise(author, in_tena
 
 
 def test_publishing_needs_a_required_lesson(build_course, author):
-    course = build_course(author, lessons=2)
-    Lesson.objects.filter(course=course).update(is_required=False)
+    course = build_course(author, lessons=2, optional=[0, 1])
     before = course_rows()
     with pytest.raises(Conflict) as caught:
         services.course_publish(course=course, actor=author)
@@ -282,7 +281,7 @@ def test_publishing_records_an_event_and_an_audit_entry(build_course, author):
         "language": "en",
         "estimated_minutes": 0,
         "price": "10.00",
-        "currency": "USD",
+        "currency": "EUR",
         "is_free": False,
         "certificate_enabled": False,
         "passing_score": 70,

@@ -51,14 +51,14 @@ def test_enrollment_and_assignment_arrive_in_the_inbox(api, make_person, tenant_
     from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
     from tenant_apps.people.models import Role
     from tenant_apps.people.services import user_update
-    from tests.tenant_apps.dashboards.conftest import course_with_lessons
+    from tests.builders import course_build
 
     owner, admin = make_person(Role.INSTRUCTOR), make_person(Role.ADMIN)
     learner = make_person()
     with schema_context(tenant_a.schema):
         user_update(user=learner, actor=learner, time_zone="Pacific/Auckland")
-        free = course_with_lessons(owner, "Free Basics")
-        assigned = course_with_lessons(owner, "Mandatory Safety")
+        free = course_build(owner=owner, title="Free Basics")
+        assigned = course_build(owner=owner, title="Mandatory Safety")
         enrollment_self_enroll(user=learner, course=free)
         due = datetime(2031, 6, 30, 15, 0, tzinfo=UTC)
         enrollment_assign(user=learner, course=assigned, actor=admin, due_at=due)
