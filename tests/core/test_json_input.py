@@ -8,8 +8,9 @@ import json
 import pytest
 
 from core.api.parsers import MAX_JSON_DEPTH, json_nesting_exceeds
-from tenant_apps.people.models import Role
+from tenant_apps.people.models import RefreshToken, Role, User
 from tests.factories import PASSWORD
+from tests.snapshots import snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +28,8 @@ def nested(depth: int, opener: str = "[", closer: str = "]", core: str = "1") ->
 
 @pytest.mark.parametrize("depth", [100, 1000, 100_000])
 @pytest.mark.parametrize("shape", ["array", "object"])
-def test_deep_nesting_on_the_sign_in_is_400_with_the_error_body(api, depth, shape):
+def test_deep_nesting_on_the_sign_in_is_400_with_the_error_body(api, tenant_a, depth, shape):
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     if shape == "array":
         body = '{"email": "a@example.com", "password": ' + nested(depth) + "}"
     else:
@@ -41,6 +43,7 @@ def test_deep_nesting_on_the_sign_in_is_400_with_the_error_body(api, depth, shap
             "details": [],
         }
     }
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
 
 def test_a_normal_body_still_signs_in(api, make_person):
@@ -53,7 +56,8 @@ def test_a_normal_body_still_signs_in(api, make_person):
     assert response.status_code == 200
 
 
-def test_nesting_at_the_limit_is_parsed_and_judged_by_the_serializer(api):
+def test_nesting_at_the_limit_is_parsed_and_judged_by_the_serializer(api, tenant_a):
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     at_limit = nested(MAX_JSON_DEPTH - 1)  # inside the outer object: exactly the limit
     response = api().post(
         "/api/v1/auth/login",
@@ -63,6 +67,7 @@ def test_nesting_at_the_limit_is_parsed_and_judged_by_the_serializer(api):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert [d["field"] for d in response.json()["error"]["details"]] == ["password"]
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
 
 @pytest.mark.parametrize(
@@ -82,7 +87,8 @@ def test_nesting_is_counted_outside_strings(text, exceeds):
     assert json_nesting_exceeds(text, limit=3) is exceeds
 
 
-def test_lone_surrogates_are_still_refused(api):
+def test_lone_surrogates_are_still_refused(api, tenant_a):
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     response = api().post(
         "/api/v1/auth/login",
         '{"email": "a@example.com", "password": "\\ud800"}',
@@ -90,3 +96,4 @@ def test_lone_surrogates_are_still_refused(api):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before

@@ -16,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
 
 from tenant_apps.people.models import Role
+from tests.snapshots import snapshot, tenant_tables
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # Routes anyone may call: sign-in, registration, password reset, public verification.
@@ -85,6 +86,12 @@ def test_tenant_a_credentials_get_nothing_on_tenant_b(route, api, make_person, t
     with schema_context(tenant_a.schema):
         with_session.force_login(admin_of_a)  # a session stored in tenant A's schema
     with_session.defaults["HTTP_HOST"] = tenant_b.host
+
+    def both_tenants() -> tuple[dict, dict]:
+        tables = tenant_tables()
+        return snapshot(*tables, tenant=tenant_a), snapshot(*tables, tenant=tenant_b)
+
+    before = both_tenants()
     for client in (with_token, with_session):
         for method in route.methods:
             response = getattr(client, method)(route.path(str(admin_of_a.pk)), {}, format="json")
@@ -93,6 +100,7 @@ def test_tenant_a_credentials_get_nothing_on_tenant_b(route, api, make_person, t
                 route.pattern,
                 response.status_code,
             )
+    assert both_tenants() == before, route.pattern
 
 
 @pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: r.pattern)

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import Client
 
 from shared_apps.operators.services import operator_token_issue, operator_token_revoke
-from shared_apps.tenants.models import Tenant
 from tenant_apps.people.models import User
+from tests.shared_apps.conftest import provisioning_rows
 
 API = "/api/platform/v1/tenants"
 PAYLOAD = {"slug": "sneaky", "name": "Sneaky", "admin_email": "x@sneaky.example"}
@@ -19,27 +19,30 @@ def post(client: Client, **headers):
 
 
 def test_no_token_is_401(public_client):
+    before = provisioning_rows()
     response = post(public_client)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
-    assert not Tenant.objects.filter(slug="sneaky").exists()
+    assert provisioning_rows() == before
 
 
 @pytest.mark.parametrize(
     "header", ["Bearer lop_forged-token", "Token abc", "Bearer", "Basic b3BzOnBhc3M="]
 )
 def test_bad_tokens_are_401(public_client, header):
+    before = provisioning_rows()
     response = post(public_client, HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
-    assert not Tenant.objects.filter(slug="sneaky").exists()
+    assert provisioning_rows() == before
 
 
 def test_revoked_token_is_401(public_client, operator):
     from shared_apps.operators.models import OperatorToken
 
     operator_token_revoke(token=OperatorToken.objects.get(user=operator.user))
+    before = provisioning_rows()
     assert post(public_client, **operator.headers).status_code == 401
-    assert not Tenant.objects.filter(slug="sneaky").exists()
+    assert provisioning_rows() == before
 
 
 def test_token_of_a_user_who_is_not_an_operator_is_refused(public_client):
@@ -47,15 +50,17 @@ def test_token_of_a_user_who_is_not_an_operator_is_refused(public_client):
     # A public-schema account without operator rights (no service makes these on purpose).
     someone = User.objects.create(email="someone@example.com", is_staff=False)
     secret = operator_token_issue(user=someone, name="stolen").secret
+    before = provisioning_rows()
     response = post(public_client, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 401
-    assert not Tenant.objects.filter(slug="sneaky").exists()
+    assert provisioning_rows() == before
 
 
 def test_operator_token_does_nothing_on_a_tenant_host(client_a, operator):
+    before = provisioning_rows()
     response = post(client_a, **operator.headers)
     assert response.status_code == 404
-    assert not Tenant.objects.filter(slug="sneaky").exists()
+    assert provisioning_rows() == before
 
 
 def test_token_is_stored_only_as_a_hash(operator):

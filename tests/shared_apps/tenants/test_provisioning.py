@@ -9,11 +9,11 @@ from django.db import connection
 from django.test import Client
 
 from shared_apps.tenants import schemas
-from shared_apps.tenants.models import Domain, IdempotencyRecord, SpareSchema, Tenant
+from shared_apps.tenants.models import Domain, SpareSchema, Tenant
 from shared_apps.tenants.services import tenant_create
+from tests.shared_apps.conftest import provisioning_rows
 
 API = "/api/platform/v1/tenants"
-SESSION_TENANTS = ["alpha", "bravo"]  # provisioned once per session by conftest
 
 
 def create(client: Client, operator, payload: dict, **headers):
@@ -72,12 +72,13 @@ def test_create_tenant_returns_it_ready(
     ],
 )
 def test_bad_slug_is_400_naming_the_field(public_client, operator, slug, code):
+    before = provisioning_rows()
     response = create(public_client, operator, valid(slug=slug))
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == code
     assert [d["field"] for d in error["details"]] == ["slug"]
-    assert not Tenant.objects.exclude(slug__in=SESSION_TENANTS).exists()
+    assert provisioning_rows() == before
 
 
 @pytest.mark.parametrize(
@@ -92,21 +93,25 @@ def test_bad_slug_is_400_naming_the_field(public_client, operator, slug, code):
     ],
 )
 def test_bad_fields_are_400_naming_each(public_client, operator, payload, fields):
+    before = provisioning_rows()
     response = create(public_client, operator, payload)
     assert response.status_code == 400
     assert sorted(d["field"] for d in response.json()["error"]["details"]) == sorted(fields)
-    assert not Tenant.objects.exclude(slug__in=SESSION_TENANTS).exists()
+    assert provisioning_rows() == before
 
 
 def test_malformed_json_is_400_not_500(public_client, operator):
+    before = provisioning_rows()
     response = public_client.post(
         API, "{not json", content_type="application/json", **operator.headers
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
+    assert provisioning_rows() == before
 
 
 def test_taken_slug_is_409_case_insensitively(public_client, operator, tenant_a):
+    before = provisioning_rows()
     response = create(public_client, operator, valid(slug="alpha"))
     assert response.status_code == 409
     error = response.json()["error"]
@@ -114,7 +119,7 @@ def test_taken_slug_is_409_case_insensitively(public_client, operator, tenant_a)
     assert error["details"] == [
         {"field": "slug", "message": "A tenant with this slug already exists."}
     ]
-    assert Tenant.objects.filter(slug="alpha").count() == 1
+    assert provisioning_rows() == before
 
 
 def test_same_idempotency_key_returns_the_same_tenant(public_client, operator):
@@ -129,18 +134,21 @@ def test_same_idempotency_key_returns_the_same_tenant(public_client, operator):
 
 def test_idempotency_key_reused_for_another_request_is_409(public_client, operator):
     create(public_client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-2")
+    before = provisioning_rows()
     response = create(
         public_client, operator, valid(slug="other", name="Other"), HTTP_IDEMPOTENCY_KEY="key-2"
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_key_reused"
-    assert not Tenant.objects.filter(slug="other").exists()
+    assert provisioning_rows() == before
+    assert_nothing_created("other")
 
 
 def test_without_idempotency_key_a_repeat_is_a_conflict(public_client, operator):
     assert create(public_client, operator, valid()).status_code == 201
+    before = provisioning_rows()
     assert create(public_client, operator, valid()).status_code == 409
-    assert Tenant.objects.filter(slug="acme").count() == 1
+    assert provisioning_rows() == before
 
 
 def test_failure_halfway_leaves_no_row_no_domain_no_schema(public_client, operator):
@@ -148,6 +156,7 @@ def test_failure_halfway_leaves_no_row_no_domain_no_schema(public_client, operat
     tenant row, its domain, its schema and the claimed spare must all come back undone."""
     schemas.spare_schemas_top_up(target=1)
     spare = SpareSchema.objects.get().schema_name
+    before = provisioning_rows()
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -161,19 +170,18 @@ def test_failure_halfway_leaves_no_row_no_domain_no_schema(public_client, operat
     response = create(client, operator, valid(), HTTP_IDEMPOTENCY_KEY="key-3")
 
     assert response.status_code == 500
+    assert provisioning_rows() == before  # no tenant, domain or record; the spare unclaimed
     assert_nothing_created()
-    assert not IdempotencyRecord.objects.exists()
-    assert list(SpareSchema.objects.values_list("schema_name", flat=True)) == [spare]
     assert schemas.schema_exists(spare)
 
 
 def test_failure_when_the_schema_name_is_taken_leaves_nothing(db):
     with connection.cursor() as cursor:
         cursor.execute('CREATE SCHEMA "t_acme"')
+    before = provisioning_rows()
     with pytest.raises(Exception, match="already exists"):
         tenant_create(slug="acme", name="Acme", admin_email="boss@acme.example")
-    assert not Tenant.objects.filter(slug="acme").exists()
-    assert not Domain.objects.filter(domain="acme.localhost").exists()
+    assert provisioning_rows() == before
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

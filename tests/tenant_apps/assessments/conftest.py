@@ -4,7 +4,6 @@ learner, and (for threads and worker processes) the same committed for real."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,17 +14,24 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenant_apps.assessments import services
-from tenant_apps.assessments.models import Attempt, Question, QuestionKind, Quiz
+from tenant_apps.assessments.models import (
+    Answer,
+    Attempt,
+    Question,
+    QuestionKind,
+    QuestionOption,
+    Quiz,
+)
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.courses import services as course_services
 from tenant_apps.courses.models import Course, Lesson, LessonKind, Tag
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.enrollments.services import enrollment_self_enroll
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import RefreshToken, Role, User
 from tenant_apps.people.services import user_create
-
-_numbers = itertools.count(1)
+from tenant_apps.progress.models import LessonProgress
+from tests.builders import course_build, lessons_of
+from tests.snapshots import snapshot
 
 
 @dataclass(frozen=True)
@@ -43,19 +49,16 @@ def quiz_course(
     title: str | None = None,
     **quiz_settings: Any,
 ) -> QuizSetup:
-    """A published course, in the current schema, whose first lesson is a quiz lesson
-    with a quiz of the given settings, followed by `other_lessons` required text lessons."""
-    number = next(_numbers)
-    course = course_services.course_create(
-        owner=owner, title=title or f"Quiz course {number}", passing_score=passing_score
+    """A published course (tests/builders.py), in the current schema, whose first lesson is a
+    quiz lesson ("Lesson 1.1") with a quiz of the given settings, followed by
+    `other_lessons` required text lessons."""
+    course = course_build(
+        owner=owner,
+        title=title,
+        passing_score=passing_score,
+        lessons=[LessonKind.QUIZ, *[LessonKind.TEXT] * other_lessons],
     )
-    section = course_services.section_create(course=course, title="Part 1")
-    lesson = course_services.lesson_create(
-        section=section, title="Final quiz", kind=LessonKind.QUIZ
-    )
-    for n in range(1, other_lessons + 1):
-        course_services.lesson_create(section=section, title=f"Reading {n}", kind=LessonKind.TEXT)
-    course = course_services.course_publish(course=course, actor=owner)
+    lesson = lessons_of(course)[0]
     quiz, _created = services.quiz_save(lesson=lesson, **quiz_settings)
     return QuizSetup(course=course, lesson=lesson, quiz=quiz)
 
@@ -131,6 +134,15 @@ def add_essay(quiz: Quiz, *, points: int = 5, prompt: str = "Explain photosynthe
     )
 
 
+def quiz_rows(tenant=None) -> dict:
+    """Every quiz, question, option, attempt, answer, enrollment and progress row of a
+    tenant (else the current schema), with its events and audit log: a refused request
+    changes none of them."""
+    return snapshot(
+        Quiz, Question, QuestionOption, Attempt, Answer, Enrollment, LessonProgress, tenant=tenant
+    )
+
+
 def option_id(question: Question, text: str) -> int:
     """The id of the option (or matching item) with this text."""
     return question.options.get(text=text).pk
@@ -194,13 +206,8 @@ def committed(tenant_a, django_db_blocker) -> Iterator[CommittedQuiz]:
         owner = user_create(email="race-owner@example.com", role=Role.CONTENT_CREATOR)
         learner = user_create(email="race-learner@example.com", role=Role.LEARNER)
         try:
-            course = course_services.course_create(owner=owner, title="Racing quizzes")
-            section = course_services.section_create(course=course, title="Part")
-            lesson = course_services.lesson_create(
-                section=section, title="Quiz", kind=LessonKind.QUIZ
-            )
-            course = course_services.course_publish(course=course, actor=owner)
-            quiz, _created = services.quiz_save(lesson=lesson, max_attempts=2)
+            course = course_build(owner=owner, title="Racing quizzes", lessons=[LessonKind.QUIZ])
+            quiz, _created = services.quiz_save(lesson=lessons_of(course)[0], max_attempts=2)
             services.question_create(
                 quiz=quiz,
                 kind=QuestionKind.TRUE_FALSE,

@@ -5,17 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tenant_apps.assessments import services
-from tenant_apps.assessments.models import Answer, Attempt, Question, QuestionOption, Quiz
+from tenant_apps.assessments.models import Answer, Attempt
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.courses import services as course_services
-from tenant_apps.courses.models import LessonKind
-from tests.snapshots import snapshot as rows_of
-from tests.tenant_apps.assessments.conftest import add_essay, add_single_choice, option_id
-
-
-def snapshot() -> dict:
-    """Every quiz, question, option, attempt and answer of the schema, its events and audit."""
-    return rows_of(Quiz, Question, QuestionOption, Attempt, Answer)
+from tenant_apps.courses.models import CourseStatus, LessonKind
+from tests.builders import course_build, lessons_of
+from tests.tenant_apps.assessments.conftest import (
+    add_essay,
+    add_single_choice,
+    option_id,
+    quiz_rows,
+)
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ AUTHORING = [
 
 @pytest.mark.parametrize(("who", "allowed"), AUTHORING)
 def test_changing_quiz_settings(setup, people, api, who, allowed):
-    before = snapshot()
+    before = quiz_rows()
     response = api(people[who]).put(f"/api/v1/lessons/{setup.lesson.pk}/quiz", {"max_attempts": 2})
     if allowed:
         assert response.status_code == 200
@@ -59,12 +58,12 @@ def test_changing_quiz_settings(setup, people, api, who, allowed):
     else:
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "permission_denied"
-        assert snapshot() == before
+        assert quiz_rows() == before
 
 
 @pytest.mark.parametrize(("who", "allowed"), AUTHORING)
 def test_writing_questions(setup, people, api, who, allowed):
-    before = snapshot()
+    before = quiz_rows()
     client = api(people[who])
     base = f"/api/v1/lessons/{setup.lesson.pk}/quiz/questions"
     question = setup.quiz.questions.order_by("position").first()
@@ -82,16 +81,18 @@ def test_writing_questions(setup, people, api, who, allowed):
         assert [r.status_code for r in responses] == [201, 200, 200, 200, 204]
     else:
         assert [r.status_code for r in responses] == [403] * 5
-        assert snapshot() == before
+        assert quiz_rows() == before
 
 
 def test_drafts_of_others_do_not_exist_for_authors(in_tenant_a, author, other_author, api):
-    course = course_services.course_create(owner=author, title="Draft")
-    section = course_services.section_create(course=course, title="Part")
-    lesson = course_services.lesson_create(section=section, title="Quiz", kind=LessonKind.QUIZ)
+    course = course_build(
+        owner=author, title="Draft", lessons=[LessonKind.QUIZ], status=CourseStatus.DRAFT
+    )
+    (lesson,) = lessons_of(course)
+    before = quiz_rows()
     response = api(other_author).put(f"/api/v1/lessons/{lesson.pk}/quiz", {})
     assert response.status_code == 404
-    assert not Quiz.objects.exists()
+    assert quiz_rows() == before
     assert api(author).put(f"/api/v1/lessons/{lesson.pk}/quiz", {}).status_code == 201
 
 
@@ -107,7 +108,7 @@ def test_signed_out_callers_get_401(setup, client_a):
 # ------------------------------------------------------------------------------------------
 # Taking a quiz: only the learner, with an active enrollment
 def test_starting_needs_an_active_enrollment(setup, learner, api):
-    before = snapshot()
+    before = quiz_rows()
     response = api(learner).post(f"/api/v1/lessons/{setup.lesson.pk}/quiz/attempts")
     assert response.status_code == 403
     assert response.json()["error"] == {
@@ -115,7 +116,7 @@ def test_starting_needs_an_active_enrollment(setup, learner, api):
         "message": "Only learners with an active enrollment in the course take its quizzes.",
         "details": [],
     }
-    assert snapshot() == before
+    assert quiz_rows() == before
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_only_the_learner_answers_and_submits(
 ):
     person = other_learner if who == "other_learner" else people[who]
     enroll(person, setup.course)
-    before = snapshot()
+    before = quiz_rows()
     question = setup.quiz.questions.get(kind="single_choice")
     client = api(person)
     base = f"/api/v1/lessons/{setup.lesson.pk}/quiz/attempts/{attempt.pk}"
@@ -163,7 +164,7 @@ def test_only_the_learner_answers_and_submits(
         assert saved.json()["error"]["code"] == "not_your_attempt"
     else:
         assert [r.status_code for r in (saved, submitted)] == [404, 404]
-    assert snapshot() == before
+    assert quiz_rows() == before
 
 
 def test_the_learners_attempts_list_is_their_own(setup, attempt, other_learner, enroll, api):
@@ -193,7 +194,7 @@ def test_grading_and_overriding(setup, submitted, people, api, who, allowed):
     essay = Answer.objects.get(attempt=submitted, question__kind="essay")
     choice = Answer.objects.get(attempt=submitted, question__kind="single_choice")
     client = api(people[who])
-    before = snapshot()
+    before = quiz_rows()
     queue = client.get("/api/v1/grading/essays")
     graded = client.post(f"/api/v1/grading/answers/{essay.pk}", {"points": 1})
     overridden = client.post(
@@ -205,4 +206,4 @@ def test_grading_and_overriding(setup, submitted, people, api, who, allowed):
         assert AuditEntry.objects.filter(action="grade.overridden").count() == 1
     else:
         assert [r.status_code for r in (queue, graded, overridden)] == [403, 403, 403]
-        assert snapshot() == before
+        assert quiz_rows() == before

@@ -6,11 +6,11 @@ import io
 
 import pytest
 from django.core import mail
-from django_tenants.utils import schema_context
 from PIL import Image
 
 from tenant_apps.branding.models import Branding
 from tenant_apps.people.models import Role
+from tests.snapshots import snapshot, stored_files
 
 
 def image(kind: str = "PNG", size: tuple[int, int] = (40, 20)) -> io.BytesIO:
@@ -43,34 +43,35 @@ def test_admin_changes_colours_and_logo(api, make_person, settings, tmp_path, te
 
 @pytest.mark.parametrize("colour", ["red", "#12345", "#GGGGGG", "#1234567", ""])
 def test_bad_colour_is_400_naming_the_field(api, make_person, colour, tenant_a):
-    response = api(make_person(Role.ADMIN)).patch(
-        "/api/v1/settings/branding", {"accent_colour": colour}
-    )
+    client = api(make_person(Role.ADMIN))
+    before = snapshot(Branding, tenant=tenant_a)
+    response = client.patch("/api/v1/settings/branding", {"accent_colour": colour})
     assert response.status_code == 400
     assert [d["field"] for d in response.json()["error"]["details"]] == ["accent_colour"]
-    with schema_context(tenant_a.schema):
-        assert not Branding.objects.exists()
+    assert snapshot(Branding, tenant=tenant_a) == before
 
 
-def test_logo_must_be_png_or_jpeg(api, make_person, settings, tmp_path):
+def test_logo_must_be_png_or_jpeg(api, make_person, settings, tmp_path, tenant_a):
     settings.MEDIA_ROOT = str(tmp_path)
-    response = api(make_person(Role.ADMIN)).put(
+    client = api(make_person(Role.ADMIN))
+    before = snapshot(Branding, tenant=tenant_a), stored_files()
+    response = client.put(
         "/api/v1/settings/branding/logo", {"logo": image("GIF")}, format="multipart"
     )
     assert response.status_code == 400
     assert response.json()["error"]["details"] == [
         {"field": "logo", "message": "Use a PNG or JPEG image."}
     ]
+    assert (snapshot(Branding, tenant=tenant_a), stored_files()) == before
 
 
 @pytest.mark.parametrize("role", [Role.INSTRUCTOR, Role.CONTENT_CREATOR, Role.LEARNER])
 def test_only_admins_change_branding(api, make_person, role, tenant_a):
-    response = api(make_person(role)).patch(
-        "/api/v1/settings/branding", {"primary_colour": "#000000"}
-    )
+    client = api(make_person(role))
+    before = snapshot(Branding, tenant=tenant_a)
+    response = client.patch("/api/v1/settings/branding", {"primary_colour": "#000000"})
     assert response.status_code == 403
-    with schema_context(tenant_a.schema):
-        assert not Branding.objects.exists()
+    assert snapshot(Branding, tenant=tenant_a) == before
 
 
 def test_emails_use_the_tenant_colour(api, make_person, django_capture_on_commit_callbacks):

@@ -1,5 +1,5 @@
-"""Fixtures for the courses tests: courses built with the
-real services, and uploads stored in a temporary media folder."""
+"""Fixtures for the courses tests: courses built with the real services (tests/builders.py),
+and uploads stored in a temporary media folder."""
 
 from __future__ import annotations
 
@@ -13,9 +13,18 @@ from django.db import connection
 from django.utils.functional import empty
 from PIL import Image
 
-from tenant_apps.courses import services
-from tenant_apps.courses.models import Course, Lesson, LessonKind, Section
+from tenant_apps.courses.models import (
+    Category,
+    Course,
+    CourseStatus,
+    Lesson,
+    LessonKind,
+    Section,
+    Tag,
+)
 from tenant_apps.people.models import User
+from tests.builders import course_build
+from tests.snapshots import snapshot
 
 
 def _forget_media_root() -> None:
@@ -45,21 +54,29 @@ def build(
     publish: bool = False,
     **fields,
 ) -> Course:
-    """A course made with the services: `sections` sections of `lessons` text lessons."""
-    course = services.course_create(owner=owner, title=title, **fields)
-    for s in range(1, sections + 1):
-        section = services.section_create(course=course, title=f"Section {s}")
-        for n in range(1, lessons + 1):
-            services.lesson_create(section=section, title=f"Lesson {s}.{n}", kind=LessonKind.TEXT)
-    if publish:
-        course = services.course_publish(course=course, actor=owner)
-    return course
+    """A course of tests/builders.py in the current schema: `sections` sections of `lessons`
+    text lessons each, a draft unless `publish`; `fields` go to `course_build` (course
+    fields, `optional`)."""
+    return course_build(
+        owner=owner,
+        title=title,
+        sections=sections,
+        lessons=[LessonKind.TEXT] * (sections * lessons),
+        status=CourseStatus.PUBLISHED if publish else CourseStatus.DRAFT,
+        **fields,
+    )
 
 
 @pytest.fixture
 def build_course(in_tenant_a) -> BuildCourse:
     """Build courses in tenant A (see `build`)."""
     return build
+
+
+def course_rows(tenant=None) -> dict:
+    """Every course, section, lesson, category, tag and course tag of a tenant (else the
+    current schema), with its events and audit log: a refused change touches none of them."""
+    return snapshot(Course, Section, Lesson, Category, Tag, Course.tags.through, tenant=tenant)
 
 
 def section_positions(course: Course) -> list[tuple[int, int]]:

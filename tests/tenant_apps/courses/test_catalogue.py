@@ -122,7 +122,7 @@ def test_a_course_in_the_list(api, learner, author, catalogue):
         "language": "en",
         "estimated_minutes": 0,
         "price": "0.00",
-        "currency": "USD",
+        "currency": "EUR",
         "is_free": True,
         "status": "published",
         "certificate_enabled": False,

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tenant_apps.assessments.models import Answer, Attempt
 from tenant_apps.assessments.services import question_create, quiz_save
 from tenant_apps.courses import services
 from tenant_apps.courses.models import Course, Lesson, LessonKind
@@ -220,15 +221,18 @@ def test_a_quiz_preview_shows_its_settings_but_questions_still_need_an_enrollmen
     api(author).patch(f"/api/v1/lessons/{paid.quiz.pk}", {"is_preview": True})
     client = api(learner)
     assert content_of(client, paid.quiz).status_code == 200
+    before = snapshot(Attempt, Answer)
     started = client.post(f"/api/v1/lessons/{paid.quiz.pk}/quiz/attempts")
     assert started.status_code == 403
     assert started.json()["error"]["code"] == "not_enrolled"
     assert "What does ORM stand for?" not in started.content.decode()
+    assert snapshot(Attempt, Answer) == before
 
 
 def test_a_learner_cannot_make_a_lesson_a_preview(api, learner, paid, tenant_a):
+    client = api(learner)
     before = snapshot(Lesson, tenant=tenant_a)
-    refused = api(learner).patch(f"/api/v1/lessons/{paid.text.pk}", {"is_preview": True})
+    refused = client.patch(f"/api/v1/lessons/{paid.text.pk}", {"is_preview": True})
     assert refused.status_code == 403
     assert snapshot(Lesson, tenant=tenant_a) == before
 

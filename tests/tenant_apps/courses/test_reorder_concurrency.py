@@ -20,6 +20,7 @@ from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services import user_create
 from tests.concurrency import race_in_schema
+from tests.tenant_apps.courses.conftest import build
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,7 @@ def committed(tenant_a, django_db_blocker) -> Iterator[CommittedCourse]:
         owner = user_create(
             email=f"racer-{uuid.uuid4().hex[:8]}@example.com", role=Role.CONTENT_CREATOR
         )
-        course = services.course_create(owner=owner, title="Racing")
-        for s in range(1, 4):
-            section = services.section_create(course=course, title=f"Section {s}")
-            for n in range(1, 4):
-                services.lesson_create(section=section, title=f"L{s}.{n}", kind=LessonKind.TEXT)
+        course = build(owner, title="Racing", sections=3, lessons=3)
         try:
             yield CommittedCourse(schema=tenant_a.schema, owner=owner, course=course)
         finally:

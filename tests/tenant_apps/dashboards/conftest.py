@@ -1,4 +1,5 @@
-"""Courses, enrollments and progress for dashboards, made through the services."""
+"""Courses (tests/builders.py), enrollments and progress for dashboards, made through the
+services."""
 
 from __future__ import annotations
 
@@ -8,31 +9,12 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenant_apps.courses.models import Course, LessonKind
-from tenant_apps.courses.services import (
-    course_archive,
-    course_create,
-    course_publish,
-    lesson_create,
-    section_create,
-)
+from tenant_apps.courses.models import CourseStatus, LessonKind
 from tenant_apps.enrollments.models import Enrollment
 from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
 from tenant_apps.people.models import Role, User
 from tenant_apps.progress.services import lesson_progress_record
-
-
-def course_with_lessons(owner: User, title: str, lessons: int = 2, publish: bool = True) -> Course:
-    course = course_create(owner=owner, title=title)
-    section = section_create(course=course, title="Part 1")
-    for number in range(lessons):
-        lesson_create(
-            section=section,
-            title=f"{title} {number + 1}",
-            kind=LessonKind.TEXT,
-            body_markdown="Read this.",
-        )
-    return course_publish(course=course, actor=owner) if publish else course
+from tests.builders import course_build
 
 
 def finish(enrollment: Enrollment, learner: User, lessons: int | None = None) -> None:
@@ -57,12 +39,13 @@ def school(make_person, tenant_a):
     sam = make_person(email="sam@example.com")
     noor = make_person(email="noor@example.com")
     with schema_context(tenant_a.schema):
-        basics = course_with_lessons(ivan, "Basics")
-        advanced = course_with_lessons(ivan, "Advanced", lessons=1)
-        course_with_lessons(ivan, "Draft ideas", publish=False)
-        coras = course_with_lessons(cora, "Cora's course")
-        old = course_with_lessons(ivan, "Old course", lessons=1)
-        course_archive(course=old, actor=ivan)
+        basics = course_build(owner=ivan, title="Basics")
+        advanced = course_build(owner=ivan, title="Advanced", lessons=[LessonKind.TEXT])
+        course_build(owner=ivan, title="Draft ideas", status=CourseStatus.DRAFT)
+        coras = course_build(owner=cora, title="Cora's course")
+        course_build(
+            owner=ivan, title="Old course", lessons=[LessonKind.TEXT], status=CourseStatus.ARCHIVED
+        )
         finish(enrollment_self_enroll(user=lena, course=basics), lena)
         finish(enrollment_self_enroll(user=sam, course=basics), sam, lessons=1)
         enrollment_assign(

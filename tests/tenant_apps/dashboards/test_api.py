@@ -7,7 +7,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenant_apps.people.models import Role
-from tests.tenant_apps.dashboards.conftest import course_with_lessons, finish
+from tests.builders import course_build
+from tests.tenant_apps.dashboards.conftest import finish
 
 
 def test_instructor_sees_own_courses(api, school):
@@ -115,7 +116,7 @@ def test_queries_do_not_grow_with_data(
         from tenant_apps.enrollments.services import enrollment_self_enroll
 
         for number in range(6):
-            course = course_with_lessons(school["ivan"], f"More {number}")
+            course = course_build(owner=school["ivan"], title=f"More {number}")
             learner = make_person(email=f"extra{number}@example.com")
             finish(enrollment_self_enroll(user=learner, course=course), learner)
             finish(

@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.notifications.models import Notification, NotificationKind
 from tenant_apps.notifications.services import notification_send
+from tests.snapshots import snapshot
 
 
 def test_list_unread_and_mark_read(api, make_person, tenant_a):
@@ -31,7 +32,10 @@ def test_someone_elses_notification_is_404_and_stays_unread(api, make_person, te
         theirs = notification_send(
             recipient_id=other.pk, kind=NotificationKind.GENERAL, title="Theirs"
         )
-    assert api(me).post(f"/api/v1/me/notifications/{theirs.pk}/read").status_code == 404
+    client = api(me)
+    before = snapshot(Notification, tenant=tenant_a)
+    assert client.post(f"/api/v1/me/notifications/{theirs.pk}/read").status_code == 404
+    assert snapshot(Notification, tenant=tenant_a) == before
     with schema_context(tenant_a.schema):
         assert Notification.objects.get(pk=theirs.pk).read_at is None
 
@@ -47,14 +51,14 @@ def test_enrollment_and_assignment_arrive_in_the_inbox(api, make_person, tenant_
     from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
     from tenant_apps.people.models import Role
     from tenant_apps.people.services import user_update
-    from tests.tenant_apps.dashboards.conftest import course_with_lessons
+    from tests.builders import course_build
 
     owner, admin = make_person(Role.INSTRUCTOR), make_person(Role.ADMIN)
     learner = make_person()
     with schema_context(tenant_a.schema):
         user_update(user=learner, actor=learner, time_zone="Pacific/Auckland")
-        free = course_with_lessons(owner, "Free Basics")
-        assigned = course_with_lessons(owner, "Mandatory Safety")
+        free = course_build(owner=owner, title="Free Basics")
+        assigned = course_build(owner=owner, title="Mandatory Safety")
         enrollment_self_enroll(user=learner, course=free)
         due = datetime(2031, 6, 30, 15, 0, tzinfo=UTC)
         enrollment_assign(user=learner, course=assigned, actor=admin, due_at=due)

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from tenant_apps.people.models import RefreshToken, Role, User
 from tenant_apps.people.services import people_policy_update
 from tests.factories import PASSWORD
+from tests.snapshots import snapshot
 
 
 @pytest.fixture
@@ -34,6 +35,11 @@ def login(client: APIClient, email: str, password: str = PASSWORD):
     return client.post("/api/v1/auth/login", {"email": email, "password": password})
 
 
+def sign_in_rows(tenant) -> dict:
+    """People and their sign-ins in a tenant, with its events and audit log."""
+    return snapshot(User, RefreshToken, tenant=tenant)
+
+
 def test_login_returns_tokens_that_work(anonymous, make_person, tenant_a):
     make_person(Role.LEARNER, email="lena@example.com", full_name="Lena")
     response = login(anonymous, "Lena@Example.com")
@@ -51,14 +57,16 @@ def test_login_returns_tokens_that_work(anonymous, make_person, tenant_a):
     assert me.json()["full_name"] == "Lena"
 
 
-def test_wrong_password_is_401_with_error_body(anonymous, make_person):
+def test_wrong_password_is_401_with_error_body(anonymous, make_person, tenant_a):
     make_person(email="lena@example.com")
+    before = sign_in_rows(tenant_a)
     response = login(anonymous, "lena@example.com", "nope")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
+    assert sign_in_rows(tenant_a) == before
 
 
-def test_refresh_rotates_and_reuse_revokes_the_sign_in(anonymous, make_person):
+def test_refresh_rotates_and_reuse_revokes_the_sign_in(anonymous, make_person, tenant_a):
     make_person(email="lena@example.com")
     first = login(anonymous, "lena@example.com").json()
     second = anonymous.post("/api/v1/auth/refresh", {"refresh": first["refresh"]})
@@ -69,22 +77,26 @@ def test_refresh_rotates_and_reuse_revokes_the_sign_in(anonymous, make_person):
     assert replay.status_code == 401
     assert replay.json()["error"]["code"] == "token_reused"
     # The thief's replay revoked the whole sign-in: the newer tokens are dead too.
+    before = sign_in_rows(tenant_a)
     assert (
         anonymous.post("/api/v1/auth/refresh", {"refresh": second.json()["refresh"]}).status_code
         == 401
     )
+    assert sign_in_rows(tenant_a) == before
     anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer {second.json()['access']}")
     assert anonymous.get("/api/v1/me").status_code == 401
 
 
-def test_logout_kills_access_and_refresh_tokens(anonymous, make_person):
+def test_logout_kills_access_and_refresh_tokens(anonymous, make_person, tenant_a):
     make_person(email="lena@example.com")
     pair = login(anonymous, "lena@example.com").json()
     anonymous.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     assert anonymous.post("/api/v1/auth/logout").status_code == 204
     assert anonymous.get("/api/v1/me").status_code == 401
     anonymous.credentials()
+    before = sign_in_rows(tenant_a)
     assert anonymous.post("/api/v1/auth/refresh", {"refresh": pair["refresh"]}).status_code == 401
+    assert sign_in_rows(tenant_a) == before
 
 
 def test_deactivation_revokes_every_credential(api, make_person):
@@ -147,10 +159,11 @@ def test_registration_only_when_the_tenant_allows_it(anonymous, in_tenant_a):
         "password": "a-long-new-secret-42",
         "full_name": "New Person",
     }
+    before = sign_in_rows(in_tenant_a)
     closed = anonymous.post("/api/v1/auth/register", payload)
     assert closed.status_code == 403
     assert closed.json()["error"]["code"] == "registration_closed"
-    assert not User.objects.filter(email="new@example.com").exists()
+    assert sign_in_rows(in_tenant_a) == before
 
     people_policy_update(self_registration_enabled=True)
     opened = anonymous.post("/api/v1/auth/register", payload)
@@ -162,6 +175,7 @@ def test_registration_only_when_the_tenant_allows_it(anonymous, in_tenant_a):
 def test_registration_rejects_weak_password_and_taken_email(anonymous, in_tenant_a, make_person):
     people_policy_update(self_registration_enabled=True)
     make_person(email="taken@example.com")
+    before = sign_in_rows(in_tenant_a)
     weak = anonymous.post("/api/v1/auth/register", {"email": "x@example.com", "password": "123"})
     assert weak.status_code == 400
     assert {d["field"] for d in weak.json()["error"]["details"]} == {"password"}
@@ -170,9 +184,12 @@ def test_registration_rejects_weak_password_and_taken_email(anonymous, in_tenant
     )
     assert taken.status_code == 409
     assert taken.json()["error"]["code"] == "email_taken"
+    assert sign_in_rows(in_tenant_a) == before
 
 
-def test_password_reset_by_email(anonymous, make_person, django_capture_on_commit_callbacks):
+def test_password_reset_by_email(
+    anonymous, make_person, tenant_a, django_capture_on_commit_callbacks
+):
     person = make_person(email="forgetful@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         assert (
@@ -194,11 +211,13 @@ def test_password_reset_by_email(anonymous, make_person, django_capture_on_commi
         {"uid": uid, "token": token, "new_password": "brand-new-secret-77"},
     )
     assert done.status_code == 204
+    before = sign_in_rows(tenant_a)
     again = anonymous.post(
         "/api/v1/auth/password-reset/confirm",
         {"uid": uid, "token": token, "new_password": "other-secret-88"},
     )
     assert again.status_code == 400
+    assert sign_in_rows(tenant_a) == before
     with schema_context("t_alpha"):
         assert User.objects.get(pk=person.pk).check_password("brand-new-secret-77")
 

@@ -112,11 +112,18 @@ def test_one_address_asking_too_often_is_refused_and_nothing_is_sent(
 
 def test_a_rotating_forwarded_for_does_not_escape_the_address_limit(tenant_a, db, ask):
     client = api_from(tenant_a, "203.0.113.66")
-    codes = [
-        ask(client, f"person{n}@example.com", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
-        for n in range(limits.RESET_PER_ADDRESS + 2)
+
+    def ask_as(n: int) -> int:
+        forwarded = f"198.51.100.{n}"
+        return ask(client, f"person{n}@example.com", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [ask_as(n) for n in range(limits.RESET_PER_ADDRESS)] == [202] * limits.RESET_PER_ADDRESS
+    before = snapshot(User, tenant=tenant_a)
+    assert [ask_as(n) for n in range(limits.RESET_PER_ADDRESS, limits.RESET_PER_ADDRESS + 2)] == [
+        429,
+        429,
     ]
-    assert codes == [202] * limits.RESET_PER_ADDRESS + [429, 429]
+    assert snapshot(User, tenant=tenant_a) == before
 
 
 @pytest.mark.parametrize(
@@ -172,8 +179,10 @@ def test_the_emailed_link_sets_a_new_password_on_the_portal(tenant_a, make_perso
 
 
 def test_an_invalid_email_shows_the_form_with_the_error(tenant_a, db, ask):
+    before = snapshot(User, tenant=tenant_a)
     response = ask(portal_from(tenant_a, "203.0.113.1"), "not-an-email")
     assert response.status_code == 200
     assert b"Enter a valid email address." in response.content
     assert b'href="#id_email"' in response.content
     assert mail.outbox == []
+    assert snapshot(User, tenant=tenant_a) == before

@@ -99,10 +99,12 @@ def test_one_address_cannot_lock_out_another(make_person, tenant_a):
     attacker = from_address(tenant_a, "203.0.113.66")
     codes = [login(attacker, "lena@example.com", "guess").status_code for _ in range(10)]
     assert codes == [401] * 5 + [429] * 5
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     refused = login(attacker, "lena@example.com")
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "login_throttled"
     assert 1 <= int(refused["Retry-After"]) <= limits.SIGN_IN_FIRST_DELAY
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
     owner = login(from_address(tenant_a, "198.51.100.1"), "lena@example.com")
     assert owner.status_code == 200
@@ -138,6 +140,7 @@ def test_many_failures_pause_the_account_for_everyone_and_tell_its_owner(
     with django_capture_on_commit_callbacks(execute=True):
         codes = fail_from_many_addresses(tenant_a, "lena@example.com", limits.ACCOUNT_LOCK_FAILURES)
         assert codes == [401] * limits.ACCOUNT_LOCK_FAILURES
+        before = snapshot(User, RefreshToken, tenant=tenant_a)
         # Now the owner waits too, from an address that never failed.
         paused = login(from_address(tenant_a, "198.51.100.1"), "lena@example.com")
         assert paused.status_code == 429
@@ -145,6 +148,7 @@ def test_many_failures_pause_the_account_for_everyone_and_tell_its_owner(
         wait = int(paused["Retry-After"])
         assert limits.ACCOUNT_LOCK_SECONDS - 60 < wait <= limits.ACCOUNT_LOCK_SECONDS
         login(from_address(tenant_a, "198.51.100.2"), "lena@example.com", "guess")
+        assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
     (message,) = mail.outbox  # one e-mail per pause, however many tries meet it
     assert message.to == ["lena@example.com"]
@@ -184,12 +188,14 @@ def test_the_portal_sign_in_form_follows_the_same_rule(tenant_a, make_person):
     attacker = Client(HTTP_HOST=tenant_a.host, REMOTE_ADDR="203.0.113.66")
     for _ in range(limits.SIGN_IN_FREE_FAILURES):
         attacker.post("/accounts/login/", {"username": "lena@example.com", "password": "x"})
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     refused = attacker.post(
         "/accounts/login/", {"username": "lena@example.com", "password": PASSWORD}
     )
     assert refused.status_code == 200
     assert b"Too many failed sign-ins. Try again in " in refused.content
     assert attacker.get("/").status_code == 302  # not signed in
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
     owner = Client(HTTP_HOST=tenant_a.host, REMOTE_ADDR="198.51.100.1")
     signed_in = owner.post(
@@ -204,7 +210,9 @@ def test_the_portal_form_counts_toward_the_same_budget_as_the_api(tenant_a, make
     portal = Client(HTTP_HOST=tenant_a.host, REMOTE_ADDR="203.0.113.66")
     for _ in range(limits.SIGN_IN_FREE_FAILURES):
         portal.post("/accounts/login/", {"username": "lena@example.com", "password": "x"})
+    before = snapshot(User, RefreshToken, tenant=tenant_a)
     assert login(from_address(tenant_a, "203.0.113.66"), "lena@example.com").status_code == 429
+    assert snapshot(User, RefreshToken, tenant=tenant_a) == before
 
 
 @pytest.fixture
