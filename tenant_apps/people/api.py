@@ -23,6 +23,7 @@ from tenant_apps.people.serializers import (
     GroupInput,
     GroupMembersInput,
     GroupOutput,
+    IssuedPersonalTokenOutput,
     LoginInput,
     LogoutInput,
     PasswordChangeInput,
@@ -203,14 +204,13 @@ class MyTokensApi(APIView):
         found = selectors.personal_tokens_of(user=request.user)
         return Response(PersonalTokenOutput(found, many=True).data)
 
-    @extend_schema(request=PersonalTokenInput, responses={201: PersonalTokenOutput})
+    @extend_schema(request=PersonalTokenInput, responses={201: IssuedPersonalTokenOutput})
     def post(self, request: Request) -> Response:
         body = PersonalTokenInput(data=request.data)
         body.is_valid(raise_exception=True)
         issued = tokens.personal_token_issue(user=request.user, **body.validated_data)
-        data = PersonalTokenOutput(issued.token).data
-        data["token"] = issued.secret  # shown this once
-        return Response(data, status=status.HTTP_201_CREATED)
+        output = IssuedPersonalTokenOutput(issued.token, context={"secret": issued.secret})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class MyTokensRevokeAllApi(APIView):

@@ -113,6 +113,20 @@ class PersonalTokenOutput(serializers.ModelSerializer):
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at"]
 
 
+class IssuedPersonalTokenOutput(PersonalTokenOutput):
+    """A token just issued: the one answer that carries its secret."""
+
+    token = serializers.SerializerMethodField(
+        help_text="The secret (lpt_...): shown this once, never again."
+    )
+
+    class Meta(PersonalTokenOutput.Meta):
+        fields = [*PersonalTokenOutput.Meta.fields, "token"]
+
+    def get_token(self, _token: PersonalAccessToken) -> str:
+        return self.context["secret"]
+
+
 class PersonalTokensRevokedOutput(serializers.Serializer):
     revoked = serializers.IntegerField(help_text="How many personal tokens were revoked.")
 
