@@ -24,9 +24,10 @@ def _portal_url(base_url: str, name: str) -> str:
 
 @email_task("tenant_apps.people.tasks.invitation_send")
 def invitation_send(user_id: int, tenant: TenantIdentity) -> Email | None:
-    """Invite a person to set their password (the first admin of a new tenant, for one)."""
+    """Invite a person to set their password (the first admin of a new tenant, for one).
+    Someone who has chosen a password by the time it would go out needs no invitation."""
     user = _active_person(user_id)
-    if user is None:
+    if user is None or user.has_usable_password():
         return None
     return Email(
         to=user.email,

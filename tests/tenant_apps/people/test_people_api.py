@@ -38,6 +38,23 @@ def test_admin_invites_a_person(api, admin, tenant_a, django_capture_on_commit_c
     assert created.actor_id == admin.pk
 
 
+def test_no_invitation_goes_to_someone_who_already_chose_a_password(
+    api, admin, tenant_a, django_capture_on_commit_callbacks
+):
+    """The demo's admin, say: created by provisioning, given a password before the
+    invitation went out."""
+    from tenant_apps.people.services import password_set
+    from tenant_apps.people.tasks import invitation_send
+
+    response = api(admin).post("/api/v1/users", {"email": "quick@example.com"})
+    assert response.status_code == 201
+    with schema_context(tenant_a.schema):
+        person = User.objects.get(pk=response.json()["id"])
+        password_set(user=person, new_password="a-chosen-pass-phrase")
+        invitation_send(person.pk)
+    assert mail.outbox == []
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

@@ -56,5 +56,5 @@ class Command(BaseCommand):
             f"  (token: lectern operators token {OPERATOR_EMAIL})",
             f"Demo tenant       {tenant_url}/   API docs: {tenant_url}/api/v1/docs/",
         ]
-        lines += [f"  {p.role.label:<16} {p.email} / {p.password}" for p in PEOPLE[:4]]
+        lines += [f"  {p.role.label:<16} {p.email} / {p.password}" for p in PEOPLE]
         self.stdout.write("\n".join(lines))
