@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -76,12 +75,3 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         body = error_body(str(code), str(detail))
     response.data = body
     return response
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """`handler404`: under /api/ an address that matches no route (`/api/v1/courses/-1`,
-    `/api/v1/nothing`) answers with the API's error body, as a missing row does; elsewhere
-    Django's page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
-    return page_not_found(request, exception)

@@ -12,5 +12,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("shared_apps.tenants.urls")),
 ]
-
-handler404 = "core.api.errors.not_found"

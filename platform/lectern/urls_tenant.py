@@ -3,7 +3,10 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from lectern.api_root import ApiRootApi
+
 api_v1 = [
+    path("", ApiRootApi.as_view(), name="api-root"),
     path("", include("tenant_apps.people.api_urls")),
     path("", include("tenant_apps.branding.api_urls")),
     path("", include("tenant_apps.courses.api_urls")),
@@ -23,5 +26,3 @@ urlpatterns = [
     path("", include("tenant_apps.people.urls")),
     path("", include("tenant_apps.certificates.urls")),
 ]
-
-handler404 = "core.api.errors.not_found"

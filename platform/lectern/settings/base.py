@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "core.health.HealthCheckMiddleware",
     "core.request_context.RequestContextMiddleware",
     "shared_apps.tenants.routing.TenantRoutingMiddleware",
+    "core.api.addresses.ApiAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -265,6 +266,9 @@ REST_FRAMEWORK = {
         "anon": env_str("API_RATE_ANONYMOUS", "120/min"),
     },
     "EXCEPTION_HANDLER": "core.api.errors.api_exception_handler",
+    # JSON only: the browsable API's forms are built from output serializers and cannot
+    # work for our inputs; people use the portal, integrators the interactive docs.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # A JSON API: uploads (avatar, logo, thumbnail, lesson files) name their own parsers.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
