@@ -169,8 +169,9 @@ def seed_demo_content(*, admin: User) -> None:
         name="Customer Success",
         kind="department",
         description="Everyone who talks to customers every day.",
+        actor=admin,
     )
-    group_members_set(group=team, add=[learner.pk for learner in learners], remove=[])
+    group_members_set(group=team, add=[learner.pk for learner in learners], remove=[], actor=admin)
 
     categories = {}
     courses: list[Course] = []

@@ -6,9 +6,17 @@ from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    USER_INVITED = "user.invited"
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"
+    GROUP_CREATED = "group.created"
+    GROUP_CHANGED = "group.changed"
+    GROUP_MEMBERS_CHANGED = "group.members_changed"
+    GROUP_DELETED = "group.deleted"
+    PEOPLE_SETTINGS_CHANGED = "settings.people_changed"
+    BRANDING_CHANGED = "branding.changed"
+    BRANDING_LOGO_CHANGED = "branding.logo_changed"
     COURSE_PUBLISHED = "course.published"
     COURSE_ARCHIVED = "course.archived"
     GRADE_OVERRIDDEN = "grade.overridden"

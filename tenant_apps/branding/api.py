@@ -50,7 +50,9 @@ class BrandingApi(APIView):
     def patch(self, request: Request) -> Response:
         body = BrandingInput(data=request.data)
         body.is_valid(raise_exception=True)
-        return Response(BrandingOutput(services.branding_update(**body.validated_data)).data)
+        return Response(
+            BrandingOutput(services.branding_update(actor=request.user, **body.validated_data)).data
+        )
 
 
 class BrandingLogoApi(APIView):
@@ -61,5 +63,7 @@ class BrandingLogoApi(APIView):
     def put(self, request: Request) -> Response:
         body = LogoInput(data=request.data)
         body.is_valid(raise_exception=True)
-        branding = services.branding_logo_set(upload=body.validated_data["logo"])
+        branding = services.branding_logo_set(
+            upload=body.validated_data["logo"], actor=request.user
+        )
         return Response(BrandingOutput(branding).data)

@@ -6,8 +6,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from core.storage import ImageRule, image_replace
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
+from tenant_apps.people.models import User
 
 LOGO_RULE = ImageRule(
     field="logo",
@@ -24,23 +27,49 @@ def branding_current() -> Branding:
     return branding or Branding(pk=1)
 
 
+def _colours(branding: Branding) -> dict[str, str]:
+    return {"primary_colour": branding.primary_colour, "accent_colour": branding.accent_colour}
+
+
 @transaction.atomic
 def branding_update(
-    *, primary_colour: str | None = None, accent_colour: str | None = None
+    *,
+    primary_colour: str | None = None,
+    accent_colour: str | None = None,
+    actor: User | None,
 ) -> Branding:
+    """Change the tenant's colours (either or both)."""
     branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
+    before = _colours(branding)
     if primary_colour is not None:
         branding.primary_colour = primary_colour.lower()
     if accent_colour is not None:
         branding.accent_colour = accent_colour.lower()
     branding.save()
+    audit_record(
+        action=AuditAction.BRANDING_CHANGED,
+        actor=actor,
+        target=branding,
+        before=before,
+        after=_colours(branding),
+    )
     return branding
 
 
-def branding_logo_set(*, upload: UploadedFile) -> Branding:
+def branding_logo_set(*, upload: UploadedFile, actor: User | None) -> Branding:
     """Replace the logo with a PNG or JPEG of at most 1 MB."""
 
     def lock() -> Branding:
         return Branding.objects.select_for_update().get_or_create(pk=1)[0]
 
-    return image_replace(upload=upload, rule=LOGO_RULE, lock=lock, stored_name="logo")
+    with transaction.atomic():
+        before = lock().logo.name
+        branding = image_replace(upload=upload, rule=LOGO_RULE, lock=lock, stored_name="logo")
+        audit_record(
+            action=AuditAction.BRANDING_LOGO_CHANGED,
+            actor=actor,
+            target=branding,
+            before={"logo": before},
+            after={"logo": branding.logo.name},
+        )
+    return branding

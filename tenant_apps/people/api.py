@@ -315,7 +315,7 @@ class GroupListApi(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         body = GroupInput(data=request.data)
         body.is_valid(raise_exception=True)
-        group = services.group_save(**body.validated_data)
+        group = services.group_save(actor=request.user, **body.validated_data)
         return Response(
             GroupOutput(selectors.group_get(group_id=group.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -333,12 +333,12 @@ class GroupDetailApi(APIView):
         group = selectors.group_get(group_id=group_id)
         body = GroupInput(data=request.data)
         body.is_valid(raise_exception=True)
-        services.group_save(group=group, **body.validated_data)
+        services.group_save(group=group, actor=request.user, **body.validated_data)
         return Response(GroupOutput(selectors.group_get(group_id=group_id)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, group_id: int) -> Response:
-        services.group_delete(group=selectors.group_get(group_id=group_id))
+        services.group_delete(group=selectors.group_get(group_id=group_id), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -355,7 +355,7 @@ class GroupMembersApi(APIView):
         group = selectors.group_get(group_id=group_id)
         body = GroupMembersInput(data=request.data)
         body.is_valid(raise_exception=True)
-        services.group_members_set(group=group, **body.validated_data)
+        services.group_members_set(group=group, actor=request.user, **body.validated_data)
         return Response(GroupOutput(selectors.group_get(group_id=group_id)).data)
 
 
@@ -370,5 +370,5 @@ class PeoplePolicyApi(APIView):
     def put(self, request: Request) -> Response:
         body = PeoplePolicyInput(data=request.data)
         body.is_valid(raise_exception=True)
-        policy = services.people_policy_update(**body.validated_data)
+        policy = services.people_policy_update(actor=request.user, **body.validated_data)
         return Response(PeoplePolicyInput(policy).data)

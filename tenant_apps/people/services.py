@@ -130,6 +130,12 @@ def user_invite(
 
     with transaction.atomic():
         user = user_create(email=email, full_name=full_name, role=role, actor=actor)
+        audit_record(
+            action=AuditAction.USER_INVITED,
+            actor=actor,
+            target=user,
+            after={"email": user.email, "role": user.role},
+        )
         after_commit(lambda: invitation_send.delay(user.pk))
     return user
 
@@ -296,10 +302,19 @@ def people_policy() -> PeoplePolicy:
 
 
 @transaction.atomic
-def people_policy_update(*, self_registration_enabled: bool) -> PeoplePolicy:
+def people_policy_update(*, self_registration_enabled: bool, actor: User | None) -> PeoplePolicy:
+    """Change the tenant's people settings (whether people may register themselves)."""
     policy = people_policy()
+    before = {"self_registration_enabled": policy.self_registration_enabled}
     policy.self_registration_enabled = self_registration_enabled
     policy.save()
+    audit_record(
+        action=AuditAction.PEOPLE_SETTINGS_CHANGED,
+        actor=actor,
+        target=policy,
+        before=before,
+        after={"self_registration_enabled": policy.self_registration_enabled},
+    )
     return policy
 
 
@@ -442,11 +457,24 @@ def _group_name_taken(name: str) -> Conflict:
     )
 
 
+def _group_fields(group: LearnerGroup) -> dict[str, str]:
+    return {"name": group.name, "kind": group.kind, "description": group.description}
+
+
 @transaction.atomic
 def group_save(
-    *, group: LearnerGroup | None = None, name: str, kind: str, description: str = ""
+    *,
+    group: LearnerGroup | None = None,
+    name: str,
+    kind: str,
+    description: str = "",
+    actor: User | None,
 ) -> LearnerGroup:
+    """Create a group or department, or change one (`group`); names are unique in the
+    tenant regardless of case."""
+    created = group is None
     group = group or LearnerGroup()
+    before = {} if created else _group_fields(group)
     name = name.strip()
     if LearnerGroup.objects.filter(name__lower=name.lower()).exclude(pk=group.pk).exists():
         raise _group_name_taken(name)
@@ -456,11 +484,20 @@ def group_save(
             group.save()
     except IntegrityError as exc:
         raise _group_name_taken(name) from exc
+    audit_record(
+        action=AuditAction.GROUP_CREATED if created else AuditAction.GROUP_CHANGED,
+        actor=actor,
+        target=group,
+        before=before,
+        after=_group_fields(group),
+    )
     return group
 
 
 @transaction.atomic
-def group_members_set(*, group: LearnerGroup, add: list[int], remove: list[int]) -> LearnerGroup:
+def group_members_set(
+    *, group: LearnerGroup, add: list[int], remove: list[int], actor: User | None
+) -> LearnerGroup:
     """Add and remove members by id; ids of nobody in this tenant are refused."""
     wanted = set(add) | set(remove)
     found = set(User.objects.filter(pk__in=wanted).values_list("pk", flat=True))
@@ -473,9 +510,19 @@ def group_members_set(*, group: LearnerGroup, add: list[int], remove: list[int])
         )
     group.members.add(*add)
     group.members.remove(*remove)
+    audit_record(
+        action=AuditAction.GROUP_MEMBERS_CHANGED,
+        actor=actor,
+        target=group,
+        after={"added": sorted(set(add)), "removed": sorted(set(remove))},
+    )
     return group
 
 
-def group_delete(*, group: LearnerGroup) -> None:
+@transaction.atomic
+def group_delete(*, group: LearnerGroup, actor: User | None) -> None:
     """Remove a group; its members stay, without it."""
+    audit_record(
+        action=AuditAction.GROUP_DELETED, actor=actor, target=group, before=_group_fields(group)
+    )
     group.delete()

@@ -149,3 +149,61 @@ def test_the_list_and_the_actor_filter_are_served_by_indexes(make_person, tenant
         assert "Index Scan using audit_actor_idx" in _plan(
             selectors.audit_entry_list(actor_id=actors[3].pk)
         )
+
+
+def test_every_admin_action_on_people_groups_settings_and_branding_is_logged(
+    api, make_person, tenant_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    admin = make_person(Role.ADMIN, email="ada@example.com")
+    learner = make_person(Role.LEARNER, email="lena@example.com")
+    client = api(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = client.post("/api/v1/users", {"email": "new@example.com", "role": "learner"})
+    assert invited.status_code == 201
+    created = client.post("/api/v1/groups", {"name": "Sales", "kind": "department"})
+    assert created.status_code == 201
+    group = created.json()
+    logo = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(logo, format="PNG")
+    logo.seek(0)
+    logo.name = "logo.png"
+    answers = [
+        client.put(f"/api/v1/groups/{group['id']}", {"name": "Sales EMEA", "kind": "department"}),
+        client.post(f"/api/v1/groups/{group['id']}/members", {"add": [learner.pk], "remove": []}),
+        client.put("/api/v1/settings/people", {"self_registration_enabled": True}),
+        client.patch("/api/v1/settings/branding", {"primary_colour": "#123456"}),
+        client.put("/api/v1/settings/branding/logo", {"logo": logo}, format="multipart"),
+        client.delete(f"/api/v1/groups/{group['id']}"),
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 204], [
+        a.content for a in answers
+    ]
+
+    log = client.get("/api/v1/audit-log", {"ordering": "created_at"}).json()["results"]
+    assert [(e["action"], e["actor_email"], e["target_type"]) for e in log] == [
+        ("user.invited", "ada@example.com", "user"),
+        ("group.created", "ada@example.com", "learnergroup"),
+        ("group.changed", "ada@example.com", "learnergroup"),
+        ("group.members_changed", "ada@example.com", "learnergroup"),
+        ("settings.people_changed", "ada@example.com", "peoplepolicy"),
+        ("branding.changed", "ada@example.com", "branding"),
+        ("branding.logo_changed", "ada@example.com", "branding"),
+        ("group.deleted", "ada@example.com", "learnergroup"),
+    ]
+    assert log[0]["after"] == {"email": "new@example.com", "role": "learner"}
+    assert log[0]["target_id"] == str(invited.json()["id"])
+    assert (log[2]["before"]["name"], log[2]["after"]["name"]) == ("Sales", "Sales EMEA")
+    assert log[3]["after"] == {"added": [learner.pk], "removed": []}
+    assert (log[4]["before"], log[4]["after"]) == (
+        {"self_registration_enabled": False},
+        {"self_registration_enabled": True},
+    )
+    assert log[5]["after"]["primary_colour"] == "#123456"
+    assert log[6]["before"] == {"logo": ""}
+    assert log[6]["after"]["logo"].startswith("branding/logo")
+    assert log[7]["before"]["name"] == "Sales EMEA"

@@ -71,8 +71,8 @@ def test_the_stored_pdf_says_who_what_when_and_how_to_verify(
 
 def test_the_pdf_wears_the_tenants_logo_and_colours(certificate, tenant_a, tmp_path):
     def rebrand_and_render():
-        branding_update(primary_colour="#AA3300", accent_colour="#0055ff")
-        branding_logo_set(upload=png_logo())
+        branding_update(primary_colour="#AA3300", accent_colour="#0055ff", actor=None)
+        branding_logo_set(upload=png_logo(), actor=None)
         certificate_pdf_render.delay(certificate.pk)
         return Certificate.objects.get(pk=certificate.pk)
 
@@ -89,7 +89,7 @@ def test_the_pdf_wears_the_tenants_logo_and_colours(certificate, tenant_a, tmp_p
 
 def test_without_a_logo_file_the_pdf_is_still_drawn(certificate, tenant_a, tmp_path):
     def lose_the_logo_and_render():
-        branding = branding_logo_set(upload=png_logo())
+        branding = branding_logo_set(upload=png_logo(), actor=None)
         branding.logo.storage.delete(branding.logo.name)
         certificate_pdf_render.delay(certificate.pk)
 

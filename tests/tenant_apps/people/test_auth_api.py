@@ -165,7 +165,7 @@ def test_registration_only_when_the_tenant_allows_it(anonymous, in_tenant_a):
     assert closed.json()["error"]["code"] == "registration_closed"
     assert sign_in_rows(in_tenant_a) == before
 
-    people_policy_update(self_registration_enabled=True)
+    people_policy_update(self_registration_enabled=True, actor=None)
     opened = anonymous.post("/api/v1/auth/register", payload)
     assert opened.status_code == 201
     assert opened.json()["user"]["role"] == "learner"
@@ -173,7 +173,7 @@ def test_registration_only_when_the_tenant_allows_it(anonymous, in_tenant_a):
 
 
 def test_registration_rejects_weak_password_and_taken_email(anonymous, in_tenant_a, make_person):
-    people_policy_update(self_registration_enabled=True)
+    people_policy_update(self_registration_enabled=True, actor=None)
     make_person(email="taken@example.com")
     before = sign_in_rows(in_tenant_a)
     weak = anonymous.post("/api/v1/auth/register", {"email": "x@example.com", "password": "123"})
