@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.media import TenantMediaView
 from lectern.api_root import ApiRootApi
 
 api_v1 = [
@@ -23,6 +24,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
+    path("media/<str:schema_name>/<path:path>", TenantMediaView.as_view(), name="tenant-media"),
     path("", include("tenant_apps.people.urls")),
     path("", include("tenant_apps.certificates.urls")),
 ]

@@ -12,3 +12,16 @@ class CoursesConfig(AppConfig):
 
         # Catalogue pages show their owner's name.
         person_renamed_handler_register(catalogue_changed)
+
+        from core.media import media_rule_register, signed_in
+        from tenant_apps.courses.selectors import lesson_file_readable
+
+        # Thumbnails show in the catalogue, which is for the tenant's people; a lesson's
+        # files are its content, for whoever may read that (enrollees, staff, previews).
+        media_rule_register(r"courses/\d+/thumbnail\.[a-z0-9]+", signed_in)
+        media_rule_register(
+            r"courses/(\d+)/lessons/(\d+)/[^/]+",
+            lambda request, match: lesson_file_readable(
+                user=request.user, course_id=int(match[1]), lesson_id=int(match[2])
+            ),
+        )

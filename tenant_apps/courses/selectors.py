@@ -194,5 +194,16 @@ def lesson_content_get(*, user: User | None, lesson_id: int) -> Lesson:
     return lesson
 
 
+def lesson_file_readable(*, user: User | None, course_id: int, lesson_id: int) -> bool:
+    """Whether `user` may download the files of that lesson (its video, its attachment):
+    exactly those who may read its content."""
+    lesson = (
+        Lesson.objects.select_related("course")
+        .filter(_visible(user, "course__"), pk=lesson_id, course_id=course_id)
+        .first()
+    )
+    return lesson is not None and user_can_read_lesson_content(user, lesson=lesson)
+
+
 def category_list() -> QuerySet[Category]:
     return Category.objects.order_by("name", "id")

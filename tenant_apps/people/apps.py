@@ -19,3 +19,7 @@ class PeopleConfig(AppConfig):
                 signal.connect(credentials_changed, sender=model, dispatch_uid=uid)
 
         import tenant_apps.people.api_schema  # noqa: F401 - names our bearer scheme in OpenAPI
+        from core.media import media_rule_register, signed_in
+
+        # Avatars are for the tenant's people (they show who is who), not for the world.
+        media_rule_register(r"avatars/[^/]+", signed_in)
