@@ -26,5 +26,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("media/<str:schema_name>/<path:path>", TenantMediaView.as_view(), name="tenant-media"),
     path("", include("tenant_apps.people.urls")),
+    path("", include("tenant_apps.branding.urls")),
     path("", include("tenant_apps.certificates.urls")),
 ]

@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "shared_apps.tenants.routing.TenantRoutingMiddleware",
     "core.api.addresses.ApiAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names and long caching in production; see production.py).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,6 +162,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tenant_apps.branding.context_processors.branding_tokens",
             ],
         },
     },
@@ -226,7 +229,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Outside production, WhiteNoise serves static files straight from the apps' folders (no
+# collectstatic step, no STATIC_ROOT); production serves the collected, hashed copies.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STORAGES = {

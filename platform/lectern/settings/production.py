@@ -1,7 +1,9 @@
 """Production: refuses to start without its secrets."""
 
+from pathlib import Path
+
 from lectern.settings.base import *  # noqa: F403
-from lectern.settings.base import database_settings, env_bool, env_int
+from lectern.settings.base import database_settings, env_bool, env_int, env_str
 from lectern.settings.environment import env_required
 
 DEBUG = env_bool("DEBUG", False)
@@ -14,6 +16,15 @@ if not DEBUG:
     }
     REDIS_URL = env_required("REDIS_URL", "redis://host:6379/0")
     CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+
+# Static files under hashed names (cacheable for good), compressed, from STATIC_ROOT: a
+# deployment runs `lectern collectstatic` before starting the web processes.
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")  # noqa: F405
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
 
 LOG_FORMAT = "json"
 LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405

@@ -143,7 +143,10 @@ def test_tenant_request_costs_no_routing_query(client_a, tenant_a):
     with CaptureQueriesContext(connection) as queries:
         response = client_a.get("/accounts/login/")
     assert response.status_code == 200
-    assert [q["sql"] for q in queries.captured_queries] == []
+    # Only the page's own: the tenant's branding (its design tokens' version).
+    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == [
+        '"branding_branding"'
+    ]
 
 
 def test_signed_in_page_costs_one_search_path_and_its_own_queries(client_a, client_b, tenant_a):
@@ -156,13 +159,15 @@ def test_signed_in_page_costs_one_search_path_and_its_own_queries(client_a, clie
         assert client_a.get("/").status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
     assert sql[0] == f'SET search_path = "{tenant_a.schema}","public"'
-    assert len(sql) == 3  # search_path, the session, the user: nothing for routing
+    # search_path, the session, the user, the branding: nothing for routing
+    assert len(sql) == 4
     assert "django_session" in sql[1]
     assert "people_user" in sql[2]
+    assert "branding_branding" in sql[3]
 
     with CaptureQueriesContext(connection) as queries:
         assert client_a.get("/").status_code == 200
-    assert len(queries.captured_queries) == 2  # same tenant again: no SET at all
+    assert len(queries.captured_queries) == 3  # same tenant again: no SET at all
 
 
 def test_routing_change_reaches_another_process_cache(
@@ -238,6 +243,8 @@ def test_the_suite_is_served_under_the_production_host_rule():
 PRODUCTION_REQUESTS = """
 import django
 django.setup()
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)  # as a deployment does
 from django.conf import settings
 from django.test import Client
 from shared_apps.tenants import services
@@ -256,15 +263,24 @@ try:
         extra = {"HTTP_X_FORWARDED_HOST": forwarded} if forwarded else {}
         response = Client(HTTP_HOST=host, **extra).get("/accounts/login/")
         print(host, forwarded, response.status_code, b"Alpha Learning" in response.content)
+    # Static files: the collected copy, under a hashed name, kept for good by browsers.
+    import re
+    page = Client(HTTP_HOST="alpha.localhost").get("/accounts/login/").content.decode()
+    href = re.search(r'href="(/static/lectern/portal\\.[0-9a-f]{12}\\.css)"', page)[1]
+    css = Client(HTTP_HOST="alpha.localhost").get(href)
+    print("stylesheet", css.status_code, "immutable" in css["Cache-Control"])
 finally:
     services.domain_remove(tenant=tenant, domain="learn.alpha-corp.example")
 """
 
 
-def test_custom_domain_is_served_under_the_production_settings(tenant_a, django_db_blocker):
+def test_custom_domain_is_served_under_the_production_settings(
+    tenant_a, django_db_blocker, tmp_path
+):
     """`lectern.settings.production` itself, in a process of its own, on the test database."""
     env = {
         **os.environ,
+        "STATIC_ROOT": str(tmp_path / "static"),
         "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
         "SECRET_KEY": "s" * 50,
         "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
@@ -288,6 +304,7 @@ def test_custom_domain_is_served_under_the_production_settings(tenant_a, django_
         "alpha.localhost None 200 True",
         "evil.example None 404 False",
         "alpha.localhost evil.example 200 True",  # X-Forwarded-Host is not trusted
+        "stylesheet 200 True",
     ]
     with django_db_blocker.unblock():
         assert not Domain.objects.filter(domain="learn.alpha-corp.example").exists()

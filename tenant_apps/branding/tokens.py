@@ -1,0 +1,25 @@
+"""The tenant's design tokens: CSS custom properties from its validated branding, the only
+way a tenant's choices reach the portal's styles (no tenant-supplied CSS anywhere)."""
+
+from __future__ import annotations
+
+from tenant_apps.branding.models import HEX_COLOUR, Branding
+
+
+def tokens_css(branding: Branding) -> str:
+    """`:root { --colour-primary: ...; --colour-accent: ...; }`. Each value is checked
+    again here, so nothing but a six-digit hex colour can ever be written out."""
+    tokens = {
+        "--colour-primary": branding.primary_colour,
+        "--colour-accent": branding.accent_colour,
+    }
+    for value in tokens.values():
+        HEX_COLOUR(value)  # raises for anything else; the database refuses it too
+    body = " ".join(f"{name}: {value.lower()};" for name, value in tokens.items())
+    return f":root {{ {body} }}\n"
+
+
+def tokens_version(branding: Branding) -> str:
+    """Changes whenever the branding does: the stylesheet's URL carries it, so browsers
+    may keep a version for good."""
+    return str(int(branding.updated_at.timestamp() * 1000)) if branding.updated_at else "default"

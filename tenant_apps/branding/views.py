@@ -1,0 +1,20 @@
+"""The tenant's design tokens as a stylesheet, linked from every portal page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from tenant_apps.branding.services import branding_current
+from tenant_apps.branding.tokens import tokens_css, tokens_version
+
+
+@require_GET
+def tokens_stylesheet(request: HttpRequest) -> HttpResponse:
+    """GET /branding/tokens.css: the tokens of the tenant whose host was asked. Asked with
+    the current version (`?v=`), it may be kept for good; otherwise revalidated."""
+    branding = branding_current()
+    response = HttpResponse(tokens_css(branding), content_type="text/css; charset=utf-8")
+    current = request.GET.get("v") == tokens_version(branding)
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if current else "no-cache"
+    return response
