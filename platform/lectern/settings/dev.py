@@ -3,7 +3,9 @@
 from lectern.settings.base import *  # noqa: F403
 from lectern.settings.base import database_settings, env_bool, env_int, env_str
 
-DEBUG = env_bool("DEBUG", True)
+# The portal as its people see it (branded error pages, no route listings); DEBUG=true
+# shows Django's debug pages instead.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production"  # noqa: F405
 PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http")
 PUBLIC_PORT = env_str("PUBLIC_PORT", "8000")
