@@ -298,6 +298,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` or a `kind`: each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "CourseStatus": "tenant_apps.courses.models.CourseStatus",
+        "LessonKind": "tenant_apps.courses.models.LessonKind",
+        "EnrollmentStatus": "tenant_apps.enrollments.models.EnrollmentStatus",
+        "AttemptStatus": "tenant_apps.assessments.models.AttemptStatus",
+        "QuestionKind": "tenant_apps.assessments.models.QuestionKind",
+        "CertificateStatus": "tenant_apps.certificates.models.CertificateStatus",
+        "NotificationKind": "tenant_apps.notifications.models.NotificationKind",
+        "GroupKind": "tenant_apps.people.models.GroupKind",
+        "TenantStatus": "shared_apps.tenants.models.TenantStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.strict_json_request_bodies",
