@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from core.errors import FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
+from tenant_apps.branding.contrast import text_on
 from tenant_apps.branding.errors import BrandingErrorCode
 from tenant_apps.branding.models import Branding
 from tenant_apps.people.models import User
@@ -38,7 +40,19 @@ def branding_update(
     accent_colour: str | None = None,
     actor: User | None,
 ) -> Branding:
-    """Change the tenant's colours (either or both)."""
+    """Change the tenant's colours (either or both). A colour on which no text reads (see
+    branding.contrast) is refused, naming the field and the ratios."""
+    problems = [
+        FieldError(field, text_on(colour).problem())
+        for field, colour in (("primary_colour", primary_colour), ("accent_colour", accent_colour))
+        if colour is not None and not text_on(colour).readable
+    ]
+    if problems:
+        raise ValidationFailed(
+            BrandingErrorCode.COLOUR_CONTRAST_TOO_LOW,
+            "Text would be hard to read on these colours.",
+            problems,
+        )
     branding, _ = Branding.objects.select_for_update().get_or_create(pk=1)
     before = _colours(branding)
     if primary_colour is not None:

@@ -20,7 +20,7 @@ SLUG = "browsed"
 
 
 @pytest.fixture
-def branded_tenant(django_db_setup, django_db_blocker):
+def branded_tenant(request, django_db_setup, django_db_blocker):
     """A tenant of its own, committed (the server is another process), with its colours
     changed; purged afterwards."""
     from shared_apps.tenants.services import tenant_create
@@ -32,7 +32,8 @@ def branded_tenant(django_db_setup, django_db_blocker):
             slug=SLUG, name="Browsed Academy", admin_email=f"admin@{SLUG}.example.com"
         ).tenant
         with schema_context(tenant.schema_name):
-            branding_update(primary_colour="#AA3300", accent_colour="#0055FF", actor=None)
+            primary, accent = request.param
+            branding_update(primary_colour=primary, accent_colour=accent, actor=None)
         connection.set_schema_to_public()
         try:
             yield tenant
@@ -55,18 +56,28 @@ def server(branded_tenant, tmp_path):
 
 
 @pytest.mark.timeout(180)
-def test_signed_out_pages_wear_the_tenants_colours_and_pass_axe(server):
+@pytest.mark.parametrize(
+    ("branded_tenant", "header", "accent"),
+    [
+        (("#AA3300", "#0055FF"), ["rgb(170, 51, 0)", "rgb(255, 255, 255)"], "#0055ff"),
+        # A light primary colour: the header's text turns dark so that it reads.
+        (("#FFDD00", "#123456"), ["rgb(255, 221, 0)", "rgb(31, 41, 51)"], "#123456"),
+    ],
+    indirect=["branded_tenant"],
+)
+def test_signed_out_pages_wear_the_tenants_colours_and_pass_axe(server, header, accent):
     with chromium() as browser:
         page = browser.new_page()
         for path in ("/accounts/login/", "/accounts/password-reset/"):
             response = page.goto(f"{server}{path}")
             assert response.status == 200, path
-            header = page.evaluate(
-                "getComputedStyle(document.querySelector('header')).backgroundColor"
+            shown = page.evaluate(
+                "(() => { const s = getComputedStyle(document.querySelector('header'));"
+                " return [s.backgroundColor, s.color]; })()"
             )
             token = page.evaluate(
                 "getComputedStyle(document.documentElement)"
                 ".getPropertyValue('--colour-accent').trim()"
             )
-            assert (header, token) == ("rgb(170, 51, 0)", "#0055ff"), path
+            assert (shown, token) == (header, accent), path
             assert serious_accessibility_violations(page) == [], path

@@ -28,7 +28,8 @@ def test_the_defaults_until_an_admin_changes_them(client_a):
     response = client_a.get(tokens_url_on(client_a))
     assert (response.status_code, response["Content-Type"]) == (200, "text/css; charset=utf-8")
     assert response.content.decode() == (
-        ":root { --colour-primary: #3b5bdb; --colour-accent: #f59f00; }\n"
+        ":root { --colour-primary: #3b5bdb; --colour-on-primary: #ffffff; "
+        "--colour-accent: #f59f00; --colour-on-accent: #1f2933; }\n"
     )
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
 
@@ -45,7 +46,10 @@ def test_new_colours_reach_every_page_under_a_new_version(client_a, tenant_a, ma
     client_a.force_login(person)
     assert tokens_url_on(client_a, "/") == after
     css = client_a.get(after).content.decode()
-    assert css == ":root { --colour-primary: #aa3300; --colour-accent: #0055ff; }\n"
+    assert css == (
+        ":root { --colour-primary: #aa3300; --colour-on-primary: #ffffff; "
+        "--colour-accent: #0055ff; --colour-on-accent: #ffffff; }\n"
+    )
 
 
 def test_each_tenant_has_its_own_tokens(client_a, client_b, tenant_a):
@@ -76,3 +80,11 @@ def test_the_portal_stylesheet_is_served(client_a):
     response = client_a.get(href)
     assert response.status_code == 200
     assert b"var(--colour-primary)" in b"".join(response.streaming_content)
+
+
+def test_text_on_each_colour_is_whichever_reads_better(client_a, tenant_a):
+    with schema_context(tenant_a.schema):
+        branding_update(primary_colour="#ffdd00", accent_colour="#123456", actor=None)
+    css = client_a.get(tokens_url_on(client_a)).content.decode()
+    assert "--colour-primary: #ffdd00; --colour-on-primary: #1f2933;" in css
+    assert "--colour-accent: #123456; --colour-on-accent: #ffffff;" in css

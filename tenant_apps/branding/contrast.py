@@ -1,0 +1,57 @@
+"""Text that people can read on the tenant's colours (WCAG 2.1, success criterion 1.4.3).
+
+Text on a tenant colour is white or the portal's ink, whichever contrasts more with it; a
+colour on which neither reaches 4.5:1 cannot be chosen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MINIMUM_RATIO = 4.5
+WHITE = "#ffffff"
+INK = "#1f2933"  # the portal's body text (portal.css)
+TEXT_NAMES = {WHITE: "white", INK: "dark"}
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    """Of a `#rrggbb` colour, as WCAG defines it."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _channel(red) + 0.7152 * _channel(green) + 0.0722 * _channel(blue)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)))[::-1]
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@dataclass(frozen=True)
+class TextOn:
+    """The text colour used on a background, and how well it reads."""
+
+    background: str
+    text: str
+    ratio: float
+
+    @property
+    def readable(self) -> bool:
+        return self.ratio >= MINIMUM_RATIO
+
+    def problem(self) -> str:
+        white, ink = (contrast_ratio(self.background, text) for text in (WHITE, INK))
+        return (
+            f"Neither white text ({white:.1f}:1) nor dark text ({ink:.1f}:1) reads on "
+            f"{self.background}; choose a colour on which one of them reaches "
+            f"{MINIMUM_RATIO}:1."
+        )
+
+
+def text_on(background: str) -> TextOn:
+    """White or ink, whichever contrasts more with `background`."""
+    background = background.lower()
+    best = max((WHITE, INK), key=lambda text: contrast_ratio(background, text))
+    return TextOn(background=background, text=best, ratio=contrast_ratio(background, best))
