@@ -48,8 +48,16 @@ def chromium() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def page_for_axe(browser):
+    """A page axe-core can be injected into: our Content Security Policy refuses injected
+    scripts, so this page's context bypasses it (tests/lectern/
+    test_content_security_policy.py checks the policy with a context that does not)."""
+    return browser.new_context(bypass_csp=True).new_page()
+
+
 def serious_accessibility_violations(page) -> list[str]:
-    """What axe-core finds on the page at `serious` or `critical` impact, one line each."""
+    """What axe-core finds on the page at `serious` or `critical` impact, one line each
+    (open the page with `page_for_axe`)."""
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("async () => await axe.run(document)")
     return [
@@ -58,3 +66,18 @@ def serious_accessibility_violations(page) -> list[str]:
         for violation in results["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+# Collects, from the first script of every page on, what the Content Security Policy blocked.
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def csp_violations(page) -> list[str]:
+    """What the page's Content Security Policy blocked so far (the page must have been
+    opened in a context with RECORD_CSP_VIOLATIONS as an init script)."""
+    return page.evaluate("window.__cspViolations")

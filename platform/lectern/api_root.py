@@ -1,8 +1,11 @@
-"""`/api/v1/`: what the tenant API offers, with links to its document and docs."""
+"""`/api/v1/`: what the tenant API offers, with links to its document and docs; the docs."""
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -46,3 +49,10 @@ class ApiRootApi(APIView):
                 "links": {key: url(name) for key, name in STARTING_POINTS.items()},
             }
         )
+
+
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """`/api/v1/docs/`: Swagger UI, its script from its own address (no inline script).
+    Swagger UI adds a <style> element of its own, so this page alone allows inline styles;
+    it shows nothing a tenant or a learner wrote."""

@@ -1,10 +1,10 @@
 """URLs of a tenant's host: the portal and the REST API v1."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from core.media import TenantMediaView
-from lectern.api_root import ApiRootApi
+from lectern.api_root import ApiDocsView, ApiRootApi
 
 api_v1 = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -19,7 +19,7 @@ api_v1 = [
     path("", include("tenant_apps.dashboards.api_urls")),
     path("", include("tenant_apps.audit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns = [

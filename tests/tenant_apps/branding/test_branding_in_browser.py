@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.branding.services import branding_update
 from tests.api_fuzzing import drop_fuzz_tenant, live_server
-from tests.browser import chromium, serious_accessibility_violations
+from tests.browser import chromium, page_for_axe, serious_accessibility_violations
 from tests.databases import database_url
 
 SLUG = "browsed"
@@ -67,7 +67,7 @@ def server(branded_tenant, tmp_path):
 )
 def test_signed_out_pages_wear_the_tenants_colours_and_pass_axe(server, header, accent):
     with chromium() as browser:
-        page = browser.new_page()
+        page = page_for_axe(browser)
         for path in ("/accounts/login/", "/accounts/password-reset/"):
             response = page.goto(f"{server}{path}")
             assert response.status == 200, path
