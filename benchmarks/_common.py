@@ -210,3 +210,25 @@ def progress_every(step: int, label: str, total: int) -> Callable[[int], None]:
             log(f"{label}: {done}/{total}")
 
     return report
+
+
+@contextlib.contextmanager
+def collected_static(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`env` plus a STATIC_ROOT that `lectern collectstatic` has filled, as a deployment
+    does before starting production web processes (their pages name hashed static files
+    from its manifest). Removed afterwards."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    root = tempfile.mkdtemp(prefix="lectern-bench-static-")
+    with_static = {**env, "STATIC_ROOT": root}
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "lectern.cli", "collectstatic", "--noinput", "-v", "0"],
+            env=with_static,
+            check=True,
+        )
+        yield with_static
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

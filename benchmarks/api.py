@@ -85,7 +85,15 @@ DATABASE = "lectern_bench_api"
 # Its own Redis database, so it never flushes what the other benchmarks or the tests use.
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
-from _common import REPO_ROOT, bench_database, emit_result, log, ms, redis_url  # noqa: E402
+from _common import (  # noqa: E402
+    REPO_ROOT,
+    bench_database,
+    collected_static,
+    emit_result,
+    log,
+    ms,
+    redis_url,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 SLUG = "bench"
@@ -422,13 +430,14 @@ def servers(catalogue: Catalogue, database_url: str, workers: int) -> Iterator[t
         "PYTHONPATH": str(BENCH_DIR),
     }
     started: list[Server] = []
-    try:
-        started.append(start_server("raw", "raw_catalogue:application", raw_env, workers))
-        started.append(start_server("real", "lectern.wsgi:application", real_env, workers))
-        yield tuple(started)
-    finally:
-        for server in reversed(started):
-            stop_server(server)
+    with collected_static(real_env) as real_env:
+        try:
+            started.append(start_server("raw", "raw_catalogue:application", raw_env, workers))
+            started.append(start_server("real", "lectern.wsgi:application", real_env, workers))
+            yield tuple(started)
+        finally:
+            for server in reversed(started):
+                stop_server(server)
 
 
 def real_headers(catalogue: Catalogue) -> dict[str, str]:

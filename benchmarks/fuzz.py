@@ -30,7 +30,14 @@ from pathlib import Path
 DATABASE = "lectern_bench_fuzz"
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
-from _common import REPO_ROOT, bench_database, emit_result, log, redis_url  # noqa: E402
+from _common import (  # noqa: E402
+    REPO_ROOT,
+    bench_database,
+    collected_static,
+    emit_result,
+    log,
+    redis_url,
+)
 
 UNLIMITED_RATE = "100000000/min"
 
@@ -70,7 +77,10 @@ def main() -> None:
             "API_RATE_TOKEN": UNLIMITED_RATE,
             "API_RATE_ANONYMOUS": UNLIMITED_RATE,
         }
-        with tempfile.TemporaryDirectory(prefix="lectern-fuzz-") as scratch:
+        with (
+            collected_static(env) as env,
+            tempfile.TemporaryDirectory(prefix="lectern-fuzz-") as scratch,
+        ):
             started = time.perf_counter()
             with live_server(
                 env, Path(scratch) / "server.log", workers=args.server_workers
