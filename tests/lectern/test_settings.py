@@ -114,3 +114,77 @@ def test_the_web_entry_points_default_to_production(entry_point):
     assert (result.returncode, result.stdout.strip()) == (0, "lectern.settings.production"), (
         result.stderr
     )
+
+
+PRODUCTION_SIGN_IN = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("collectstatic", interactive=False, verbosity=0)
+from django.test import Client
+from django_tenants.utils import schema_context
+from tenant_apps.people.services import user_create
+
+with schema_context("t_cookies"):
+    user_create(email="cookies@example.com", password="a-long-pass-phrase-9")
+client = Client(HTTP_HOST="cookies.localhost", secure=True)
+client.get("/accounts/login/")
+signed_in = client.post(
+    "/accounts/login/", {"username": "cookies@example.com", "password": "a-long-pass-phrase-9"}
+)
+print(signed_in.status_code)
+for name in ("sessionid", "csrftoken"):
+    morsel = signed_in.cookies.get(name) or client.cookies[name]
+    print(name, bool(morsel["secure"]), bool(morsel["httponly"]), morsel["samesite"])
+"""
+
+
+@pytest.fixture
+def cookie_tenant(django_db_setup, django_db_blocker):
+    """A tenant of its own, committed (production runs in another process), purged after."""
+    from django.db import connection
+
+    from shared_apps.tenants.services import tenant_create
+    from tests.api_fuzzing import drop_fuzz_tenant
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        drop_fuzz_tenant("cookies")
+        tenant_create(slug="cookies", name="Cookies", admin_email="admin@cookies.example.com")
+        try:
+            yield
+        finally:
+            connection.set_schema_to_public()
+            drop_fuzz_tenant("cookies")
+
+
+def test_production_cookies_are_secure_http_only_and_same_site(cookie_tenant, tmp_path):
+    """Signing in on the portal under `lectern.settings.production` itself."""
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.databases import database_url
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
+        "SECRET_KEY": "s" * 50,
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_LEVEL": "ERROR",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_SIGN_IN],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "302",
+        "sessionid True True Lax",
+        "csrftoken True True Lax",
+    ]
