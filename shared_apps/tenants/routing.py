@@ -17,7 +17,6 @@ subdomains cannot grow a process's memory.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from django.urls import set_urlconf
 from django_tenants.utils import get_public_schema_name
 
 from core.hosts import host_admitted
+from core.lru import LeastRecentlyUsed
 from core.request_context import bind_tenant
 from core.tenancy import host_of
 from core.versions import version_bump, version_read
@@ -66,9 +66,8 @@ class TenantRouteCache:
 
     def __init__(self, *, unknown_limit: int = UNKNOWN_HOSTS_REMEMBERED) -> None:
         self._lock = threading.Lock()
-        self._unknown_limit = unknown_limit
         self._routes: dict[str, Route] = {}
-        self._unknown: OrderedDict[str, None] = OrderedDict()
+        self._unknown: LeastRecentlyUsed[str, Route] = LeastRecentlyUsed(unknown_limit)
         self._version: bytes | None = None
 
     def clear(self) -> None:
@@ -96,26 +95,17 @@ class TenantRouteCache:
 
     def _forget_all(self, *, version: bytes | None) -> None:
         self._routes = {}
-        self._unknown = OrderedDict()
+        self._unknown.clear()
         self._version = version
 
     def _remembered(self, host: str) -> Route | None:
-        route = self._routes.get(host)
-        if route is not None:
-            return route
-        if host in self._unknown:
-            self._unknown.move_to_end(host)
-            return UNKNOWN
-        return None
+        return self._routes.get(host) or self._unknown.get(host)
 
     def _remember(self, host: str, route: Route) -> None:
         if route.tenant is not None:
             self._routes[host] = route
-            return
-        self._unknown[host] = None
-        self._unknown.move_to_end(host)
-        while len(self._unknown) > self._unknown_limit:
-            self._unknown.popitem(last=False)
+        else:
+            self._unknown.put(host, route)
 
 
 def _load_route(host: str) -> Route:

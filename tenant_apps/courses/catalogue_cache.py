@@ -15,13 +15,11 @@ Routing, authentication, permissions and throttling run before this, on every re
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.lru import LeastRecentlyUsed
 from core.versions import version_bump, version_read
 
 PAGES_KEPT = 512  # per process: a page is a few kB, so a few MB at most
@@ -38,37 +36,8 @@ def catalogue_changed() -> None:
     transaction.on_commit(lambda: version_bump(key), robust=True)
 
 
-class CataloguePages:
-    """A bounded, least-recently-used map of page key → rendered body."""
-
-    def __init__(self, limit: int = PAGES_KEPT) -> None:
-        self._limit = limit
-        self._lock = threading.Lock()
-        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
-                self._pages.move_to_end(key)
-            return body
-
-    def put(self, key: tuple, body: bytes) -> None:
-        with self._lock:
-            self._pages[key] = body
-            self._pages.move_to_end(key)
-            while len(self._pages) > self._limit:
-                self._pages.popitem(last=False)
-
-
-catalogue_pages = CataloguePages()
+# Page key → rendered body.
+catalogue_pages: LeastRecentlyUsed[tuple, bytes] = LeastRecentlyUsed(PAGES_KEPT)
 
 
 def page_key(request: HttpRequest) -> tuple | None:
