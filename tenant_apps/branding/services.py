@@ -72,13 +72,12 @@ def branding_update(
 
 def branding_logo_set(*, upload: UploadedFile, actor: User | None) -> Branding:
     """Replace the logo with a PNG or JPEG of at most 1 MB."""
-
-    def lock() -> Branding:
-        return Branding.objects.select_for_update().get_or_create(pk=1)[0]
-
     with transaction.atomic():
-        before = lock().logo.name
-        branding = image_replace(upload=upload, rule=LOGO_RULE, lock=lock, stored_name="logo")
+        locked = Branding.objects.select_for_update().get_or_create(pk=1)[0]
+        before = locked.logo.name
+        branding = image_replace(
+            upload=upload, rule=LOGO_RULE, lock=lambda: locked, stored_name="logo"
+        )
         audit_record(
             action=AuditAction.BRANDING_LOGO_CHANGED,
             actor=actor,

@@ -163,10 +163,7 @@ class CourseListApi(generics.ListAPIView):
         """A page everyone sees alike comes, rendered, from this process's kept pages while
         the tenant's catalogue is unchanged (see catalogue_cache); any other page is built
         as usual."""
-        shared = (
-            selectors.catalogue_is_shared(request.user)
-            and request.accepted_renderer.format == "json"
-        )
+        shared = selectors.catalogue_is_shared(request.user)
         key = catalogue_cache.page_key(request) if shared else None
         if key is None:
             return super().list(request, *args, **kwargs)
