@@ -60,9 +60,12 @@ def main() -> None:
     args = parse_args()
     with bench_database(DATABASE, keep=args.keep) as database_url:
         sys.path.insert(0, str(REPO_ROOT))
-        from tests.api_fuzzing import live_server, run_schemathesis, seed_fuzz_tenant
+        from shared_apps.tenants.services import tenant_create
+        from tests.api_fuzzing import run_schemathesis, seed_fuzz_tenant
+        from tests.live import live_server
 
-        target = seed_fuzz_tenant("fuzz")
+        tenant = tenant_create(slug="fuzz", name="Fuzzed", admin_email="admin@fuzz.example.com")
+        target = seed_fuzz_tenant(tenant.tenant)
         log(f"tenant {target.host} seeded with the demo content")
         env = {
             **os.environ,

@@ -19,22 +19,15 @@ image) is the services' answer that no schema can foresee.
 from __future__ import annotations
 
 import base64
-import contextlib
-import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 # Operations that would revoke the credential the fuzzer signs in with.
 EXCLUDED_OPERATIONS = ("auth_logout_create", "me_tokens_destroy")
 # Operations on a person, pointed at the stand-in so the fuzzer's admin stays one.
@@ -57,92 +50,25 @@ class FuzzResult:
     output: str = ""
 
 
-def seed_fuzz_tenant(slug: str) -> FuzzTenant:
-    """A tenant with the demo content (courses, lessons, a quiz, enrollments, progress, a
-    group), made through the real services, a stand-in learner and a personal token of
-    its admin. Call from the public schema with the database unblocked."""
+def seed_fuzz_tenant(tenant) -> FuzzTenant:
+    """Fill a new tenant with the demo content (courses, lessons, a quiz, enrollments,
+    progress, a group) through the real services, plus a stand-in learner and a personal
+    token of its first admin. Call with the database unblocked."""
     from django_tenants.utils import schema_context
 
     from lectern.demo import seed_demo_content
-    from shared_apps.tenants.services import tenant_create
     from tenant_apps.people.models import Role, User
     from tenant_apps.people.services import user_create
     from tenant_apps.people.tokens import personal_token_issue
 
-    admin_email = f"admin@{slug}.example.com"
-    tenant = tenant_create(slug=slug, name=f"Fuzzed {slug}", admin_email=admin_email).tenant
     with schema_context(tenant.schema_name):
-        admin = User.objects.get(email__lower=admin_email)
+        admin = User.objects.get(role=Role.ADMIN)
         seed_demo_content(admin=admin)
         stand_in = user_create(
-            email=f"stand-in@{slug}.example.com", full_name="Stand In", role=Role.LEARNER
+            email=f"stand-in@{tenant.slug}.example.com", full_name="Stand In", role=Role.LEARNER
         )
         token = personal_token_issue(user=admin, name="schemathesis").secret
-    return FuzzTenant(host=f"{slug}.localhost", admin_token=token, stand_in_id=stand_in.pk)
-
-
-def drop_fuzz_tenant(slug: str) -> None:
-    from shared_apps.tenants.models import Tenant
-    from shared_apps.tenants.services import tenant_delete, tenant_purge
-
-    tenant = Tenant.objects.filter(slug=slug).first()
-    if tenant is not None:
-        tenant_purge(tenant=tenant_delete(tenant=tenant))
-
-
-# ------------------------------------------------------------------------------------------
-# A live server
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def live_server(env: dict[str, str], log: Path, *, workers: int = 2) -> Iterator[str]:
-    """The real WSGI app (`lectern.wsgi`) in gunicorn on a free loopback port, its output
-    in `log`; yields its base URL. Stopped with its process group, whatever happens."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "lectern.wsgi:application",
-            "--chdir",
-            str(REPO_ROOT / "platform"),
-            f"--workers={workers}",
-            f"--bind=127.0.0.1:{port}",
-            "--log-level=warning",
-            "--timeout=120",
-        ],
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited at start-up ({process.returncode})")
-            with contextlib.suppress(OSError):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                conn.close()
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 60 s")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+    return FuzzTenant(host=f"{tenant.slug}.localhost", admin_token=token, stand_in_id=stand_in.pk)
 
 
 # ------------------------------------------------------------------------------------------

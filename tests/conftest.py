@@ -108,6 +108,31 @@ def fresh_throttle_counters() -> Iterator[None]:
 
 
 @pytest.fixture
+def committed_tenant(django_db_setup, django_db_blocker):
+    """Make tenants whose rows are committed, for servers in other processes to see:
+    `committed_tenant(slug)`; each is purged after the test (and before, if an interrupted
+    run left it)."""
+    from tests.live import tenant_drop_if_present
+
+    made: list[str] = []
+
+    def make(slug: str, name: str = "") -> Tenant:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            tenant_drop_if_present(slug)
+            made.append(slug)
+            return tenant_create(
+                slug=slug, name=name or slug.title(), admin_email=f"admin@{slug}.example.com"
+            ).tenant
+
+    yield make
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for slug in made:
+            tenant_drop_if_present(slug)
+
+
+@pytest.fixture
 def redis_down(settings) -> Iterator[None]:
     """Redis unreachable for version stamps, throttles and locks: nothing listens on port 1
     of this machine."""

@@ -11,43 +11,25 @@ See tests/api_fuzzing.py for the run and benchmarks/fuzz.py for the longer one.
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from tests.api_fuzzing import drop_fuzz_tenant, live_server, run_schemathesis, seed_fuzz_tenant
-from tests.databases import database_url
+from tests.api_fuzzing import run_schemathesis, seed_fuzz_tenant
+from tests.live import live_server, server_env
 
-SLUG = "contract"
 # Examples per operation and phase: the run stays well under three minutes on two cores.
 MAX_EXAMPLES = 8
 
 
 @pytest.fixture
-def fuzzed_tenant(django_db_setup, django_db_blocker):
+def fuzzed_tenant(committed_tenant, django_db_blocker):
+    tenant = committed_tenant("contract", "Fuzzed contract")
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_fuzz_tenant(SLUG)  # left by an interrupted run
-        target = seed_fuzz_tenant(SLUG)
-        connection.set_schema_to_public()
-        try:
-            yield target
-        finally:
-            connection.set_schema_to_public()
-            drop_fuzz_tenant(SLUG)
+        return seed_fuzz_tenant(tenant)
 
 
 @pytest.mark.timeout(600)
 def test_every_operation_does_what_the_document_says(fuzzed_tenant, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.test",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with live_server(env, tmp_path / "server.log") as base_url:
+    with live_server(server_env(), tmp_path / "server.log") as base_url:
         result = run_schemathesis(
             base_url=base_url,
             target=fuzzed_tenant,

@@ -3,15 +3,10 @@ real browser, the pages there are break none of it."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
-from django.db import connection
 
-from tests.api_fuzzing import live_server
 from tests.browser import RECORD_CSP_VIOLATIONS, chromium, csp_violations
-from tests.databases import database_url
+from tests.live import live_server, server_env
 
 
 def policy_of(response) -> dict[str, str]:
@@ -42,13 +37,7 @@ def test_the_operator_console_is_left_out(public_client):
 
 @pytest.fixture
 def server(tenant_a, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.test",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with live_server(env, tmp_path / "server.log", workers=1) as base_url:
+    with live_server(server_env(), tmp_path / "server.log", workers=1) as base_url:
         yield base_url.replace("127.0.0.1", tenant_a.host)
 
 

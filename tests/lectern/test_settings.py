@@ -139,49 +139,12 @@ for name in ("sessionid", "csrftoken"):
 """
 
 
-@pytest.fixture
-def cookie_tenant(django_db_setup, django_db_blocker):
-    """A tenant of its own, committed (production runs in another process), purged after."""
-    from django.db import connection
-
-    from shared_apps.tenants.services import tenant_create
-    from tests.api_fuzzing import drop_fuzz_tenant
-
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_fuzz_tenant("cookies")
-        tenant_create(slug="cookies", name="Cookies", admin_email="admin@cookies.example.com")
-        try:
-            yield
-        finally:
-            connection.set_schema_to_public()
-            drop_fuzz_tenant("cookies")
-
-
-def test_production_cookies_are_secure_http_only_and_same_site(cookie_tenant, tmp_path):
+def test_production_cookies_are_secure_http_only_and_same_site(committed_tenant, tmp_path):
     """Signing in on the portal under `lectern.settings.production` itself."""
-    from django.conf import settings
-    from django.db import connection
+    from tests.live import run_under_production
 
-    from tests.databases import database_url
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
-        "SECRET_KEY": "s" * 50,
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "LOG_LEVEL": "ERROR",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_SIGN_IN],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    committed_tenant("cookies")
+    result = run_under_production(PRODUCTION_SIGN_IN, tmp_path / "static")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "302",

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -34,8 +31,8 @@ from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.people.models import Role
 from tenant_apps.people.tokens import token_pair_issue
-from tests.databases import database_url
 from tests.factories import PASSWORD, UserFactory
+from tests.live import run_under_production
 
 
 def test_unknown_host_is_404_and_shows_no_tenant(db, tenant_a):
@@ -278,25 +275,7 @@ def test_custom_domain_is_served_under_the_production_settings(
     tenant_a, django_db_blocker, tmp_path
 ):
     """`lectern.settings.production` itself, in a process of its own, on the test database."""
-    env = {
-        **os.environ,
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
-        "SECRET_KEY": "s" * 50,
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-        "LOG_LEVEL": "ERROR",
-    }
-    env.pop("ALLOWED_HOSTS", None)
-    env.pop("USE_X_FORWARDED_HOST", None)
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_REQUESTS],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_under_production(PRODUCTION_REQUESTS, tmp_path / "static")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "RoutedHosts ['*']",

@@ -4,53 +4,29 @@ serious on them."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.conf import settings
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from tenant_apps.branding.services import branding_update
-from tests.api_fuzzing import drop_fuzz_tenant, live_server
 from tests.browser import chromium, page_for_axe, serious_accessibility_violations
-from tests.databases import database_url
+from tests.live import live_server, server_env
 
 SLUG = "browsed"
 
 
 @pytest.fixture
-def branded_tenant(request, django_db_setup, django_db_blocker):
-    """A tenant of its own, committed (the server is another process), with its colours
-    changed; purged afterwards."""
-    from shared_apps.tenants.services import tenant_create
-
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_fuzz_tenant(SLUG)  # left by an interrupted run
-        tenant = tenant_create(
-            slug=SLUG, name="Browsed Academy", admin_email=f"admin@{SLUG}.example.com"
-        ).tenant
-        with schema_context(tenant.schema_name):
-            primary, accent = request.param
-            branding_update(primary_colour=primary, accent_colour=accent, actor=None)
-        connection.set_schema_to_public()
-        try:
-            yield tenant
-        finally:
-            connection.set_schema_to_public()
-            drop_fuzz_tenant(SLUG)
+def branded_tenant(request, committed_tenant, django_db_blocker):
+    """A committed tenant (the server is another process) with the colours asked for."""
+    tenant = committed_tenant(SLUG, "Browsed Academy")
+    primary, accent = request.param
+    with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+        branding_update(primary_colour=primary, accent_colour=accent, actor=None)
+    return tenant
 
 
 @pytest.fixture
 def server(branded_tenant, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.test",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with live_server(env, tmp_path / "server.log", workers=1) as base_url:
+    with live_server(server_env(), tmp_path / "server.log", workers=1) as base_url:
         # Chromium resolves every *.localhost name to this machine; the port stays.
         yield base_url.replace("127.0.0.1", f"{SLUG}.localhost")
 

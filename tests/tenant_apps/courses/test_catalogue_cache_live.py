@@ -6,50 +6,33 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from tenant_apps.courses import services
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services import user_create, user_update
 from tenant_apps.people.tokens import personal_token_issue
-from tests.api_fuzzing import drop_fuzz_tenant, live_server
 from tests.builders import course_build
-from tests.databases import database_url
+from tests.live import live_server, server_env
 
 SLUG = "keptpages"
 
 
 @pytest.fixture
-def committed_tenant(django_db_setup, django_db_blocker):
-    """A tenant of its own whose rows are committed (the server is another process), with
-    an author and a learner's personal token; purged afterwards."""
-    from shared_apps.tenants.services import tenant_create
-
-    with django_db_blocker.unblock():
-        connection.set_schema_to_public()
-        drop_fuzz_tenant(SLUG)  # left by an interrupted run
-        tenant = tenant_create(
-            slug=SLUG, name="Kept Pages", admin_email=f"admin@{SLUG}.example.com"
-        ).tenant
-        with schema_context(tenant.schema_name):
-            author = user_create(
-                email="author@example.com", full_name="Ada Author", role=Role.INSTRUCTOR
-            )
-            learner = user_create(email="learner@example.com", role=Role.LEARNER)
-            token = personal_token_issue(user=learner, name="catalogue").secret
-        connection.set_schema_to_public()
-        try:
-            yield tenant, author, token
-        finally:
-            connection.set_schema_to_public()
-            drop_fuzz_tenant(SLUG)
+def kept_pages_tenant(committed_tenant, django_db_blocker):
+    """A committed tenant with an author and a learner's personal token."""
+    tenant = committed_tenant(SLUG, "Kept Pages")
+    with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+        author = user_create(
+            email="author@example.com", full_name="Ada Author", role=Role.INSTRUCTOR
+        )
+        learner = user_create(email="learner@example.com", role=Role.LEARNER)
+        token = personal_token_issue(user=learner, name="catalogue").secret
+    return tenant, author, token
 
 
 def catalogue(base_url: str, token: str) -> list[tuple[str, str, int]]:
@@ -69,9 +52,9 @@ def catalogue(base_url: str, token: str) -> list[tuple[str, str, int]]:
 
 @pytest.mark.timeout(300)
 def test_changes_committed_here_are_served_at_once_by_another_process(
-    committed_tenant, django_db_blocker, tmp_path
+    kept_pages_tenant, django_db_blocker, tmp_path
 ):
-    tenant, author, token = committed_tenant
+    tenant, author, token = kept_pages_tenant
 
     def change(work: Callable[[], object]) -> object:
         """Run `work` in the tenant's schema and commit it (its after-commit work, which
@@ -80,13 +63,7 @@ def test_changes_committed_here_are_served_at_once_by_another_process(
             return work()
 
     course = change(lambda: course_build(owner=author, title="Python Basics"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.test",
-        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    with live_server(env, tmp_path / "server.log", workers=1) as base_url:
+    with live_server(server_env(), tmp_path / "server.log", workers=1) as base_url:
         assert catalogue(base_url, token) == [("Python Basics", "Ada Author", 2)]
         assert catalogue(base_url, token) == [("Python Basics", "Ada Author", 2)]  # kept
 
