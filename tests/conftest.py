@@ -220,6 +220,22 @@ def make_person(db, tenant_a):
 
 
 @pytest.fixture
+def portal(db, tenant_a):
+    """A browser-like client on a tenant's host (tenant A unless told), signed in as `user`
+    when one is given: a real session, stored in that tenant's schema."""
+
+    def client_for(user=None, tenant: ProvisionedTenant | None = None) -> Client:
+        tenant = tenant or tenant_a
+        client = Client(HTTP_HOST=tenant.host)
+        if user is not None:
+            with schema_context(tenant.schema):
+                client.force_login(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
 def api(db, tenant_a):
     """An API client on a tenant's host (tenant A unless told), signed in as `user` with a
     real access token when one is given."""

@@ -25,7 +25,15 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("media/<str:schema_name>/<path:path>", TenantMediaView.as_view(), name="tenant-media"),
+    # The portal: each app's pages beside its API.
     path("", include("tenant_apps.people.urls")),
     path("", include("tenant_apps.branding.urls")),
+    path("", include("tenant_apps.courses.urls")),
+    path("", include("tenant_apps.enrollments.urls")),
+    path("", include("tenant_apps.progress.urls")),
+    path("", include("tenant_apps.assessments.urls")),
     path("", include("tenant_apps.certificates.urls")),
+    path("", include("tenant_apps.notifications.urls")),
+    path("", include("tenant_apps.dashboards.urls")),
+    path("", include("tenant_apps.audit.urls")),
 ]

@@ -12,8 +12,13 @@ from tenant_apps.branding.tokens import tokens_version
 
 
 def branding_tokens(request: HttpRequest) -> dict[str, str]:
-    """`branding_tokens_url` on a tenant's host (the public host has no tenant tokens)."""
+    """`branding_tokens_url` and `branding_logo_url` on a tenant's host (the public host has
+    no tenant branding)."""
     if connection.schema_name == get_public_schema_name():
         return {}
+    branding = branding_current()
     url = reverse("branding-tokens", urlconf=getattr(request, "urlconf", None))
-    return {"branding_tokens_url": f"{url}?v={tokens_version(branding_current())}"}
+    return {
+        "branding_tokens_url": f"{url}?v={tokens_version(branding)}",
+        "branding_logo_url": branding.logo.url if branding.logo else "",
+    }

@@ -55,6 +55,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
+    "django_htmx",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -146,11 +147,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language until a person signs in; then theirs (people.middleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenant_apps.people.middleware.PersonLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # A service error no page handled: the branded 404/403/400 page, never a 500.
+    "core.pages.ApplicationErrorPageMiddleware",
 ]
 
 TEMPLATES = [
@@ -164,6 +171,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenant_apps.branding.context_processors.branding_tokens",
+                "core.navigation.portal_navigation",
             ],
         },
     },
@@ -225,6 +233,9 @@ CSRF_COOKIE_HTTPONLY = True
 # ---------------------------------------------------------------------------------------
 # Internationalisation, static and uploaded files
 LANGUAGE_CODE = "en"
+# The languages the portal offers (people pick theirs on their profile). Every string is
+# marked for translation; catalogues live in each app's `locale/`.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -234,6 +245,20 @@ STATIC_URL = "/static/"
 # collectstatic step, no STATIC_ROOT); production serves the collected, hashed copies.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "core.vendor.VendorFilesFinder",
+]
+# Front-end packages from npm (package-lock.json pins them; bin/install runs `npm ci`):
+# the static path each file is served under, and where the package puts it.
+VENDOR_ROOT = REPO_ROOT / "node_modules"
+VENDOR_STATIC_FILES = {
+    "vendor/htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "vendor/Sortable.min.js": "sortablejs/Sortable.min.js",
+    "vendor/chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    # The hashed copy of a file names its source map, so the map is collected as well.
+    "vendor/chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 STORAGES = {

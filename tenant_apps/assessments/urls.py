@@ -1,0 +1,3 @@
+"""The portal pages of assessments (see views.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The portal pages of audit (see views.py)."""
+
+urlpatterns: list = []

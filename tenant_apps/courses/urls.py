@@ -1,0 +1,3 @@
+"""The portal pages of courses (see views.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The portal pages of dashboards (see views.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The portal pages of enrollments (see views.py)."""
+
+urlpatterns: list = []

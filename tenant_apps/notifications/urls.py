@@ -1,0 +1,3 @@
+"""The portal pages of notifications (see views.py)."""
+
+urlpatterns: list = []

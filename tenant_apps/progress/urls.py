@@ -1,0 +1,3 @@
+"""The portal pages of progress (see views.py)."""
+
+urlpatterns: list = []
