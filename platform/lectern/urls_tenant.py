@@ -36,4 +36,11 @@ urlpatterns = [
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.audit.urls")),
+    # Authors' pages (`/teach/...`) and tenant admins' pages (`/manage/...`).
+    path("", include("tenant_apps.courses.teach_urls")),
+    path("", include("tenant_apps.assessments.teach_urls")),
+    path("", include("tenant_apps.dashboards.teach_urls")),
+    path("", include("tenant_apps.people.manage_urls")),
+    path("", include("tenant_apps.enrollments.manage_urls")),
+    path("", include("tenant_apps.dashboards.manage_urls")),
 ]

@@ -1,0 +1,3 @@
+"""Portal pages of assessments/teach_urls (filled by the portal work)."""
+
+urlpatterns: list = []

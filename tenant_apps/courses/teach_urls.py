@@ -1,0 +1,3 @@
+"""Portal pages of courses/teach_urls (filled by the portal work)."""
+
+urlpatterns: list = []

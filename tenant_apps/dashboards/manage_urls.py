@@ -1,0 +1,3 @@
+"""Portal pages of dashboards/manage_urls (filled by the portal work)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Portal pages of dashboards/teach_urls (filled by the portal work)."""
+
+urlpatterns: list = []

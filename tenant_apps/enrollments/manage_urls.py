@@ -1,0 +1,3 @@
+"""Portal pages of enrollments/manage_urls (filled by the portal work)."""
+
+urlpatterns: list = []

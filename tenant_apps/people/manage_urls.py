@@ -1,0 +1,3 @@
+"""Portal pages of people/manage_urls (filled by the portal work)."""
+
+urlpatterns: list = []
