@@ -5,3 +5,21 @@ class DashboardsConfig(AppConfig):
     name = "tenant_apps.dashboards"
     label = "dashboards"
     verbose_name = "Dashboards"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from tenant_apps.people.permissions import Capability, user_can
+
+        # Authors' home: the courses they may edit (the builder's pages count as within it).
+        nav_entry_register(
+            NavEntry(
+                Area.TEACH,
+                _("My courses"),
+                "teach-courses",
+                allowed=lambda user: user_can(user, Capability.CREATE_COURSES),
+                order=10,
+                also_current=("teach-course", "teach-lesson", "teach-quiz", "teach-question"),
+            )
+        )

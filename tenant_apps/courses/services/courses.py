@@ -343,6 +343,26 @@ def course_delete(*, course: Course) -> None:
     delete_files_after_commit(files)
 
 
+def course_publish_refusal(*, course: Course) -> Conflict | None:
+    """Why a draft course cannot be published yet (the error `course_publish` would
+    raise), or None when it can: pages show it before anyone tries."""
+    lessons = Lesson.objects.filter(course=course)
+    if not lessons.exists():
+        return Conflict(
+            CourseErrorCode.COURSE_HAS_NO_LESSONS,
+            "A course needs at least one lesson to be published.",
+            [FieldError("lessons", "Add a lesson first.")],
+        )
+    if not lessons.filter(is_required=True).exists():
+        return Conflict(
+            CourseErrorCode.COURSE_HAS_NO_REQUIRED_LESSON,
+            "A course needs at least one required lesson to be published: learners "
+            "complete a course by doing its required lessons.",
+            [FieldError("lessons", "Make at least one lesson required.")],
+        )
+    return None
+
+
 @transaction.atomic
 def course_publish(*, course: Course, actor: User | None) -> Course:
     """Make a draft course visible in the catalogue. It needs at least one required lesson
@@ -363,20 +383,9 @@ def course_publish(*, course: Course, actor: User | None) -> Course:
             message,
             [FieldError("status", f"The course is {locked.status}.")],
         )
-    lessons = Lesson.objects.filter(course=locked)
-    if not lessons.exists():
-        raise Conflict(
-            CourseErrorCode.COURSE_HAS_NO_LESSONS,
-            "A course needs at least one lesson to be published.",
-            [FieldError("lessons", "Add a lesson first.")],
-        )
-    if not lessons.filter(is_required=True).exists():
-        raise Conflict(
-            CourseErrorCode.COURSE_HAS_NO_REQUIRED_LESSON,
-            "A course needs at least one required lesson to be published: learners "
-            "complete a course by doing its required lessons.",
-            [FieldError("lessons", "Make at least one lesson required.")],
-        )
+    refusal = course_publish_refusal(course=locked)
+    if refusal is not None:
+        raise refusal
     before = locked.status
     locked.status = CourseStatus.PUBLISHED
     locked.published_at = timezone.now()
