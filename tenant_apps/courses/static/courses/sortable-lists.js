@@ -59,6 +59,9 @@
       draggable: "[data-id]",
       group: list.getAttribute("data-group") || undefined,
       animation: 150,
+      // Pointer events rather than the browser's own drag and drop: one behaviour for
+      // mouse, pen and touch.
+      forceFallback: true,
       onEnd: function (event) {
         var body = new URLSearchParams();
         var request;
