@@ -73,7 +73,14 @@ def stored(school, django_db_blocker):
 
 
 def no_serious_violations(page, where: str) -> None:
+    """Nothing serious for axe-core, and nothing wider than a 360 px phone."""
     assert serious_accessibility_violations(page) == [], where
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.wait_for_timeout(300)  # charts redraw for the new width
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    assert width <= 360, f"{where} is {width} px wide on a 360 px screen"
 
 
 def lesson_item(page, title: str):
