@@ -178,6 +178,21 @@ def test_an_instructor_builds_reorders_writes_a_quiz_and_publishes(
         assert "The new order was saved." in page.locator(".messages").inner_text()
         assert stored(school, django_db_blocker)[1] == FINAL_OUTLINE
 
+        # The text lesson's editor: Markdown previewed with HTMX as learners will see it.
+        lesson_item(page, "Welcome").get_by_role("link", name="Edit").click()
+        page.wait_for_load_state()
+        page.get_by_label("Text (Markdown)").fill("# Salt\n\nIt is **sodium chloride**.")
+        with page.expect_response(lambda response: "/markdown-preview/" in response.url):
+            page.get_by_role("button", name="Preview").click()
+        assert page.locator("#markdown-preview strong").inner_text() == "sodium chloride"
+        assert page.url.endswith(f"/teach/lessons/{page.url.rstrip('/').rsplit('/', 1)[-1]}/")
+        no_serious_violations(page, "lesson editor")
+        page.get_by_role("button", name="Save lesson").click()
+        page.wait_for_load_state()
+        assert "The lesson was saved." in page.locator(".messages").inner_text()
+        page.get_by_role("link", name="Chemistry in the kitchen").click()
+        page.wait_for_load_state()
+
         # The quiz: its settings, then one question of every kind.
         lesson_item(page, "Check yourself").get_by_role("link", name="Quiz builder").click()
         page.wait_for_load_state()

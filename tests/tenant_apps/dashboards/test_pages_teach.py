@@ -149,3 +149,14 @@ def test_analytics_cost_the_same_however_large_the_course(
     with django_assert_max_num_queries(12):
         response = client.get(f"/teach/courses/{course.pk}/analytics/")
     assert len(chart_data(response.content.decode())["lessons"]["labels"]) == 40
+
+
+def test_a_title_with_markup_shows_as_text(portal, make_person, tenant_a):
+    owner = make_person(Role.INSTRUCTOR)
+    with schema_context(tenant_a.schema):
+        course = course_build(owner=owner, title="<script>alert(1)</script>")
+    client = portal(owner)
+    for path in ("/teach/courses/", f"/teach/courses/{course.pk}/analytics/"):
+        html = client.get(path).content.decode()
+        assert "<script>alert(1)</script>" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
