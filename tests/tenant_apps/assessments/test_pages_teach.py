@@ -276,11 +276,11 @@ def test_the_quiz_builder_costs_the_same_with_many_questions(
 # Grading
 @pytest.fixture
 def essays(build_quiz, enroll, instructor, make_person):
-    """Three learners submitted an essay in the instructor's course."""
+    """Twelve learners submitted an essay in the instructor's course (more than a page)."""
     setup = build_quiz(owner=instructor)
     essay = add_essay(setup.quiz, points=5)
     answers = []
-    for number in range(3):
+    for number in range(12):
         learner = make_person(Role.LEARNER, email=f"writer{number}@example.com")
         enroll(learner, setup.course)
         attempt, _created = services.attempt_start(quiz=setup.quiz, learner=learner)
@@ -297,7 +297,8 @@ def essays(build_quiz, enroll, instructor, make_person):
 def test_the_queue_lists_waiting_essays_and_grades_them(portal, instructor, essays):
     client = portal(instructor)
     html = client.get("/teach/grading/").content.decode()
-    assert "3 essays are waiting" in html and "Essay 0" in html and "Essay 2" in html
+    assert "12 essays are waiting" in html and "Essay 0" in html and "Essay 9" in html
+    assert "Essay 10" not in html and "Page 1 of 2" in html
     response = client.post(f"/teach/grading/{essays[0].pk}/", {"points": "9", "feedback": "Good"})
     assert response.status_code == 400
     html = response.content.decode()
@@ -311,7 +312,7 @@ def test_the_queue_lists_waiting_essays_and_grades_them(portal, instructor, essa
         "Good",
         instructor.pk,
     )
-    assert "2 essays are waiting" in client.get("/teach/grading/").content.decode()
+    assert "11 essays are waiting" in client.get("/teach/grading/").content.decode()
 
 
 def test_grading_is_for_graders_of_the_course(portal, essays, author, learner, make_person):

@@ -247,6 +247,17 @@ def test_an_instructor_builds_reorders_writes_a_quiz_and_publishes(
             "essay",
         ]
 
+        # Questions reorder the same way: the essay dragged above the matching question.
+        def question(prompt: str):
+            link = page.get_by_role("link", name=prompt, exact=True)
+            return page.locator("li[data-id]").filter(has=link)
+
+        handle = question("Why does bread rise?").locator(".question-handle")
+        with page.expect_response(lambda response: "/questions/order/" in response.url) as answer:
+            drag(page, handle, question("Match each to its pH."), fraction=0.25)
+        assert answer.value.status == 200
+        assert stored(school, django_db_blocker)[2][-2:] == ["essay", "matching"]
+
         # Publish.
         page.get_by_role("link", name="Chemistry in the kitchen").click()
         page.wait_for_load_state()
