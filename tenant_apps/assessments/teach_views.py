@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.pages import form_errors_show, page_of, page_requires
+from core.pages import page_of, page_requires
 from tenant_apps.assessments import selectors, services
 from tenant_apps.assessments.models import Question, QuestionKind, Quiz
 from tenant_apps.assessments.permissions import user_can_author_quizzes, user_can_grade
 from tenant_apps.assessments.teach_forms import GradeForm, QuestionForm, QuizSettingsForm
 from tenant_apps.courses.models import Lesson, LessonKind
 from tenant_apps.courses.selectors import lesson_get
-from tenant_apps.courses.teach_forms import MoveForm, OrderForm, moved
+from tenant_apps.courses.teach_forms import MoveForm, OrderForm, moved, refusal_show
 from tenant_apps.people.permissions import Capability, user_can
 
 
@@ -90,7 +90,7 @@ def quiz_builder(request: HttpRequest, lesson_id: int) -> HttpResponse:
         try:
             _quiz, created = services.quiz_save(lesson=lesson, **form.cleaned_data)
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(
                 request,
@@ -135,7 +135,7 @@ def _question_saved(request: HttpRequest, lesson, form, save, done, question=Non
         try:
             saved = save(form.service_values())
         except ApplicationError as error:
-            form_errors_show(form, error, form.field_names)
+            refusal_show(form, error, form.field_names)
         else:
             messages.success(request, done)
             return redirect(_quiz_url(lesson.pk, f"question-{saved.pk}"))
@@ -265,7 +265,7 @@ def essay_grade(request: HttpRequest, answer_id: int) -> HttpResponse:
         try:
             services.essay_grade(answer=answer, grader=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The essay was graded; the learner has been told."))
             page = request.POST.get("page", "")

@@ -304,3 +304,15 @@ class LessonSectionForm(PortalForm):
 
     section_id = forms.IntegerField(label=_("Move to section"), min_value=1)
     position = forms.IntegerField(required=False, min_value=1)
+
+
+def refusal_show(form: forms.BaseForm, error, field_names=None) -> None:
+    """A service's refusal on `form` (`core.pages.form_errors_show`); a conflict's own
+    message goes above the form as well, since it says why (e.g. learners have answered
+    the question), which the fields' messages alone do not."""
+    from core.errors import Conflict
+    from core.pages import form_errors_show
+
+    form_errors_show(form, error, field_names)
+    if isinstance(error, Conflict) and error.details:
+        form.add_error(None, error.message)

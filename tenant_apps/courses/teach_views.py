@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.pages import form_errors_show, page_requires
+from core.pages import page_requires
 from tenant_apps.courses import selectors, services
 from tenant_apps.courses.limits import BODY_MARKDOWN_MAX
 from tenant_apps.courses.models import Course, CourseStatus, Lesson, LessonKind, Section
@@ -39,6 +39,7 @@ from tenant_apps.courses.teach_forms import (
     ThumbnailForm,
     VideoUploadForm,
     moved,
+    refusal_show,
 )
 from tenant_apps.people.permissions import Capability, user_can, user_can_edit_course
 
@@ -124,10 +125,6 @@ def _builder(
         "statuses": CourseStatus,
         "kinds": LessonKind,
     }
-    if details_form is not None:
-        details_form.fields["category_id"].choices = (
-            CourseForm(categories=categories).fields["category_id"].choices
-        )
     return render(request, "courses/teach_builder.html", context, status=status)
 
 
@@ -142,7 +139,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
         try:
             course = services.course_create(owner=request.user, **form.service_values())
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(
                 request, _("The course “%(title)s” was created.") % {"title": course.title}
@@ -162,7 +159,7 @@ def course_builder(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             services.course_update(course=course, **form.service_values())
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The course's details were saved."))
             return redirect(_builder_url(course_id, "details"))
@@ -178,7 +175,7 @@ def course_thumbnail(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             services.course_thumbnail_set(course=course, upload=form.cleaned_data["thumbnail"])
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The thumbnail was saved."))
             return redirect(_builder_url(course_id, "thumbnail"))
@@ -248,7 +245,7 @@ def section_add(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             section = services.section_create(course=course, title=form.cleaned_data["title"])
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(
                 request, _("The section “%(title)s” was added.") % {"title": section.title}
@@ -266,7 +263,7 @@ def section_rename(request: HttpRequest, section_id: int) -> HttpResponse:
         try:
             services.section_update(section=section, title=form.cleaned_data["title"])
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The section was renamed."))
             return redirect(_builder_url(section.course_id, f"section-{section.pk}"))
@@ -346,7 +343,7 @@ def lesson_add(request: HttpRequest, section_id: int) -> HttpResponse:
                 section=section, title=form.cleaned_data["title"], kind=form.cleaned_data["kind"]
             )
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(
                 request, _("The lesson “%(title)s” was added.") % {"title": lesson.title}
@@ -454,7 +451,7 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
         try:
             services.lesson_update(lesson=lesson, **form.cleaned_data)
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The lesson was saved."))
             return redirect("teach-lesson", lesson_id=lesson.pk)
@@ -468,7 +465,7 @@ def _upload(request: HttpRequest, lesson_id: int, form_class, store, done: str) 
         try:
             store(lesson, next(iter(form.cleaned_data.values())))
         except ApplicationError as error:
-            form_errors_show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, done)
             return redirect("teach-lesson", lesson_id=lesson.pk)

@@ -332,3 +332,37 @@ def test_the_queue_costs_the_same_with_many_essays(
     client = portal(instructor)
     with django_assert_max_num_queries(8):
         assert client.get("/teach/grading/").status_code == 200
+
+
+def test_a_question_learners_answered_keeps_what_decides_its_grade(
+    portal, build_quiz, author, learner, enroll
+):
+    setup = build_quiz()
+    question = add_single_choice(setup.quiz, points=1)
+    enroll(learner, setup.course)
+    services.attempt_start(quiz=setup.quiz, learner=learner)
+    response = portal(author).post(
+        f"/teach/lessons/{setup.lesson.pk}/quiz/questions/{question.pk}/",
+        {
+            "prompt": "Capital of France, again?",
+            "points": "4",
+            "rows": "4",
+            "option_text_0": "Paris",
+            "option_text_1": "Lyon",
+            "option_text_2": "Nice",
+            "correct_option": "0",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_points_error">Fixed once the question is in use.' in html
+    assert "Learners have answered this question; only its prompt can change." in html
+    question.refresh_from_db()
+    assert (question.prompt, question.points) == ("Capital of France?", 1)
+
+
+def test_another_tenants_answer_is_404(portal, essays, make_person, tenant_b):
+    stranger = make_person(Role.ADMIN, tenant=tenant_b)
+    client = portal(stranger, tenant=tenant_b)
+    response = client.post(f"/teach/grading/{essays[0].pk}/", {"points": "1"})
+    assert response.status_code == 404
