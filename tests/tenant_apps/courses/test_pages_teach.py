@@ -394,3 +394,12 @@ def test_the_preview_is_for_authors_only(portal, learner):
     assert (
         portal(learner).post("/teach/markdown-preview/", {"body_markdown": "x"}).status_code == 403
     )
+
+
+def test_a_slug_taken_says_so_above_the_form_and_beside_the_field(portal, author, course):
+    build(author, title="Other", slug="taken-slug")
+    response = portal(author).post(f"/teach/courses/{course.pk}/", details(slug="taken-slug"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Another course uses the slug &#x27;taken-slug&#x27;." in html
+    assert 'id="id_slug_error">Choose another slug.' in html
