@@ -41,7 +41,12 @@ from tenant_apps.courses.teach_forms import (
     moved,
     refusal_show,
 )
-from tenant_apps.people.permissions import Capability, user_can, user_can_edit_course
+from tenant_apps.people.permissions import (
+    Capability,
+    user_can,
+    user_can_edit_course,
+    user_can_view_course_analytics,
+)
 
 
 def may_author(user) -> bool:
@@ -124,6 +129,9 @@ def _builder(
         ),
         "statuses": CourseStatus,
         "kinds": LessonKind,
+        "may_view_analytics": user_can_view_course_analytics(
+            request.user, owner_id=course.owner_id
+        ),
     }
     return render(request, "courses/teach_builder.html", context, status=status)
 

@@ -97,8 +97,12 @@ def test_another_authors_draft_is_404_and_their_published_course_403_as_in_the_a
     assert course_rows(tenant_a) == before
 
 
-def test_an_instructor_edits_every_course(portal, instructor, course):
-    assert portal(instructor).get(f"/teach/courses/{course.pk}/").status_code == 200
+def test_an_instructor_edits_every_course_but_sees_analytics_of_their_own(
+    portal, instructor, author, course
+):
+    html = portal(instructor).get(f"/teach/courses/{course.pk}/").content.decode()
+    assert "Intro to Python" in html and "/analytics/" not in html
+    assert "/analytics/" in portal(author).get(f"/teach/courses/{course.pk}/").content.decode()
 
 
 def test_another_tenants_ids_are_404(portal, make_person, tenant_b, course, tenant_a):
