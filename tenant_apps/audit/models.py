@@ -7,6 +7,7 @@ from django.db import models
 
 class AuditAction(models.TextChoices):
     USER_INVITED = "user.invited"
+    USER_REGISTERED = "user.registered"
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"

@@ -25,6 +25,16 @@ class PeopleConfig(AppConfig):
         from core.pages import signed_in
 
         nav_entry_register(NavEntry(Area.LEARN, _("Home"), "home", signed_in, order=0))
+        nav_entry_register(
+            NavEntry(
+                Area.ACCOUNT,
+                _("Profile"),
+                "profile",
+                signed_in,
+                order=20,
+                also_current=("profile-", "personal-tokens"),
+            )
+        )
         from core.media import media_rule_register, signed_in
 
         # Avatars are for the tenant's people (they show who is who), not for the world.

@@ -318,15 +318,53 @@ def people_policy_update(*, self_registration_enabled: bool, actor: User | None)
     return policy
 
 
-def user_register(*, email: str, password: str, full_name: str = "") -> User:
-    """Self-registration as a learner, where the tenant allows it."""
-    if not people_policy().self_registration_enabled:
+class RegistrationThrottled(ApplicationError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            code=PeopleErrorCode.REGISTRATION_THROTTLED,
+            message="Too many accounts were created from your address. "
+            f"Try again in {wait_in_words(retry_after)}.",
+            status=429,
+        )
+        self.retry_after = retry_after
+
+
+def registration_open() -> bool:
+    """Whether this tenant lets people create their own learner accounts."""
+    return people_policy().self_registration_enabled
+
+
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    address: str | None = None,
+    now: float | None = None,
+) -> User:
+    """Self-registration as a learner, where the tenant allows it: the password must pass
+    the password validators, the e-mail must be free (whatever its case), and one address
+    may register only so many accounts an hour (people.limits). Audited as
+    `user.registered`; announced as `user.created`."""
+    if not registration_open():
         raise ApplicationError(
             code=PeopleErrorCode.REGISTRATION_CLOSED,
             message="This organisation does not allow self-registration.",
             status=403,
         )
-    return user_create(email=email, full_name=full_name, password=password, role=Role.LEARNER)
+    now = time.time() if now is None else now
+    wait = limits.registration_address_wait(address=address, now=now)
+    if wait:
+        raise RegistrationThrottled(retry_after=wait)
+    with transaction.atomic():
+        user = user_create(email=email, full_name=full_name, password=password, role=Role.LEARNER)
+        audit_record(
+            action=AuditAction.USER_REGISTERED,
+            actor=user,
+            target=user,
+            after={"email": user.email, "role": user.role},
+        )
+    return user
 
 
 # ------------------------------------------------------------------------------------------
