@@ -1,8 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from tenant_apps.people import views
-from tenant_apps.people.forms import NewPasswordForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,11 +19,7 @@ urlpatterns = [
     ),
     path(
         "accounts/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            form_class=NewPasswordForm,
-            post_reset_login=True,
-            success_url=reverse_lazy("password-set-done"),
-        ),
+        views.SetPasswordView.as_view(),
         name="set-password",
     ),
     path("accounts/password-set/", views.password_set_done, name="password-set-done"),

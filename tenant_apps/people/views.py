@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +20,7 @@ from core.request_context import client_address
 from tenant_apps.people import selectors, services, tokens
 from tenant_apps.people.forms import (
     AvatarForm,
+    NewPasswordForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
     PersonalTokenForm,
@@ -109,6 +110,20 @@ class SignInView(auth_views.LoginView):
         context["login_buttons"] = login_buttons_for(self.request)
         context["registration_open"] = services.registration_open()
         return context
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The set-password page of reset links and invitations (Django's, with our form); a
+    refused password is a 400 with each message next to its field."""
+
+    form_class = NewPasswordForm
+    post_reset_login = True
+    success_url = reverse_lazy("password-set-done")
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 def register(request: HttpRequest) -> HttpResponse:
