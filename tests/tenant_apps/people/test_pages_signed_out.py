@@ -191,7 +191,7 @@ def test_the_set_password_page_shows_each_error_next_to_its_field(client_a, invi
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert field_error(html, "new_password2") == ["The two password fields didn’t match."]
+    assert field_error(html, "new_password2") == ["The two password fields didn\u2019t match."]
     assert '<div class="error-summary"' in html and 'href="#id_new_password2"' in html
     assert 'aria-describedby="id_new_password2_helptext id_new_password2_error"' in html
 
