@@ -64,7 +64,9 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         notification = selectors.notification_of(
             recipient_id=request.user.pk, notification_id=notification_id
         )
-        return render(request, "notifications/_item.html", {"notification": notification})
+        unread = selectors.unread_count(recipient_id=request.user.pk)
+        context = {"notification": notification, "unread": unread}
+        return render(request, "notifications/_read_swap.html", context)
     messages.success(request, _("Marked as read."))
     return redirect(_back_to_list(request))
 

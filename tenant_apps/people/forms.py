@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from datetime import datetime, time
 
@@ -65,8 +66,10 @@ class NewPasswordForm(SetPasswordForm):
 
 # ------------------------------------------------------------------------------------------
 # One's profile (the same services as /api/v1/me, /me/avatar, /me/password, /me/tokens)
-def _time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+@functools.cache
+def _time_zone_choices() -> tuple[tuple[str, str], ...]:
+    """Every zone this machine knows (reading them walks the zone files: once a process)."""
+    return tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
 
 class ProfileForm(forms.Form):

@@ -131,6 +131,8 @@ def register(request: HttpRequest) -> HttpResponse:
     service, rules and limits as the API's `auth/register`. Signed in on success."""
     if not services.registration_open():
         raise Http404
+    if request.user.is_authenticated:
+        return redirect("home")
     form = RegisterForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:

@@ -125,7 +125,10 @@ def test_mark_one_read_with_a_plain_form(csrf_portal, learner, notify, tenant_a)
     assert read_state(tenant_a, notification.pk) == [True]
 
 
-def test_mark_one_read_with_htmx_answers_the_row(portal, learner, notify, tenant_a):
+def test_mark_one_read_with_htmx_answers_the_row_and_the_new_counts(
+    portal, learner, notify, tenant_a
+):
+    notify(learner, "Still unread")
     notification = notify(learner, "Enrolled: Fire Drill")
     response = portal(learner).post(
         f"/notifications/{notification.pk}/read/", HTTP_HX_REQUEST="true"
@@ -133,7 +136,13 @@ def test_mark_one_read_with_htmx_answers_the_row(portal, learner, notify, tenant
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<li class="notification" id="notification-{notification.pk}"')
-    assert "Fire Drill" in html and "Unread" not in html and "<main" not in html
+    row = html.split("</li>")[0]
+    assert "Fire Drill" in row and "Unread" not in row and "<main" not in html
+    assert '<p class="muted" id="unread-summary" hx-swap-oob="true">You have 1 unread' in html
+    assert (
+        '<span class="count" aria-label="1 unread" hx-swap-oob="outerHTML:.site-account '
+        "a[href='/notifications/'] .count\">1</span>" in html
+    )
     assert read_state(tenant_a, notification.pk) == [True]
 
 

@@ -108,6 +108,8 @@ def test_a_learner_uses_their_account_pages(server, account_tenant):
         page.wait_for_selector(".notification--unread", state="detached")
         assert page.url == f"{server}/notifications/"  # swapped in place, no reload
         assert page.locator(".notification__read").count() == 4  # the course's two and these
+        assert header_count(page) == ""  # the count left the header with the last unread
+        assert page.locator("#unread-summary").inner_text() == "You have 0 unread notifications."
 
         # A date on the profile follows the chosen time zone.
         page.goto(f"{server}/account/profile/")
