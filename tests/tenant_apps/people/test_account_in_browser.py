@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 import pytest
 from django_tenants.utils import schema_context
 
-from tests.browser import chromium, page_for_axe, serious_accessibility_violations
+from tests.browser import (
+    RECORD_CSP_VIOLATIONS,
+    chromium,
+    csp_violations,
+    page_for_axe,
+    serious_accessibility_violations,
+)
 from tests.live import live_server, server_env
 
 SLUG = "accounted"
@@ -142,3 +148,29 @@ def test_a_learner_uses_their_account_pages(server, account_tenant):
         page.goto(f"{server}{account_tenant}")
         assert page.locator("#id_new_password1").is_visible()
         assert_accessible(page, "set-password")
+
+
+@pytest.mark.timeout(180)
+def test_the_account_pages_keep_the_content_security_policy_and_copy_a_link(server):
+    with chromium() as browser:
+        context = browser.new_context()  # the real policy: nothing bypassed
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+        page = context.new_page()
+        page.goto(f"{server}/accounts/login/")
+        page.fill("#id_username", "lena@example.com")
+        page.fill("#id_password", PASSWORD)
+        page.click("form[action='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(f"{server}/")
+        for path in ("/notifications/", "/account/profile/", "/certificates/"):
+            assert page.goto(f"{server}{path}").status == 200, path
+            page.wait_for_load_state("networkidle")
+            assert csp_violations(page) == [], path
+        # On the certificates page: the button copies the verification link.
+        link = page.locator("input.copy-link__url").input_value()
+        # The tenant's public address (PUBLIC_SCHEME/PUBLIC_PORT), as the API gives it.
+        assert link.startswith(f"http://{SLUG}.localhost/certificates/verify/")
+        page.click("button[data-copy-from]")
+        page.wait_for_selector(".copy-link__status:has-text('Copied')", state="attached")
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        assert csp_violations(page) == []
