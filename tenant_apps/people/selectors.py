@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenant_apps.people.models import LearnerGroup, PersonalAccessToken, User
+from tenant_apps.people.models import LearnerGroup, PeoplePolicy, PersonalAccessToken, User
 
 
 def user_list() -> QuerySet[User]:
@@ -26,3 +26,9 @@ def group_get(*, group_id: int) -> LearnerGroup:
 
 def personal_tokens_of(*, user: User) -> QuerySet[PersonalAccessToken]:
     return PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def registration_open() -> bool:
+    """Whether this tenant lets people create their own learner accounts (one query, no
+    write: a tenant that never saved its people settings has it off)."""
+    return PeoplePolicy.objects.filter(pk=1, self_registration_enabled=True).exists()

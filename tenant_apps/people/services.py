@@ -27,6 +27,7 @@ from tenant_apps.people import limits
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.hooks import person_renamed_handlers_run
 from tenant_apps.people.models import LearnerGroup, PeoplePolicy, Role, User
+from tenant_apps.people.selectors import registration_open
 from tenant_apps.people.tokens import credentials_revoke_all, sign_ins_revoke_all
 
 AVATAR_RULE = ImageRule(
@@ -327,11 +328,6 @@ class RegistrationThrottled(ApplicationError):
             status=429,
         )
         self.retry_after = retry_after
-
-
-def registration_open() -> bool:
-    """Whether this tenant lets people create their own learner accounts."""
-    return people_policy().self_registration_enabled
 
 
 def user_register(

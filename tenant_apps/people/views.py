@@ -108,7 +108,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["login_buttons"] = login_buttons_for(self.request)
-        context["registration_open"] = services.registration_open()
+        context["registration_open"] = selectors.registration_open()
         return context
 
 
@@ -129,7 +129,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 def register(request: HttpRequest) -> HttpResponse:
     """Self-registration as a learner where the tenant allows it (else 404): the same
     service, rules and limits as the API's `auth/register`. Signed in on success."""
-    if not services.registration_open():
+    if not selectors.registration_open():
         raise Http404
     if request.user.is_authenticated:
         return redirect("home")

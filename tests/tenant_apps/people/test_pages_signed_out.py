@@ -201,3 +201,14 @@ def test_the_reset_form_shows_its_error_next_to_the_field(client_a):
     html = response.content.decode()
     assert field_error(html, "email") == ["Enter a valid email address."]
     assert 'href="#id_email"' in html
+
+
+def test_the_signed_out_pages_run_a_bounded_number_of_queries(
+    client_a, registration_open, invitation_path, django_assert_max_num_queries
+):
+    client_a.get("/accounts/login/")  # the first request on a host also routes it
+    for path in ("/accounts/login/", "/accounts/register/", "/accounts/password-reset/"):
+        with django_assert_max_num_queries(4):
+            assert client_a.get(path).status_code == 200, path
+    with django_assert_max_num_queries(8):
+        assert client_a.get(invitation_path, follow=True).status_code == 200
