@@ -12,6 +12,14 @@ from shared_apps.operators.permissions import is_operator
 from shared_apps.tenants.models import TenantStatus
 
 DELETED = "deleted"
+# The statuses as the console names them (the model's labels are not translated).
+STATUS_LABELS = {
+    TenantStatus.PROVISIONING.value: _("Provisioning"),
+    TenantStatus.ACTIVE.value: _("Active"),
+    TenantStatus.SUSPENDED.value: _("Suspended"),
+    TenantStatus.ARCHIVED.value: _("Archived"),
+    DELETED: _("Deleted"),
+}
 SORTS = [
     ("name", _("Name")),
     ("newest", _("Newest first")),
@@ -40,7 +48,7 @@ class TenantFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *TenantStatus.choices, (DELETED, _("Deleted"))],
+        choices=[("", _("Any status")), *STATUS_LABELS.items()],
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 

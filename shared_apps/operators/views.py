@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from core.pages import form_errors_show, page_of, page_requires
 from shared_apps.operators.forms import (
+    STATUS_LABELS,
     DomainAddForm,
     DomainRemoveForm,
     TenantCreateForm,
@@ -233,10 +234,13 @@ def domain_remove(request: HttpRequest, slug: str) -> HttpResponse:
 @page_requires(is_operator)
 def platform_metrics(request: HttpRequest) -> HttpResponse:
     metrics = selectors.platform_metrics()
+    by_status = [
+        selectors.CountOf(str(STATUS_LABELS[row.label]), row.count) for row in metrics.by_status
+    ]
     charts = {
         "by_status": {
-            "labels": [row.label for row in metrics.by_status],
-            "values": [row.count for row in metrics.by_status],
+            "labels": [row.label for row in by_status],
+            "values": [row.count for row in by_status],
             "label": _("Tenants"),
         },
         "new_by_month": {
@@ -255,6 +259,7 @@ def platform_metrics(request: HttpRequest) -> HttpResponse:
         "operators/metrics.html",
         {
             "metrics": metrics,
+            "by_status": by_status,
             "charts": charts,
             "active_days": selectors.ACTIVE_LEARNER_DAYS,
             "tenant_total": sum(row.count for row in metrics.by_status),

@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from shared_apps.tenants.errors import TenantErrorCode
@@ -199,8 +198,12 @@ class PlatformMetrics:
     active_learners: ActiveLearners
 
 
+DELETED = "deleted"
+
+
 def tenants_by_status() -> list[CountOf]:
-    """Every status with its count (deleted tenants apart, whatever their status)."""
+    """Every status with its count, labelled by its code; deleted tenants apart, whatever
+    their status, as `deleted`."""
     counts = dict(
         Tenant.objects.filter(purge_after__isnull=True)
         .values_list("status")
@@ -208,8 +211,8 @@ def tenants_by_status() -> list[CountOf]:
         .values_list("status", "n")
     )
     deleted = Tenant.objects.filter(purge_after__isnull=False).count()
-    rows = [CountOf(str(status.label), counts.get(status.value, 0)) for status in TenantStatus]
-    return [*rows, CountOf(str(_("Deleted")), deleted)]
+    rows = [CountOf(status.value, counts.get(status.value, 0)) for status in TenantStatus]
+    return [*rows, CountOf(DELETED, deleted)]
 
 
 def tenants_new_by_month(*, months: int = 12, now: datetime | None = None) -> list[CountOf]:

@@ -444,7 +444,7 @@ def test_metrics_count_tenants_and_active_learners(ops, tenant_a, tenant_b, make
     response = ops.get("/metrics/")
     assert response.status_code == 200
     metrics = response.context["metrics"]
-    assert {row.label: row.count for row in metrics.by_status} == {
+    assert {row.label: row.count for row in response.context["by_status"]} == {
         "Provisioning": 0,
         "Active": 1,
         "Suspended": 1,
