@@ -6,6 +6,7 @@ tenant services or selectors the operator API calls, and renders.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -31,6 +32,7 @@ from shared_apps.operators.forms import (
 )
 from shared_apps.operators.permissions import is_operator
 from shared_apps.tenants import selectors, services
+from shared_apps.tenants.errors import TenantErrorCode
 from shared_apps.tenants.models import Tenant, TenantStatus
 
 TENANTS_PER_PAGE = 25
@@ -82,7 +84,16 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
                 idempotency_key=data["request_key"] or None,
             )
         except ApplicationError as error:
-            form_errors_show(form, error)
+            if error.code == TenantErrorCode.IDEMPOTENCY_KEY_REUSED:
+                # This form already created a tenant and was changed since: a fresh key
+                # lets the operator send it again for another tenant.
+                form.data = form.data.copy()
+                form.data["request_key"] = uuid.uuid4().hex
+                form.add_error(
+                    None, _("This form already created a tenant. Send it again to create another.")
+                )
+            else:
+                form_errors_show(form, error)
         else:
             if result.created:
                 messages.success(

@@ -278,6 +278,22 @@ def test_create_provisions_and_invites_the_first_admin(ops, tenant_a):
     )
     assert again.status_code == 302
     assert Tenant.objects.filter(slug="charlie").count() == 1
+    # The same form changed and sent again: told so, with a fresh key to go on with.
+    changed = ops.post(
+        "/tenants/new/",
+        {
+            "name": "Charlie Two",
+            "slug": "charlie-two",
+            "admin_email": "head@charlie.example.com",
+            "plan": "standard",
+            "request_key": key,
+        },
+    )
+    assert changed.status_code == 400
+    assert "This form already created a tenant." in changed.content.decode()
+    assert changed.context["form"]["request_key"].value() != key
+    assert 'value="Charlie Two"' in changed.content.decode()
+    assert not Tenant.objects.filter(slug="charlie-two").exists()
 
 
 @pytest.mark.parametrize(
@@ -476,3 +492,11 @@ def test_metrics_queries_are_bounded_with_many_tenants(
     with django_assert_max_num_queries(7):
         ops.get("/metrics/")
     cache.delete(selectors.ACTIVE_LEARNERS_CACHE_KEY)
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", *PAGES])
+def test_console_pages_carry_the_content_security_policy(console, operator, tenant_a, path):
+    client = console() if path == "/accounts/login/" else console(operator.user)
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert (directives["script-src"], directives["style-src"]) == ("'self'", "'self'")
