@@ -8,7 +8,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from shared_apps.operators.permissions import is_operator
+from core.errors import ApplicationError
+from core.request_context import client_address
+from shared_apps.operators.errors import OperatorErrorCode
+from shared_apps.operators.services import SIGN_IN_WINDOW_SECONDS, operator_authenticate
 from shared_apps.tenants.models import TenantStatus
 
 DELETED = "deleted"
@@ -28,8 +31,8 @@ SORTS = [
 
 
 class OperatorSignInForm(AuthenticationForm):
-    """Django's sign-in, admitting only operators: anyone else gets the same answer as a
-    wrong password (nothing tells which accounts exist)."""
+    """Django's sign-in through `operator_authenticate`: operators only (anyone else gets
+    the same answer as a wrong password), throttled per account and address."""
 
     username = forms.EmailField(
         label=_("E-mail"),
@@ -37,10 +40,28 @@ class OperatorSignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
-    def confirm_login_allowed(self, user) -> None:
-        super().confirm_login_allowed(user)
-        if not is_operator(user):
-            raise self.get_invalid_login_error()
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        password = self.cleaned_data.get("password") or ""
+        if not (email and password):
+            return self.cleaned_data
+        try:
+            self.user_cache = operator_authenticate(
+                email=email,
+                password=password,
+                address=client_address(self.request) if self.request else None,
+                request=self.request,
+            )
+        except ApplicationError as error:
+            if error.code == OperatorErrorCode.SIGN_IN_THROTTLED:
+                raise forms.ValidationError(
+                    _("Too many failed sign-ins. Try again in %(minutes)s minutes."),
+                    code="throttled",
+                    params={"minutes": SIGN_IN_WINDOW_SECONDS // 60},
+                ) from error
+            raise self.get_invalid_login_error() from error
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class TenantFilterForm(forms.Form):

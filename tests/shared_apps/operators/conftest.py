@@ -25,3 +25,19 @@ def console(db, django_capture_on_commit_callbacks):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_failures():
+    """Every test client signs in from 127.0.0.1: start each test with no failed operator
+    sign-in counted (the cache is not rolled back with the test), and leave none behind."""
+    from core.redis_client import redis_client
+
+    def clear() -> None:
+        client = redis_client()
+        for key in client.scan_iter("*operators:sign-in-failures:*"):
+            client.delete(key)
+
+    clear()
+    yield
+    clear()

@@ -154,6 +154,32 @@ def test_wrong_password_and_non_operators_are_refused_alike(console, operator, p
     assert "_auth_user_id" not in client.session
 
 
+def test_sign_in_is_throttled_per_account_and_address(console, operator):
+    from shared_apps.operators.services import SIGN_IN_FAILURES_ALLOWED
+
+    client = console()
+    for _attempt in range(SIGN_IN_FAILURES_ALLOWED):
+        wrong = client.post(
+            "/accounts/login/", {"username": "ops@lectern.example.com", "password": "guess"}
+        )
+        assert b"Please enter a correct" in wrong.content
+    # Now even the right password waits.
+    right = client.post(
+        "/accounts/login/",
+        {"username": "ops@lectern.example.com", "password": "operator-pass-123"},
+    )
+    assert right.status_code == 200
+    assert b"Too many failed sign-ins. Try again in 15 minutes." in right.content
+    assert "_auth_user_id" not in client.session
+    # Another address is not held back.
+    elsewhere = console().post(
+        "/accounts/login/",
+        {"username": "ops@lectern.example.com", "password": "operator-pass-123"},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert elsewhere.status_code == 302
+
+
 def test_public_root_leads_to_the_tenants_list(console, operator):
     response = console(operator.user).get("/")
     assert response.status_code == 302
