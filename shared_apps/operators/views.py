@@ -59,9 +59,10 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    template = "operators/_tenant_results.html" if request.htmx else "operators/tenant_list.html"
     return render(
         request,
-        "operators/tenant_list.html",
+        template,
         {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()},
     )
 

@@ -123,7 +123,19 @@ def test_operator_creates_a_tenant_whose_admin_accepts_the_invitation(server):
         assert csp_violations(page) == []
         no_serious_violations(page, axe, page.url)
 
-        page.get_by_role("link", name="Metrics").click()
+        # The list filters as the operator types (HTMX), and the address follows.
+        console_nav = page.get_by_role("navigation", name="Operator console")
+        console_nav.get_by_role("link", name="Tenants").click()
+        page.wait_for_url(f"{base}/tenants/")
+        page.get_by_label("Search").fill("delt")
+        page.wait_for_url(f"{base}/tenants/?q=delt*")
+        rows = page.locator("#tenant-results tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == 1
+        assert "Delta Institute" in rows.first.inner_text()
+        assert csp_violations(page) == []
+
+        console_nav.get_by_role("link", name="Metrics").click()
         page.wait_for_url(f"{base}/metrics/")
         drawn = page.evaluate(
             "Array.from(document.querySelectorAll('canvas[data-chart]'))"

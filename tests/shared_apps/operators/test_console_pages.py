@@ -236,6 +236,15 @@ def test_list_searches_filters_and_sorts(ops, tenant_a, tenant_b):
     assert slugs("status=sleeping") == ["alpha", "bravo"]
 
 
+def test_htmx_filtering_answers_only_the_results(ops, tenant_a, tenant_b):
+    response = ops.get("/tenants/?q=Academy", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Bravo Academy" in html
+    assert "Alpha Learning" not in html
+
+
 def test_list_pages_with_many_tenants_in_bounded_queries(
     ops, tenant_a, tenant_b, django_assert_max_num_queries
 ):
