@@ -248,13 +248,22 @@ def test_htmx_filtering_answers_only_the_results(ops, tenant_a, tenant_b):
 def test_list_pages_with_many_tenants_in_bounded_queries(
     ops, tenant_a, tenant_b, django_assert_max_num_queries
 ):
+    from shared_apps.tenants.services import tenant_create
+
     with django_assert_max_num_queries(12):
         assert ops.get("/tenants/").status_code == 200
+    # Three more tenants with schemas of their own (first on the page by name), and sixty
+    # rows: the page reads five schemas and twenty rows without one in the same queries.
+    for n in (1, 2, 3):
+        tenant_create(slug=f"aardvark-{n}", name=f"Aardvark {n}", admin_email=f"a@{n}.example.com")
     tenant_rows(60)
     with django_assert_max_num_queries(12):
         first = ops.get("/tenants/")
     assert len(first.context["rows"]) == 25
-    assert first.context["page"].paginator.count == 62
+    assert first.context["page"].paginator.count == 65
+    people = {row["tenant"].slug: row["people"] for row in first.context["rows"]}
+    assert [people[f"aardvark-{n}"] for n in (1, 2, 3)] == [1, 1, 1]
+    assert people["bulk-000"] == 0
     with django_assert_max_num_queries(12):
         last = ops.get("/tenants/?q=bulk&page=3")
     assert [row["tenant"].slug for row in last.context["rows"]] == [
