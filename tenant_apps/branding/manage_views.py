@@ -135,7 +135,6 @@ def _domain_page(request: HttpRequest, domain) -> HttpResponse:
             "domain": domain,
             "tenant_host": selectors.tenant_host(),
             "failure": DomainFailure(domain.failure).label if domain.failure else "",
-            "statuses": DomainStatus,
         },
     )
 
@@ -152,16 +151,24 @@ def domain_detail(request: HttpRequest, domain_id: int) -> HttpResponse:
 def domain_verify(request: HttpRequest, domain_id: int) -> HttpResponse:
     """POST /manage/domains/<id>/verify/: look its TXT record up now."""
     domain = services.custom_domain_verify(domain_id=domain_id, actor=request.user)
+    failure = DomainFailure(domain.failure).label if domain.failure else ""
     if domain.status == DomainStatus.VERIFIED:
-        messages.success(
-            request, _("%(name)s is verified: it now opens this portal.") % {"name": domain.name}
-        )
+        outcome = _("%(name)s is verified: it now opens this portal.") % {"name": domain.name}
     else:
-        messages.error(
+        outcome = _("%(name)s could not be verified: %(reason)s") % {
+            "name": domain.name,
+            "reason": failure,
+        }
+    if request.htmx:  # only the status block changes
+        return render(
             request,
-            _("%(name)s could not be verified: %(reason)s")
-            % {"name": domain.name, "reason": DomainFailure(domain.failure).label},
+            "branding/_domain_verification.html",
+            {"domain": domain, "failure": failure, "outcome": outcome},
         )
+    if domain.status == DomainStatus.VERIFIED:
+        messages.success(request, outcome)
+    else:
+        messages.error(request, outcome)
     return redirect("manage-domain", domain_id=domain.pk)
 
 

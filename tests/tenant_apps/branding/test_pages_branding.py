@@ -283,3 +283,31 @@ def test_the_api_reads_and_writes_the_new_fields(api, admin, learner):
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "colour_contrast_too_low"
     assert api(learner).get("/api/v1/settings/branding/draft").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("welcome_text", "x" * 501, "Use at most 500 characters."),
+        ("email_footer", "x" * 501, "Use at most 500 characters."),
+        (
+            "email_sender_name",
+            "Alpha <evil@example.com>",
+            "Use a name without &lt;, &gt;, &quot; or @.",
+        ),
+        ("email_sender_name", "Alpha\rBcc: x", "Use plain text on one line."),
+        (
+            "font",
+            "comic-sans",
+            "Select a valid choice. comic-sans is not one of the available choices.",
+        ),
+    ],
+)
+def test_text_and_font_rules_are_shown_next_to_the_field(
+    portal, admin, tenant_a, field, value, message
+):
+    before = snapshot(Branding, BrandingDraft, tenant=tenant_a)
+    response = portal(admin).post(URL, {**DRAFT, field: value})
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.content.decode()
+    assert snapshot(Branding, BrandingDraft, tenant=tenant_a) == before

@@ -199,3 +199,16 @@ def test_the_list_runs_a_bounded_number_of_queries(
     html = page.content.decode()
     assert page.status_code == 200
     assert html.count('<span class="badge badge--neutral">Pending</span>') == 40
+
+
+def test_htmx_verification_answers_the_status_block_only(
+    portal, admin, added, dns_zone, django_capture_on_commit_callbacks
+):
+    dns_zone.txt[f"_lectern-verify.{NAME}"] = [added.token]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal(admin).post(f"/manage/domains/{added.pk}/verify/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="domain-verification" aria-live="polite">')
+    assert f"{NAME} is verified: it now opens this portal." in html
+    assert "<html" not in html
