@@ -311,3 +311,16 @@ def test_text_and_font_rules_are_shown_next_to_the_field(
     assert response.status_code == 400
     assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.content.decode()
     assert snapshot(Branding, BrandingDraft, tenant=tenant_a) == before
+
+
+def test_the_published_favicon_is_every_pages_icon(portal, admin, tenant_a):
+    client = portal(admin)
+    client.post(URL, {**DRAFT, "favicon": image_file("PNG", size=(32, 32))})
+    assert '<link rel="icon"' not in portal().get("/accounts/login/").content.decode()
+    client.post("/manage/branding/publish/")
+    with schema_context(tenant_a.schema):
+        favicon = branding_current().favicon.url
+    assert (
+        f'<link rel="icon" href="{favicon}">' in portal().get("/accounts/login/").content.decode()
+    )
+    assert portal().get(favicon).status_code == 200
