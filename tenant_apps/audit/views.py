@@ -82,5 +82,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "query": query_without_page(request),
         "zone": timezone.get_current_timezone_name(),
     }
-    template = "audit/_entries.html" if request.htmx else "audit/audit_log.html"
-    return render(request, template, context, status=400 if form.is_bound and not valid else 200)
+    return render(
+        request, "audit/audit_log.html", context, status=400 if form.is_bound and not valid else 200
+    )

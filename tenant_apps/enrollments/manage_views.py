@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from core.errors import ApplicationError
 from core.pages import form_errors_show, page_of, page_requires
@@ -21,7 +22,7 @@ from tenant_apps.enrollments.permissions import (
     user_can_cancel_enrollment,
     user_manages_all_enrollments,
 )
-from tenant_apps.people.manage_forms import query_without_page
+from tenant_apps.people.manage_forms import partial_wanted, query_without_page
 from tenant_apps.people.selectors import groups_all
 
 ENROLLMENTS_PER_PAGE = 25
@@ -35,6 +36,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("manage-enrollments")
 
 
+@vary_on_headers("HX-Request")
 @page_requires(user_manages_all_enrollments)
 def enrollment_list(request: HttpRequest) -> HttpResponse:
     groups = groups_all()
@@ -58,7 +60,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
     }
     template = (
         "enrollments/manage/_enrollments_table.html"
-        if request.htmx
+        if partial_wanted(request)
         else "enrollments/manage/enrollments.html"
     )
     return render(request, template, context)

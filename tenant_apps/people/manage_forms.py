@@ -1,5 +1,6 @@
 """The tenant admin's forms for people and the tenant's settings. They check shape; the
-people services (shared with the API) decide and write. `query_without_page` and the
+people services (shared with the API) decide and write. `partial_wanted`,
+`query_without_page` and the
 templates `people/_field.html`, `_error_summary.html`, `_pagination.html` serve every
 admin page (enrollments and audit too)."""
 
@@ -20,6 +21,12 @@ from tenant_apps.people.models import GroupKind, LearnerGroup, Role
 
 STATUS_CHOICES = [("", _("Any status")), ("active", _("Active")), ("inactive", _("Deactivated"))]
 MAX_PASTED_ADDRESSES = 500
+
+
+def partial_wanted(request: HttpRequest) -> bool:
+    """An HTMX request for a list's results only (not htmx restoring a page from history,
+    which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def query_without_page(request: HttpRequest) -> str:

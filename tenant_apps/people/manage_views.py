@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from core.errors import ApplicationError
 from core.pages import form_errors_show, page_of, page_requires
@@ -21,6 +22,7 @@ from tenant_apps.people.manage_forms import (
     PeopleFilterForm,
     PersonForm,
     SettingsForm,
+    partial_wanted,
     query_without_page,
 )
 from tenant_apps.people.models import GroupKind
@@ -33,6 +35,7 @@ def may_manage_people(user) -> bool:
     return user_can(user, Capability.MANAGE_USERS)
 
 
+@vary_on_headers("HX-Request")
 @page_requires(may_manage_people)
 def people_list(request: HttpRequest) -> HttpResponse:
     groups = selectors.groups_all()
@@ -47,7 +50,11 @@ def people_list(request: HttpRequest) -> HttpResponse:
     )
     page = page_of(request, people, PEOPLE_PER_PAGE)
     context = {"form": form, "page": page, "query": query_without_page(request)}
-    template = "people/manage/_people_table.html" if request.htmx else "people/manage/people.html"
+    template = (
+        "people/manage/_people_table.html"
+        if partial_wanted(request)
+        else "people/manage/people.html"
+    )
     return render(request, template, context)
 
 

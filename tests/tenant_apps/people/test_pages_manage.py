@@ -106,6 +106,15 @@ def test_htmx_filter_returns_only_the_table(portal, admin):
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert b"ada@example.com" in response.content
+    assert "HX-Request" in response["Vary"]
+    # Going back, htmx asks for the whole page again.
+    restored = portal(admin).get(
+        "/manage/people/",
+        {"q": "ada"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert b"<html" in restored.content
 
 
 def test_pasted_invitations_are_all_refused_when_a_line_is_invalid(portal, admin, tenant_a):
