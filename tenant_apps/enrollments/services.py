@@ -78,13 +78,15 @@ def _announce(event_type: EventType, enrollment: Enrollment, actor: User | None)
 
 def _audit(action: AuditAction, enrollment: Enrollment, actor: User | None, **after: Any) -> None:
     """Record an action of someone managing an enrollment (not a learner's own)."""
+    person, course = enrollment.user, enrollment.course
     audit_record(
         action=action,
         actor=actor,
         target=enrollment,
+        label=f"{person.email} in {course.title}",
         after={
-            "user_id": enrollment.user_id,
-            "course_id": enrollment.course_id,
+            "user_id": person.pk,
+            "course_id": course.pk,
             "status": enrollment.status,
             **after,
         },

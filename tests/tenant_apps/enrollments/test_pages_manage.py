@@ -192,8 +192,11 @@ def test_admin_grants_a_pending_enrollment_and_cancels_one(
     assert response["Location"] == "/manage/enrollments/"  # never off the site
     with schema_context(tenant_a.schema):
         assert Enrollment.objects.get(pk=pending.pk).status == EnrollmentStatus.CANCELLED
-        actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
-    assert actions[-2:] == [AuditAction.ENROLLMENT_ACTIVATED, AuditAction.ENROLLMENT_CANCELLED]
+        entries = list(AuditEntry.objects.order_by("id").values_list("action", "target_label"))
+    assert entries[-2:] == [
+        (AuditAction.ENROLLMENT_ACTIVATED, "lena@example.com in Paid course"),
+        (AuditAction.ENROLLMENT_CANCELLED, "lena@example.com in Paid course"),
+    ]
 
 
 def test_another_tenants_enrollment_is_404_and_unchanged(
