@@ -4,7 +4,7 @@ people or enrollments there are: counts are grouped in the database, never per r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Avg,
@@ -229,11 +229,16 @@ class AdminDashboard:
 RECENT_ACTIVITY = 10
 
 
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone (a bound an index can use)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _per_day(queryset: QuerySet, moment: str, first_day: date, days: int) -> list[tuple[date, int]]:
     """How many rows of `queryset` fall on each of `days` days from `first_day`, in the
     current time zone; days without any count 0."""
     counted = dict(
-        queryset.filter(**{f"{moment}__date__gte": first_day})
+        queryset.filter(**{f"{moment}__gte": _day_start(first_day)})
         .order_by()
         .annotate(day=TruncDate(moment))
         .values("day")
