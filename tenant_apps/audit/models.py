@@ -27,6 +27,10 @@ class AuditAction(models.TextChoices):
     COURSE_ARCHIVED = "course.archived"
     GRADE_OVERRIDDEN = "grade.overridden"
     CERTIFICATE_REVOKED = "certificate.revoked"
+    ENROLLMENT_ASSIGNED = "enrollment.assigned"
+    GROUP_COURSE_ASSIGNED = "group.course_assigned"
+    ENROLLMENT_ACTIVATED = "enrollment.activated"
+    ENROLLMENT_CANCELLED = "enrollment.cancelled"
 
 
 class AuditEntry(models.Model):

@@ -5,3 +5,15 @@ class DashboardsConfig(AppConfig):
     name = "tenant_apps.dashboards"
     label = "dashboards"
     verbose_name = "Dashboards"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from tenant_apps.dashboards.manage_views import may_see_admin_dashboard
+
+        nav_entry_register(
+            NavEntry(
+                Area.ADMIN, _("Dashboard"), "manage-dashboard", may_see_admin_dashboard, order=0
+            )
+        )

@@ -16,3 +16,4 @@ class PeopleErrorCode(StrEnum):
     LAST_ADMIN = "last_admin"
     INVALID_PASSWORD = "invalid_password"
     AVATAR_INVALID = "avatar_invalid"
+    INVALID_SETTING = "invalid_setting"
