@@ -10,8 +10,14 @@ class DashboardsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from core.navigation import Area, NavEntry, nav_entry_register
+        from tenant_apps.dashboards.manage_views import may_see_admin_dashboard
         from tenant_apps.people.permissions import Capability, user_can
 
+        nav_entry_register(
+            NavEntry(
+                Area.ADMIN, _("Dashboard"), "manage-dashboard", may_see_admin_dashboard, order=0
+            )
+        )
         # Authors' home: the courses they may edit (the builder's pages count as within it).
         nav_entry_register(
             NavEntry(

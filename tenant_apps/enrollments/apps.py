@@ -11,3 +11,19 @@ class EnrollmentsConfig(AppConfig):
         from tenant_apps.enrollments.permissions import enrollment_grants_lesson_content
 
         lesson_content_grant_register(enrollment_grants_lesson_content)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from tenant_apps.enrollments.permissions import user_manages_all_enrollments
+
+        nav_entry_register(
+            NavEntry(
+                Area.ADMIN,
+                _("Enrollments"),
+                "manage-enrollments",
+                user_manages_all_enrollments,
+                order=20,
+                also_current=("manage-enrollment",),
+            )
+        )
