@@ -380,9 +380,11 @@ def course_analytics(
     quiz lesson), and how far learners got lesson by lesson (the drop-off)."""
     now = now or timezone.now()
     first_day = (timezone.localtime(now) - timedelta(days=days - 1)).date()
+    # From the start of the first day in the viewer's zone: a plain bound on the column.
+    since = timezone.make_aware(datetime.combine(first_day, time.min))
     live = Enrollment.objects.filter(course=course).exclude(status=EnrollmentStatus.CANCELLED)
     per_day = dict(
-        live.filter(created_at__date__gte=first_day)
+        live.filter(created_at__gte=since)
         .order_by()
         .annotate(day=TruncDate("created_at"))
         .values("day")

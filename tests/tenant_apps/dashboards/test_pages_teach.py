@@ -146,7 +146,7 @@ def test_analytics_cost_the_same_however_large_the_course(
         for learner in learners:
             enrollment_self_enroll(user=learner, course=course)
     client = portal(owner)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = client.get(f"/teach/courses/{course.pk}/analytics/")
     assert len(chart_data(response.content.decode())["lessons"]["labels"]) == 40
 
