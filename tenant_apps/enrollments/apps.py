@@ -11,3 +11,12 @@ class EnrollmentsConfig(AppConfig):
         from tenant_apps.enrollments.permissions import enrollment_grants_lesson_content
 
         lesson_content_grant_register(enrollment_grants_lesson_content)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from core.pages import signed_in
+
+        nav_entry_register(
+            NavEntry(Area.LEARN, _("My learning"), "my-learning", signed_in, order=20)
+        )

@@ -18,13 +18,7 @@ class PeopleConfig(AppConfig):
                 uid = f"token-cache:{model.__name__}-{name}"
                 signal.connect(credentials_changed, sender=model, dispatch_uid=uid)
 
-        from django.utils.translation import gettext_lazy as _
-
         import tenant_apps.people.api_schema  # noqa: F401 - names our bearer scheme in OpenAPI
-        from core.navigation import Area, NavEntry, nav_entry_register
-        from core.pages import signed_in
-
-        nav_entry_register(NavEntry(Area.LEARN, _("Home"), "home", signed_in, order=0))
         from core.media import media_rule_register, signed_in
 
         # Avatars are for the tenant's people (they show who is who), not for the world.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenant_apps.people.models import LearnerGroup, PersonalAccessToken, User
+from tenant_apps.people.models import LearnerGroup, PersonalAccessToken, Role, User
 
 
 def user_list() -> QuerySet[User]:
@@ -26,3 +26,13 @@ def group_get(*, group_id: int) -> LearnerGroup:
 
 def personal_tokens_of(*, user: User) -> QuerySet[PersonalAccessToken]:
     return PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def admins_to_ask(*, limit: int = 3) -> list[User]:
+    """A few active tenant admins, by name: whom a learner asks to activate an enrollment
+    (or anything else only an admin does)."""
+    return list(
+        User.objects.filter(role=Role.ADMIN, is_active=True)
+        .only("full_name", "email")
+        .order_by("full_name", "id")[:limit]
+    )

@@ -5,7 +5,6 @@ from tenant_apps.people import views
 from tenant_apps.people.forms import NewPasswordForm, ThrottledSignInForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledSignInForm),

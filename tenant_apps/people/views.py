@@ -1,4 +1,4 @@
-"""The tenant portal's sign-in pages, home, and one's personal API tokens."""
+"""The tenant portal's sign-in pages and one's personal API tokens."""
 
 from __future__ import annotations
 
@@ -12,11 +12,6 @@ from django.views.decorators.http import require_POST
 from core.request_context import client_address
 from tenant_apps.people import selectors, services, tokens
 from tenant_apps.people.forms import PasswordResetRequestForm
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/home.html", {"tenant": request.tenant})
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
