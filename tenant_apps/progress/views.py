@@ -90,13 +90,14 @@ def course_continue(request: HttpRequest, course_id: int) -> HttpResponse:
     return redirect("lesson-play", course_id=page.course.pk, lesson_id=lesson.lesson.pk)
 
 
-def _player(
+def player_render(
     request: HttpRequest,
     course_id: int,
     lesson_id: int,
     *,
     error: ApplicationError | None = None,
 ) -> HttpResponse:
+    """The player page (with a service's refusal shown, when given)."""
     player = selectors.lesson_player(user=request.user, course_id=course_id, lesson_id=lesson_id)
     panel = lesson_panel_for(request, player) if player.current.open else None
     enrollment = player.page.enrollment
@@ -126,7 +127,7 @@ def lesson_play(request: HttpRequest, course_id: int, lesson_id: int) -> HttpRes
     """`/courses/<id>/lessons/<id>/`: the lesson (video, text, file or quiz) with the
     course's outline beside it. Its content only for those `courses.permissions` opens it
     to; others see the outline and how to get in."""
-    return _player(request, course_id, lesson_id)
+    return player_render(request, course_id, lesson_id)
 
 
 @require_POST
@@ -142,7 +143,7 @@ def lesson_complete(request: HttpRequest, course_id: int, lesson_id: int) -> Htt
             enrollment=enrollment, lesson=player.lesson, learner=request.user, completed=True
         )
     except ApplicationError as exc:
-        return _player(request, course_id, lesson_id, error=exc)
+        return player_render(request, course_id, lesson_id, error=exc)
     messages.success(request, _("Lesson marked as done."))
     if player.next is not None and player.next.open:
         return redirect("lesson-play", course_id=course_id, lesson_id=player.next.lesson.pk)
