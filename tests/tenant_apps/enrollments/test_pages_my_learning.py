@@ -70,7 +70,7 @@ def test_my_learning_runs_a_bounded_number_of_queries(
     portal, learner, author, tenant_a, django_assert_max_num_queries
 ):
     with schema_context(tenant_a.schema):
-        for n in range(40):
+        for _n in range(40):
             enrollment_self_enroll(user=learner, course=course_build(owner=author))
     client = portal(learner)
     with django_assert_max_num_queries(8):
