@@ -156,15 +156,18 @@ def test_signed_in_page_costs_one_search_path_and_its_own_queries(client_a, clie
         assert client_a.get("/").status_code == 200
     sql = [q["sql"] for q in queries.captured_queries]
     assert sql[0] == f'SET search_path = "{tenant_a.schema}","public"'
-    # search_path, the session, the user, the branding: nothing for routing
-    assert len(sql) == 4
+    # search_path, the session, the user, the home page's own two (where to continue,
+    # one's enrollments), the branding: nothing for routing
+    assert len(sql) == 6
     assert "django_session" in sql[1]
     assert "people_user" in sql[2]
-    assert "branding_branding" in sql[3]
+    assert '"progress_lessonprogress"' in sql[3]
+    assert '"enrollments_enrollment"' in sql[4]
+    assert "branding_branding" in sql[5]
 
     with CaptureQueriesContext(connection) as queries:
         assert client_a.get("/").status_code == 200
-    assert len(queries.captured_queries) == 3  # same tenant again: no SET at all
+    assert len(queries.captured_queries) == 5  # same tenant again: no SET at all
 
 
 def test_routing_change_reaches_another_process_cache(
