@@ -4,6 +4,8 @@ HTMX results region, titles shown as text, bounded queries."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from tenant_apps.courses import services
@@ -109,3 +111,16 @@ def test_the_catalogue_runs_a_bounded_number_of_queries(
     client = portal(learner)
     with django_assert_max_num_queries(12):
         assert client.get("/courses/?q=course").status_code == 200
+
+
+def test_a_kept_results_page_is_fresh_after_a_change(
+    portal, learner, author, tenant_a, shelf, django_capture_on_commit_callbacks
+):
+    client = portal(learner)
+    assert "Herons" not in client.get("/courses/?category=birds").content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        client.get("/courses/?category=birds")
+    assert not any('"courses_course"."title"' in q["sql"] for q in kept.captured_queries)
+    with schema_context(tenant_a.schema), django_capture_on_commit_callbacks(execute=True):
+        course_build(owner=author, title="Herons", category_id=shelf["owls"].category_id)
+    assert "Herons" in client.get("/courses/?category=birds").content.decode()

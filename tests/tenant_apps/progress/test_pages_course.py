@@ -205,3 +205,17 @@ def test_the_course_page_and_player_run_a_bounded_number_of_queries(
         assert client.get(f"/courses/{big.pk}/").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(f"/courses/{big.pk}/lessons/{lesson.pk}/").status_code == 200
+
+
+def test_the_links_notifications_send_open_these_pages(portal, learner, course, tenant_a):
+    from tenant_apps.notifications.models import Notification
+
+    _enrol(tenant_a, learner, course)
+    with schema_context(tenant_a.schema):
+        links = list(Notification.objects.filter(recipient=learner).values_list("link", flat=True))
+        lesson = lessons_of(course)[0]
+    links.append(f"/courses/{course.pk}/lessons/{lesson.pk}/")  # as the essay-graded one does
+    assert links[0] == f"/courses/{course.pk}/"
+    client = portal(learner)
+    for link in links:
+        assert client.get(link).status_code == 200, link
