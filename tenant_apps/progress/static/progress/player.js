@@ -47,7 +47,12 @@
       lastTick = now;
     }
 
+    var played = false;
+
     function report(leaving) {
+      if (!played) {
+        return; // opening the page is not watching: nothing to keep
+      }
       countWatched();
       var position = Math.floor(video.currentTime);
       if (position === lastReported && watchedSince < 1) {
@@ -65,6 +70,7 @@
     }
 
     video.addEventListener("play", function () {
+      played = true;
       lastTick = Date.now();
       if (timer === null) {
         timer = window.setInterval(function () { report(false); }, REPORT_EVERY_MS);
