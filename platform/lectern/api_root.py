@@ -19,7 +19,7 @@ STARTING_POINTS = {
     "me": "me",
     "courses": "course-list",
     "my_enrollments": "my-enrollments",
-    "my_certificates": "my-certificates",
+    "my_certificates": "me-certificates",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions, permissions
 
 from core.api.authentication import bearer_credential
+from shared_apps.operators.permissions import is_operator
 from shared_apps.operators.services import operator_token_authenticate
 
 
@@ -26,5 +27,4 @@ class OperatorTokenAuthentication(authentication.BaseAuthentication):
 
 class IsOperator(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_staff)
+        return is_operator(request.user)

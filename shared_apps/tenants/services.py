@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 class TenantCreation:
     tenant: Tenant
     created: bool  # False when an Idempotency-Key replayed an earlier creation
+    # Wall-clock seconds the provisioning transaction took (0 for a replay).
+    seconds: float = 0.0
 
 
 def schema_name_for(slug: str) -> str:
@@ -92,6 +95,7 @@ def tenant_create(
             return TenantCreation(tenant=replayed, created=False)
     _ensure_slug_free(slug)
 
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             tenant = _provision(slug=slug, name=name, admin_email=admin_email, plan_code=plan_code)
@@ -110,8 +114,11 @@ def tenant_create(
                 return TenantCreation(tenant=replayed, created=False)
         _ensure_slug_free(slug)
         raise
-    logger.info("tenant %s provisioned in schema %s", tenant.slug, tenant.schema_name)
-    return TenantCreation(tenant=tenant, created=True)
+    seconds = time.perf_counter() - started
+    logger.info(
+        "tenant %s provisioned in schema %s in %.3f s", tenant.slug, tenant.schema_name, seconds
+    )
+    return TenantCreation(tenant=tenant, created=True, seconds=seconds)
 
 
 def _ensure_slug_free(slug: str) -> None:

@@ -20,6 +20,8 @@ class AuditLogQuery(serializers.Serializer):
     actor_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     target_type = serializers.CharField(required=False, allow_blank=True)
     target_id = serializers.CharField(required=False, allow_blank=True)
+    since = serializers.DateTimeField(required=False, help_text="Entries at or after this moment.")
+    until = serializers.DateTimeField(required=False, help_text="Entries before this moment.")
     ordering = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -7,6 +7,7 @@ from django.db import models
 
 class AuditAction(models.TextChoices):
     USER_INVITED = "user.invited"
+    USER_REGISTERED = "user.registered"
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"
@@ -17,10 +18,19 @@ class AuditAction(models.TextChoices):
     PEOPLE_SETTINGS_CHANGED = "settings.people_changed"
     BRANDING_CHANGED = "branding.changed"
     BRANDING_LOGO_CHANGED = "branding.logo_changed"
+    BRANDING_DRAFT_SAVED = "branding.draft_saved"
+    BRANDING_PUBLISHED = "branding.published"
+    DOMAIN_ADDED = "domain.added"
+    DOMAIN_VERIFIED = "domain.verified"
+    DOMAIN_REMOVED = "domain.removed"
     COURSE_PUBLISHED = "course.published"
     COURSE_ARCHIVED = "course.archived"
     GRADE_OVERRIDDEN = "grade.overridden"
     CERTIFICATE_REVOKED = "certificate.revoked"
+    ENROLLMENT_ASSIGNED = "enrollment.assigned"
+    GROUP_COURSE_ASSIGNED = "group.course_assigned"
+    ENROLLMENT_ACTIVATED = "enrollment.activated"
+    ENROLLMENT_CANCELLED = "enrollment.cancelled"
 
 
 class AuditEntry(models.Model):

@@ -23,15 +23,17 @@ def audit_record(
     target: models.Model,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> AuditEntry:
-    """Record an admin action; the client IP comes from the request being served, if any."""
+    """Record an admin action; the client IP comes from the request being served, if any.
+    The entry names its target by `label`, else by what `str(target)` says."""
     return AuditEntry.objects.create(
         action=action,
         actor_id=getattr(actor, "pk", None),
         actor_email=getattr(actor, "email", "") or "",
         target_type=target._meta.model_name,
         target_id=str(target.pk),
-        target_label=str(target)[:300],
+        target_label=(label if label is not None else str(target))[:300],
         before=_plain(before or {}),
         after=_plain(after or {}),
         ip_address=current_client_ip(),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 MINIMUM_RATIO = 4.5
 WHITE = "#ffffff"
+SURFACE = WHITE  # the portal's page surface, on which links wear the primary colour
 INK = "#1f2933"  # the portal's body text (portal.css)
 TEXT_NAMES = {WHITE: "white", INK: "dark"}
 
@@ -55,3 +56,33 @@ def text_on(background: str) -> TextOn:
     background = background.lower()
     best = max((WHITE, INK), key=lambda text: contrast_ratio(background, text))
     return TextOn(background=background, text=best, ratio=contrast_ratio(background, best))
+
+
+@dataclass(frozen=True)
+class ContrastProblem:
+    """A pair of colours that text would be set in, and under 4.5:1."""
+
+    field: str
+    message: str
+
+
+def contrast_problems(*, primary_colour: str, accent_colour: str) -> list[ContrastProblem]:
+    """Every pair the portal sets text in that reads under 4.5:1, named with its ratio:
+    text on the primary colour (header, buttons), text on the accent colour (badges), and
+    links, which wear the primary colour, on the white page."""
+    problems = []
+    for field, colour in (("primary_colour", primary_colour), ("accent_colour", accent_colour)):
+        on = text_on(colour)
+        if not on.readable:
+            problems.append(ContrastProblem(field, on.problem()))
+    primary = primary_colour.lower()
+    links = contrast_ratio(primary, SURFACE)
+    if text_on(primary).readable and links < MINIMUM_RATIO:
+        problems.append(
+            ContrastProblem(
+                "primary_colour",
+                f"Links in the primary colour {primary} on the white page read at only "
+                f"{links:.1f}:1; choose a colour that reaches {MINIMUM_RATIO}:1 on white.",
+            )
+        )
+    return problems

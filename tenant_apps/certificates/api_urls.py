@@ -3,7 +3,7 @@ from django.urls import path
 from tenant_apps.certificates import api
 
 urlpatterns = [
-    path("me/certificates", api.MyCertificateListApi.as_view(), name="my-certificates"),
+    path("me/certificates", api.MyCertificateListApi.as_view(), name="me-certificates"),
     path("certificates", api.CertificateListApi.as_view(), name="certificate-list"),
     path(
         "certificates/verify/<str:code>",

@@ -68,6 +68,17 @@ def certificate_download_url(*, certificate_id: int, base_url: str) -> str:
     return base_url + path
 
 
+def certificate_download_page_url(*, certificate_id: int, base_url: str) -> str:
+    """The portal's download of the certificate's PDF: a signed-out learner following it
+    (from an e-mail) signs in first and then gets the PDF."""
+    path = reverse(
+        "certificate-download",
+        kwargs={"certificate_id": certificate_id},
+        urlconf=settings.ROOT_URLCONF,
+    )
+    return base_url + path
+
+
 @dataclass(frozen=True)
 class CertificateVerification:
     """What anyone holding a verification code may learn: what the certificate says and

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from tenant_apps.certificates.models import Certificate
 from tenant_apps.certificates.selectors import (
-    certificate_download_url,
+    certificate_download_page_url,
     certificate_verification_url,
 )
 from tenant_apps.certificates.services import certificate_pdf_store
@@ -49,7 +49,7 @@ def certificate_issued_send(certificate_id: int, tenant: TenantIdentity) -> Emai
             "verification_url": certificate_verification_url(
                 code=certificate.code, base_url=tenant.base_url
             ),
-            "download_url": certificate_download_url(
+            "download_url": certificate_download_page_url(
                 certificate_id=certificate.pk, base_url=tenant.base_url
             ),
         },

@@ -47,4 +47,8 @@ class AdminDashboardApi(APIView):
             {"date": day.isoformat(), "completions": count}
             for day, count in dashboard.completions_by_day
         ]
+        body["enrollments_by_day"] = [
+            {"date": day.isoformat(), "enrollments": count}
+            for day, count in dashboard.enrollments_by_day
+        ]
         return Response(body)

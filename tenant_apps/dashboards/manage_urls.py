@@ -1,3 +1,9 @@
-"""Portal pages of dashboards/manage_urls (filled by the portal work)."""
+"""The tenant admin's dashboard (see manage_views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.dashboards import manage_views
+
+urlpatterns = [
+    path("manage/", manage_views.admin_dashboard, name="manage-dashboard"),
+]

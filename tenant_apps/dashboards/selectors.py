@@ -4,7 +4,7 @@ people or enrollments there are: counts are grouped in the database, never per r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
     Avg,
@@ -204,15 +204,78 @@ def learner_dashboard(*, user: User, now: datetime | None = None) -> LearnerDash
 
 
 @dataclass(frozen=True)
+class ActivityLine:
+    """Something a learner did lately: enrolled in (or was assigned) a course, or finished it."""
+
+    at: datetime
+    kind: str  # "enrolled" or "completed"
+    enrollment_id: int
+    person: str  # name, else e-mail
+    course_title: str
+
+
+@dataclass(frozen=True)
 class AdminDashboard:
     users_by_role: dict[str, dict[str, int]]  # role → {"active": n, "inactive": n}
     courses_by_status: dict[str, int]
     enrollments_by_status: dict[str, int]
     completions_by_day: list[tuple[date, int]]
+    people_active: int = 0
+    learners_active_30d: int = 0  # people who touched a lesson in the last 30 days
+    enrollments_by_day: list[tuple[date, int]] = field(default_factory=list)
+    recent_activity: list[ActivityLine] = field(default_factory=list)
+
+
+RECENT_ACTIVITY = 10
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone (a bound an index can use)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _per_day(queryset: QuerySet, moment: str, first_day: date, days: int) -> list[tuple[date, int]]:
+    """How many rows of `queryset` fall on each of `days` days from `first_day`, in the
+    current time zone; days without any count 0."""
+    counted = dict(
+        queryset.filter(**{f"{moment}__gte": _day_start(first_day)})
+        .order_by()
+        .annotate(day=TruncDate(moment))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    return [
+        (first_day + timedelta(days=offset), counted.get(first_day + timedelta(days=offset), 0))
+        for offset in range(days)
+    ]
+
+
+def _recent_activity() -> list[ActivityLine]:
+    """The latest enrollments and completions, newest first (two bounded queries)."""
+    lines = []
+    for kind, moment, rows in (
+        ("enrolled", "created_at", Enrollment.objects.all()),
+        ("completed", "completed_at", Enrollment.objects.filter(completed_at__isnull=False)),
+    ):
+        latest = rows.select_related("user", "course").order_by(f"-{moment}", "-id")
+        lines.extend(
+            ActivityLine(
+                at=getattr(e, moment),
+                kind=kind,
+                enrollment_id=e.pk,
+                person=e.user.full_name or e.user.email,
+                course_title=e.course.title,
+            )
+            for e in latest[:RECENT_ACTIVITY]
+        )
+    lines.sort(key=lambda line: (line.at, line.kind == "completed"), reverse=True)
+    return lines[:RECENT_ACTIVITY]
 
 
 def admin_dashboard(*, days: int = 30, now: datetime | None = None) -> AdminDashboard:
-    """The whole tenant: people, courses, enrollments, and completions per day."""
+    """The whole tenant: people (and those active lately), courses, enrollments, new
+    enrollments and completions per day, and the latest learner activity."""
     now = now or timezone.now()
     users: dict[str, dict[str, int]] = {role: {"active": 0, "inactive": 0} for role in Role}
     for row in User.objects.order_by().values("role", "is_active").annotate(n=Count("pk")):
@@ -227,26 +290,22 @@ def admin_dashboard(*, days: int = 30, now: datetime | None = None) -> AdminDash
         (row["status"], row["n"])
         for row in Enrollment.objects.order_by().values("status").annotate(n=Count("pk"))
     )
-    first_day = (now - timedelta(days=days - 1)).date()
-    per_day = dict(
-        Enrollment.objects.filter(
-            status=EnrollmentStatus.COMPLETED, completed_at__date__gte=first_day
-        )
-        .order_by()
-        .annotate(day=TruncDate("completed_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
+    first_day = timezone.localdate(now) - timedelta(days=days - 1)
+    completions = _per_day(
+        Enrollment.objects.filter(status=EnrollmentStatus.COMPLETED),
+        "completed_at",
+        first_day,
+        days,
     )
-    completions = [
-        (first_day + timedelta(days=offset), per_day.get(first_day + timedelta(days=offset), 0))
-        for offset in range(days)
-    ]
     return AdminDashboard(
         users_by_role=users,
         courses_by_status={str(k): v for k, v in courses.items()},
         enrollments_by_status={str(k): v for k, v in enrollments.items()},
         completions_by_day=completions,
+        people_active=sum(counts["active"] for counts in users.values()),
+        learners_active_30d=_active_learners(Q(), now - ACTIVE_WINDOW),
+        enrollments_by_day=_per_day(Enrollment.objects.all(), "created_at", first_day, days),
+        recent_activity=_recent_activity(),
     )
 
 

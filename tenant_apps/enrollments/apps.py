@@ -16,7 +16,18 @@ class EnrollmentsConfig(AppConfig):
 
         from core.navigation import Area, NavEntry, nav_entry_register
         from core.pages import signed_in
+        from tenant_apps.enrollments.permissions import user_manages_all_enrollments
 
         nav_entry_register(
             NavEntry(Area.LEARN, _("My learning"), "my-learning", signed_in, order=20)
+        )
+        nav_entry_register(
+            NavEntry(
+                Area.ADMIN,
+                _("Enrollments"),
+                "manage-enrollments",
+                user_manages_all_enrollments,
+                order=20,
+                also_current=("manage-enrollment",),
+            )
         )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from core.errors import ApplicationError, FieldError, NotFound
 from tenant_apps.courses import selectors as course_selectors
-from tenant_apps.courses.models import Course
+from tenant_apps.courses.models import Course, CourseStatus
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.enrollments.permissions import (
@@ -97,6 +97,44 @@ def group_get(*, group_id: int, field_name: str | None = None) -> LearnerGroup:
     if group is None:
         raise _missing(EnrollmentErrorCode.GROUP_NOT_FOUND, "No such group.", field_name)
     return group
+
+
+def enrollment_list_for_admin(
+    *,
+    actor: User,
+    course_id: int | None = None,
+    status: str = "",
+    person: str = "",
+    group_id: int | None = None,
+) -> QuerySet[Enrollment]:
+    """The enrollments `actor` manages (all of them, for an admin) with progress, newest
+    first, narrowed by course, status, person (text in their e-mail or name) and group (the
+    group it was assigned through, or any group the person is in)."""
+    enrollments = enrollment_list_managed(actor=actor)
+    if course_id is not None:
+        enrollments = enrollments.filter(course_id=course_id)
+    if status:
+        enrollments = enrollments.filter(status=status)
+    if person:
+        enrollments = enrollments.filter(
+            Q(user__email__icontains=person) | Q(user__full_name__icontains=person)
+        )
+    if group_id is not None:
+        member = LearnerGroup.members.through.objects.filter(
+            learnergroup_id=group_id, user_id=OuterRef("user_id")
+        )
+        enrollments = enrollments.filter(Q(group_id=group_id) | Q(Exists(member)))
+    return enrollments.select_related("group")
+
+
+def courses_for_assignment() -> QuerySet[Course]:
+    """Published courses, by title: what can be assigned."""
+    return Course.objects.filter(status=CourseStatus.PUBLISHED).order_by("title", "id")
+
+
+def courses_for_filter() -> list[tuple[int, str]]:
+    """Every course (id, title) by title, for the enrollment list's course filter."""
+    return list(Course.objects.order_by("title", "id").values_list("id", "title"))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.transactions import after_commit, violated_constraint
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
 from tenant_apps.courses.models import Course, CourseStatus
 from tenant_apps.enrollments.errors import EnrollmentErrorCode
 from tenant_apps.enrollments.hooks import enrollment_completed_handlers_run
@@ -71,6 +73,23 @@ def _announce(event_type: EventType, enrollment: Enrollment, actor: User | None)
         subject_id=enrollment.pk,
         payload=enrollment_payload(enrollment),
         actor_id=getattr(actor, "pk", None),
+    )
+
+
+def _audit(action: AuditAction, enrollment: Enrollment, actor: User | None, **after: Any) -> None:
+    """Record an action of someone managing an enrollment (not a learner's own)."""
+    person, course = enrollment.user, enrollment.course
+    audit_record(
+        action=action,
+        actor=actor,
+        target=enrollment,
+        label=f"{person.email} in {course.title}",
+        after={
+            "user_id": person.pk,
+            "course_id": course.pk,
+            "status": enrollment.status,
+            **after,
+        },
     )
 
 
@@ -259,6 +278,7 @@ def enrollment_assign(
             )
             _announce(EventType.ENROLLMENT_CREATED, enrollment, actor)
             _announce(EventType.COURSE_ENROLLED, enrollment, actor)
+        _audit(AuditAction.ENROLLMENT_ASSIGNED, enrollment, actor, due_at=due_at)
         _tell(enrollment_assignment_send, [enrollment.pk])
     return enrollment
 
@@ -326,6 +346,19 @@ def enrollment_assign_group(
             _announce(EventType.ENROLLMENT_CREATED, enrollment, actor)
             _announce(EventType.COURSE_ENROLLED, enrollment, actor)
         enrolled = [e.pk for e in created]
+        audit_record(
+            action=AuditAction.GROUP_COURSE_ASSIGNED,
+            actor=actor,
+            target=group,
+            after={
+                "course_id": course.pk,
+                "course": course.title,
+                "due_at": due_at,
+                "enrolled": len(enrolled) + len(activated),
+                "already_enrolled": already,
+                "inactive_skipped": inactive,
+            },
+        )
         _tell(enrollment_assignment_send, enrolled + activated)
     return GroupAssignment(
         enrolled_ids=enrolled,
@@ -375,6 +408,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     locked.updated_at = now
     locked.save(update_fields=["status", "activated_at", "updated_at"])
     _announce(EventType.COURSE_ENROLLED, locked, actor)
+    _audit(AuditAction.ENROLLMENT_ACTIVATED, locked, actor)
     _tell(enrollment_confirmation_send, [locked.pk])
     return locked
 
@@ -396,6 +430,8 @@ def enrollment_cancel(*, enrollment: Enrollment, actor: User | None) -> Enrollme
     locked.cancelled_by = actor
     locked.updated_at = now
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    if actor is None or actor.pk != locked.user_id:  # a learner dropping a course is no admin
+        _audit(AuditAction.ENROLLMENT_CANCELLED, locked, actor)
     return locked
 
 
@@ -432,3 +468,61 @@ def enrollment_complete(*, enrollment: Enrollment, actor: User | None) -> Enroll
         _announce(EventType.COURSE_COMPLETED, current, actor)
         enrollment_completed_handlers_run(enrollment=current)
     return current
+
+
+@dataclass(frozen=True)
+class AssignmentReport:
+    """What assigning a course to people and groups did: person by person, group by group."""
+
+    assigned: list[str] = field(default_factory=list)  # e-mails enrolled (or granted)
+    already_enrolled: list[str] = field(default_factory=list)
+    inactive: list[str] = field(default_factory=list)  # deactivated: not enrolled
+    groups: list[tuple[str, GroupAssignment]] = field(default_factory=list)
+
+
+def enrollments_assign(
+    *,
+    course: Course,
+    emails: list[str],
+    group_ids: list[int],
+    actor: User,
+    due_at: datetime | None = None,
+) -> AssignmentReport:
+    """Assign a published course to people (by e-mail) and to groups, with one due date, in
+    one transaction: an address of nobody here, an unknown group, an unpublished course or a
+    past due date refuses the lot. People already enrolled and deactivated people are
+    reported, not enrolled (see `enrollment_assign`, `enrollment_assign_group`)."""
+    wanted = list(dict.fromkeys(email.strip().lower() for email in emails if email.strip()))
+    people = {p.email.lower(): p for p in User.objects.filter(email__lower__in=wanted)}
+    missing = [email for email in wanted if email not in people]
+    groups = list(LearnerGroup.objects.filter(pk__in=group_ids).order_by("name", "pk"))
+    problems = [FieldError("emails", f"No one here uses {email}.") for email in missing]
+    if len(groups) != len(set(group_ids)):
+        problems.append(FieldError("group_ids", "Choose groups from the list."))
+    if problems:
+        raise ValidationFailed(
+            EnrollmentErrorCode.USER_NOT_FOUND, "Some people or groups do not exist.", problems
+        )
+    _ensure_published(course)
+    _ensure_due_in_future(due_at)
+    report = AssignmentReport()
+    with transaction.atomic():
+        for email in wanted:
+            person = people[email]
+            if not person.is_active:
+                report.inactive.append(email)
+                continue
+            try:
+                enrollment_assign(user=person, course=course, actor=actor, due_at=due_at)
+            except Conflict as exc:
+                if exc.code != EnrollmentErrorCode.ALREADY_ENROLLED:
+                    raise
+                report.already_enrolled.append(email)
+            else:
+                report.assigned.append(email)
+        for group in groups:
+            outcome = enrollment_assign_group(
+                group=group, course=course, actor=actor, due_at=due_at
+            )
+            report.groups.append((group.name, outcome))
+    return report

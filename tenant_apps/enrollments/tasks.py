@@ -17,7 +17,7 @@ def _active_enrollment(enrollment_id: int) -> Enrollment | None:
     )
 
 
-def _email(template: str, subject: str, enrollment: Enrollment) -> Email:
+def _email(template: str, subject: str, enrollment: Enrollment, tenant: TenantIdentity) -> Email:
     user = enrollment.user
     return Email(
         to=user.email,
@@ -28,6 +28,8 @@ def _email(template: str, subject: str, enrollment: Enrollment) -> Email:
             "course": enrollment.course,
             "due_date": due_date_text(enrollment.due_at, user.zone) if enrollment.due_at else "",
             "assigned_by": enrollment.assigned_by,
+            # The course's page (`course-detail`), as the in-app notification links it.
+            "course_url": f"{tenant.base_url}/courses/{enrollment.course_id}/",
         },
     )
 
@@ -39,7 +41,7 @@ def enrollment_confirmation_send(enrollment_id: int, tenant: TenantIdentity) -> 
     if enrollment is None:
         return None
     subject = f"You're enrolled in {enrollment.course.title} at {tenant.name}"
-    return _email("enrollment_confirmation", subject, enrollment)
+    return _email("enrollment_confirmation", subject, enrollment, tenant)
 
 
 @email_task("tenant_apps.enrollments.tasks.enrollment_assignment_send")
@@ -51,4 +53,4 @@ def enrollment_assignment_send(enrollment_id: int, tenant: TenantIdentity) -> Em
     subject = f"{tenant.name} assigned you {enrollment.course.title}"
     if enrollment.due_at:
         subject += f", due {due_date_text(enrollment.due_at, enrollment.user.zone)}"
-    return _email("enrollment_assignment", subject, enrollment)
+    return _email("enrollment_assignment", subject, enrollment, tenant)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.errors import NotFound
+from tenant_apps.notifications.errors import NotificationErrorCode
 from tenant_apps.notifications.models import Notification
 
 
@@ -12,3 +14,11 @@ def notifications_of(*, recipient_id: int, unread_only: bool = False) -> QuerySe
 
 def unread_count(*, recipient_id: int) -> int:
     return Notification.objects.filter(recipient_id=recipient_id, read_at__isnull=True).count()
+
+
+def notification_of(*, recipient_id: int, notification_id: int) -> Notification:
+    """One of the person's own notifications; anyone else's id (or none) is 404."""
+    found = Notification.objects.filter(pk=notification_id, recipient_id=recipient_id).first()
+    if found is None:
+        raise NotFound(NotificationErrorCode.NOTIFICATION_NOT_FOUND, "No such notification.")
+    return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import get_tenant_domain_model
 
+from tenant_apps.branding.contrast import text_on
 from tenant_apps.branding.services import branding_current
 from tenant_apps.notifications.models import Notification, NotificationKind
 
@@ -71,6 +73,12 @@ class TenantIdentity:
     host: str
     base_url: str
     brand_colour: str
+    # From the published branding (branding.services.branding_current): the text colour that
+    # reads on the brand colour, who e-mails come from, the footer (plain text), the logo.
+    on_brand_colour: str = "#ffffff"
+    sender_name: str = ""
+    footer: str = ""
+    logo_url: str = ""
 
 
 def tenant_identity() -> TenantIdentity:
@@ -84,11 +92,17 @@ def tenant_identity() -> TenantIdentity:
     name = domain.tenant.name if domain else "Lectern"
     host = domain.domain if domain else settings.BASE_DOMAIN
     port = f":{settings.PUBLIC_PORT}" if settings.PUBLIC_PORT else ""
+    base_url = f"{settings.PUBLIC_SCHEME}://{host}{port}"
+    branding = branding_current()
     return TenantIdentity(
         name=name,
         host=host,
-        base_url=f"{settings.PUBLIC_SCHEME}://{host}{port}",
-        brand_colour=branding_current().primary_colour,
+        base_url=base_url,
+        brand_colour=branding.primary_colour,
+        on_brand_colour=text_on(branding.primary_colour).text,
+        sender_name=branding.email_sender_name,
+        footer=branding.email_footer,
+        logo_url=f"{base_url}{branding.logo.url}" if branding.logo else "",
     )
 
 
@@ -107,12 +121,15 @@ def tenant_email_send(
     tenant = tenant or tenant_identity()
     full_context = {**context, "tenant": tenant}
     text = render_to_string(f"notifications/email/{template}.txt", full_context)
+    if tenant.footer:
+        text = f"{text.rstrip()}\n\n-- \n{tenant.footer}\n"
     html = render_to_string(f"notifications/email/{template}.html", full_context)
+    address = settings.DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">")
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         to=[to],
-        from_email=f"{tenant.name} <{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}>",
+        from_email=formataddr((tenant.sender_name or tenant.name, address)),
     )
     message.attach_alternative(html, "text/html")
     message.send()

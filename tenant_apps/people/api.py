@@ -120,7 +120,7 @@ class RegisterApi(APIView):
     def post(self, request: Request) -> Response:
         body = RegisterInput(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.user_register(**body.validated_data)
+        user = services.user_register(address=client_address(request), **body.validated_data)
         return _pair_response(tokens.token_pair_issue(user=user), user, status.HTTP_201_CREATED)
 
 

@@ -18,7 +18,40 @@ class PeopleConfig(AppConfig):
                 uid = f"token-cache:{model.__name__}-{name}"
                 signal.connect(credentials_changed, sender=model, dispatch_uid=uid)
 
+        from django.utils.translation import gettext_lazy as _
+
         import tenant_apps.people.api_schema  # noqa: F401 - names our bearer scheme in OpenAPI
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from core.pages import signed_in
+
+        nav_entry_register(
+            NavEntry(
+                Area.ACCOUNT,
+                _("Profile"),
+                "profile",
+                signed_in,
+                order=20,
+                also_current=("profile-", "personal-tokens"),
+            )
+        )
+        from tenant_apps.people.permissions import Capability, user_can
+
+        def manages_people(user) -> bool:
+            return user_can(user, Capability.MANAGE_USERS)
+
+        nav_entry_register(
+            NavEntry(
+                Area.ADMIN,
+                _("People"),
+                "manage-people",
+                manages_people,
+                order=10,
+                also_current=("manage-person", "manage-groups"),
+            )
+        )
+        nav_entry_register(
+            NavEntry(Area.ADMIN, _("Settings"), "manage-settings", manages_people, order=80)
+        )
         from core.media import media_rule_register, signed_in
 
         # Avatars are for the tenant's people (they show who is who), not for the world.

@@ -7,6 +7,7 @@ class PeopleErrorCode(StrEnum):
     LOGIN_THROTTLED = "login_throttled"
     PASSWORD_RESET_THROTTLED = "password_reset_throttled"
     REGISTRATION_CLOSED = "registration_closed"
+    REGISTRATION_THROTTLED = "registration_throttled"
     TOKEN_INVALID = "token_invalid"
     TOKEN_REUSED = "token_reused"
     USER_NOT_FOUND = "user_not_found"
@@ -15,3 +16,4 @@ class PeopleErrorCode(StrEnum):
     LAST_ADMIN = "last_admin"
     INVALID_PASSWORD = "invalid_password"
     AVATAR_INVALID = "avatar_invalid"
+    INVALID_SETTING = "invalid_setting"

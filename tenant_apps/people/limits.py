@@ -20,6 +20,10 @@ Signing in
     accounts within ADDRESS_FAILURE_WINDOW (someone trying one password on many accounts)
     waits out the window; that stops only that address.
 
+Self-registration
+    REGISTER_PER_ADDRESS accounts per address in each REGISTER_WINDOW; past it the request
+    is refused (429) until the window ends.
+
 Password-reset e-mails
     RESET_PER_ADDRESS requests per address and RESET_PER_RECIPIENT e-mails per recipient in
     each RESET_WINDOW. Over the address limit the request is refused (429); over the
@@ -82,6 +86,11 @@ ACCOUNT_LOCK_SECONDS = 15 * 60
 
 ADDRESS_FAILURE_LIMIT = 100
 ADDRESS_FAILURE_WINDOW = 15 * 60
+
+# Self-registration: accounts one address may create per window (signing up many accounts
+# from one place is how spam and guessing start).
+REGISTER_PER_ADDRESS = 10
+REGISTER_WINDOW = 60 * 60
 
 RESET_PER_RECIPIENT = 3
 RESET_PER_ADDRESS = 10
@@ -189,3 +198,16 @@ def password_reset_recipient_allowed(*, email: str, now: float) -> bool:
     window_start = int(now // RESET_WINDOW) * RESET_WINDOW
     key = f"password-reset:recipient:{_account(email)}:{window_start}"
     return _count(key, RESET_WINDOW) <= RESET_PER_RECIPIENT
+
+
+@_unlimited_without_redis(0)
+def registration_address_wait(*, address: str | None, now: float) -> int:
+    """Count one registration attempt from `address`; seconds it must wait when over the
+    limit (0: go ahead)."""
+    if not address:
+        return 0
+    window_start = int(now // REGISTER_WINDOW) * REGISTER_WINDOW
+    count = _count(f"register:address:{address}:{window_start}", REGISTER_WINDOW)
+    if count <= REGISTER_PER_ADDRESS:
+        return 0
+    return max(1, math.ceil(window_start + REGISTER_WINDOW - now))

@@ -108,6 +108,9 @@ class PeoplePolicy(models.Model):
     """The tenant's rules for joining (one row per tenant schema)."""
 
     self_registration_enabled = models.BooleanField(default=False)
+    # What a person created from now on starts with (they may change their own later).
+    default_locale = models.CharField(max_length=16, default="en")
+    default_time_zone = models.CharField(max_length=64, default="UTC")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenant_apps.people.models import LearnerGroup, PersonalAccessToken, Role, User
+from tenant_apps.people.models import LearnerGroup, PeoplePolicy, PersonalAccessToken, Role, User
 
 
 def user_list() -> QuerySet[User]:
@@ -26,6 +26,56 @@ def group_get(*, group_id: int) -> LearnerGroup:
 
 def personal_tokens_of(*, user: User) -> QuerySet[PersonalAccessToken]:
     return PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def people_list_for_admin(
+    *,
+    search: str = "",
+    role: str = "",
+    is_active: bool | None = None,
+    group_id: int | None = None,
+) -> QuerySet[User]:
+    """The tenant's people as admins list them, by e-mail, narrowed by what is given (text
+    in the e-mail or name, role, active or not, member of a group), with their groups."""
+    people = User.objects.all()
+    if search:
+        people = people.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
+    if role:
+        people = people.filter(role=role)
+    if is_active is not None:
+        people = people.filter(is_active=is_active)
+    if group_id is not None:
+        people = people.filter(learner_groups__id=group_id)
+    return people.prefetch_related(
+        Prefetch("learner_groups", queryset=LearnerGroup.objects.order_by("name"))
+    ).order_by("email", "id")
+
+
+def person_for_admin(*, user_id: int) -> User:
+    """One person of this tenant with their groups; any other id (another tenant's too) 404."""
+    return get_object_or_404(
+        User.objects.prefetch_related(
+            Prefetch("learner_groups", queryset=LearnerGroup.objects.order_by("name"))
+        ),
+        pk=user_id,
+    )
+
+
+def groups_all() -> list[LearnerGroup]:
+    """Every group and department, by name (for the forms' choices)."""
+    return list(LearnerGroup.objects.order_by("name", "id"))
+
+
+def people_policy_read() -> PeoplePolicy:
+    """The tenant's people settings, or the defaults (unsaved) while none were ever saved:
+    reading them writes nothing."""
+    return PeoplePolicy.objects.filter(pk=1).first() or PeoplePolicy(pk=1)
+
+
+def registration_open() -> bool:
+    """Whether this tenant lets people create their own learner accounts (one query, no
+    write: a tenant that never saved its people settings has it off)."""
+    return PeoplePolicy.objects.filter(pk=1, self_registration_enabled=True).exists()
 
 
 def admins_to_ask(*, limit: int = 3) -> list[User]:

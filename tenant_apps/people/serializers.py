@@ -155,4 +155,9 @@ class GroupMembersInput(serializers.Serializer):
 
 
 class PeoplePolicyInput(serializers.Serializer):
-    self_registration_enabled = serializers.BooleanField()
+    """The tenant's people settings; a setting left out of a request stays as it is
+    (the people service checks locale and time zone)."""
+
+    self_registration_enabled = serializers.BooleanField(required=False)
+    default_locale = serializers.CharField(max_length=16, required=False)
+    default_time_zone = serializers.CharField(max_length=64, required=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+import zoneinfo
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from tenant_apps.people import limits
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.hooks import person_renamed_handlers_run
 from tenant_apps.people.models import LearnerGroup, PeoplePolicy, Role, User
+from tenant_apps.people.selectors import registration_open
 from tenant_apps.people.tokens import credentials_revoke_all, sign_ins_revoke_all
 
 AVATAR_RULE = ImageRule(
@@ -94,7 +97,10 @@ def user_create(
 ) -> User:
     """Create a person in the current tenant. Without a password they must accept an invite."""
     email = email.strip().lower()
-    user = User(email=email, full_name=full_name.strip(), role=role)
+    locale, time_zone = new_person_defaults()
+    user = User(
+        email=email, full_name=full_name.strip(), role=role, locale=locale, time_zone=time_zone
+    )
     if password:
         _check_password(password, user)
         user.set_password(password)
@@ -138,6 +144,52 @@ def user_invite(
         )
         after_commit(lambda: invitation_send.delay(user.pk))
     return user
+
+
+@dataclass(frozen=True)
+class InvitationBatch:
+    """What inviting a list of addresses did, address by address (in the order given)."""
+
+    invited: list[User] = field(default_factory=list)
+    already_members: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def users_invite(
+    *,
+    emails: list[str],
+    role: Role = Role.LEARNER,
+    group_ids: list[int] | None = None,
+    actor: User | None,
+) -> InvitationBatch:
+    """Invite every address not yet a person here, as `role`, into the groups given, in one
+    transaction: either all of them are invited or none. Addresses of people already here
+    are left as they are and reported; an address listed twice counts once."""
+    wanted: list[str] = []
+    for email in emails:
+        email = email.strip().lower()
+        if email and email not in wanted:
+            wanted.append(email)
+    groups = list(LearnerGroup.objects.filter(pk__in=group_ids or []))
+    if len(groups) != len(set(group_ids or [])):
+        raise ValidationFailed(
+            PeopleErrorCode.GROUP_NOT_FOUND,
+            "Some groups do not exist.",
+            [FieldError("group_ids", "Choose groups from the list.")],
+        )
+    taken = set(User.objects.filter(email__lower__in=wanted).values_list("email", flat=True))
+    taken = {email.lower() for email in taken}
+    batch = InvitationBatch()
+    for email in wanted:
+        if email in taken:
+            batch.already_members.append(email)
+            continue
+        batch.invited.append(user_invite(email=email, role=role, actor=actor))
+    new_ids = [user.pk for user in batch.invited]
+    if new_ids:
+        for group in groups:
+            group_members_set(group=group, add=new_ids, remove=[], actor=actor)
+    return batch
 
 
 def first_admin_invite(email: str) -> None:
@@ -301,32 +353,116 @@ def people_policy() -> PeoplePolicy:
     return policy
 
 
+def new_person_defaults() -> tuple[str, str]:
+    """The locale and time zone a person created now starts with: the tenant's defaults
+    (people settings), without writing the settings row when there is none yet."""
+    policy = PeoplePolicy.objects.filter(pk=1).first() or PeoplePolicy()
+    return policy.default_locale, policy.default_time_zone
+
+
+def locales_offered() -> list[tuple[str, str]]:
+    """The languages the portal speaks (settings.LANGUAGES): what a locale may be."""
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+def _policy_fields(policy: PeoplePolicy) -> dict[str, Any]:
+    return {
+        "self_registration_enabled": policy.self_registration_enabled,
+        "default_locale": policy.default_locale,
+        "default_time_zone": policy.default_time_zone,
+    }
+
+
+def _check_policy(default_locale: str | None, default_time_zone: str | None) -> None:
+    problems = []
+    if default_locale is not None and default_locale not in dict(locales_offered()):
+        problems.append(FieldError("default_locale", "Choose a language the portal offers."))
+    if default_time_zone is not None and default_time_zone not in zoneinfo.available_timezones():
+        problems.append(FieldError("default_time_zone", "Choose a time zone from the list."))
+    if problems:
+        raise ValidationFailed(
+            PeopleErrorCode.INVALID_SETTING, "Some settings are not valid.", problems
+        )
+
+
 @transaction.atomic
-def people_policy_update(*, self_registration_enabled: bool, actor: User | None) -> PeoplePolicy:
-    """Change the tenant's people settings (whether people may register themselves)."""
+def people_policy_update(
+    *,
+    actor: User | None,
+    self_registration_enabled: bool | None = None,
+    default_locale: str | None = None,
+    default_time_zone: str | None = None,
+) -> PeoplePolicy:
+    """Change the tenant's people settings: whether people may register themselves, and
+    the language and time zone new people start with (one the portal offers, one zoneinfo
+    knows). What is not given stays; a change is audited with what it was before."""
+    _check_policy(default_locale, default_time_zone)
     policy = people_policy()
-    before = {"self_registration_enabled": policy.self_registration_enabled}
-    policy.self_registration_enabled = self_registration_enabled
+    policy = PeoplePolicy.objects.select_for_update().get(pk=policy.pk)
+    before = _policy_fields(policy)
+    if self_registration_enabled is not None:
+        policy.self_registration_enabled = self_registration_enabled
+    if default_locale is not None:
+        policy.default_locale = default_locale
+    if default_time_zone is not None:
+        policy.default_time_zone = default_time_zone
+    after = _policy_fields(policy)
+    if before == after:
+        return policy
     policy.save()
+    changed = [name for name in after if before[name] != after[name]]
     audit_record(
         action=AuditAction.PEOPLE_SETTINGS_CHANGED,
         actor=actor,
         target=policy,
-        before=before,
-        after={"self_registration_enabled": policy.self_registration_enabled},
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
     )
     return policy
 
 
-def user_register(*, email: str, password: str, full_name: str = "") -> User:
-    """Self-registration as a learner, where the tenant allows it."""
-    if not people_policy().self_registration_enabled:
+class RegistrationThrottled(ApplicationError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            code=PeopleErrorCode.REGISTRATION_THROTTLED,
+            message="Too many accounts were created from your address. "
+            f"Try again in {wait_in_words(retry_after)}.",
+            status=429,
+        )
+        self.retry_after = retry_after
+
+
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    address: str | None = None,
+    now: float | None = None,
+) -> User:
+    """Self-registration as a learner, where the tenant allows it: the password must pass
+    the password validators, the e-mail must be free (whatever its case), and one address
+    may register only so many accounts an hour (people.limits). Audited as
+    `user.registered`; announced as `user.created`."""
+    if not registration_open():
         raise ApplicationError(
             code=PeopleErrorCode.REGISTRATION_CLOSED,
             message="This organisation does not allow self-registration.",
             status=403,
         )
-    return user_create(email=email, full_name=full_name, password=password, role=Role.LEARNER)
+    now = time.time() if now is None else now
+    wait = limits.registration_address_wait(address=address, now=now)
+    if wait:
+        raise RegistrationThrottled(retry_after=wait)
+    with transaction.atomic():
+        user = user_create(email=email, full_name=full_name, password=password, role=Role.LEARNER)
+        audit_record(
+            action=AuditAction.USER_REGISTERED,
+            actor=user,
+            target=user,
+            after={"email": user.email, "role": user.role},
+        )
+    return user
 
 
 # ------------------------------------------------------------------------------------------
@@ -517,6 +653,29 @@ def group_members_set(
         after={"added": sorted(set(add)), "removed": sorted(set(remove))},
     )
     return group
+
+
+@transaction.atomic
+def user_admin_update(*, user: User, role: str, group_ids: list[int], actor: User | None) -> User:
+    """An admin sets a person's role and the groups and departments they belong to (all of
+    them: groups not listed are left). Each change is audited by the service that makes it
+    (`user_update`, `group_members_set`)."""
+    wanted = set(group_ids)
+    known = set(LearnerGroup.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if known != wanted:
+        raise ValidationFailed(
+            PeopleErrorCode.GROUP_NOT_FOUND,
+            "Some groups do not exist.",
+            [FieldError("group_ids", "Choose groups from the list.")],
+        )
+    updated = user_update(user=user, actor=actor, role=role)
+    current = set(updated.learner_groups.values_list("pk", flat=True))
+    for group in LearnerGroup.objects.filter(pk__in=current ^ wanted).order_by("pk"):
+        if group.pk in wanted:
+            group_members_set(group=group, add=[updated.pk], remove=[], actor=actor)
+        else:
+            group_members_set(group=group, add=[], remove=[updated.pk], actor=actor)
+    return updated
 
 
 @transaction.atomic

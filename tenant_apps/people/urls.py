@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from tenant_apps.people import views
-from tenant_apps.people.forms import NewPasswordForm, ThrottledSignInForm
 
 urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledSignInForm),
+        views.SignInView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -19,11 +18,7 @@ urlpatterns = [
     ),
     path(
         "accounts/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            form_class=NewPasswordForm,
-            post_reset_login=True,
-            success_url=reverse_lazy("password-set-done"),
-        ),
+        views.SetPasswordView.as_view(),
         name="set-password",
     ),
     path("accounts/password-set/", views.password_set_done, name="password-set-done"),
@@ -32,5 +27,15 @@ urlpatterns = [
         "accounts/tokens/revoke-all/",
         views.personal_tokens_revoke_all,
         name="personal-tokens-revoke-all",
+    ),
+    path("accounts/register/", views.register, name="register"),
+    path("account/profile/", views.profile, name="profile"),
+    path("account/profile/avatar/", views.profile_avatar, name="profile-avatar"),
+    path("account/profile/password/", views.profile_password, name="profile-password"),
+    path("account/profile/tokens/", views.profile_token_create, name="profile-token-create"),
+    path(
+        "account/profile/tokens/<int:token_id>/revoke/",
+        views.profile_token_revoke,
+        name="profile-token-revoke",
     ),
 ]

@@ -289,6 +289,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # ---------------------------------------------------------------------------------------
+# Custom domains: where their TXT verification records are looked up. Empty: the machine's
+# own resolver (/etc/resolv.conf); tests point it at a DNS server on loopback.
+CUSTOM_DOMAIN_NAMESERVER = env_str("CUSTOM_DOMAIN_NAMESERVER")
+CUSTOM_DOMAIN_NAMESERVER_PORT = env_int("CUSTOM_DOMAIN_NAMESERVER_PORT", 53)
+CUSTOM_DOMAIN_DNS_TIMEOUT = float(env_str("CUSTOM_DOMAIN_DNS_TIMEOUT", "5"))
+
+# ---------------------------------------------------------------------------------------
 # E-mail
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -378,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.assessments.tasks.overdue_attempts_submit",),
         "schedule": 60.0,
+    },
+    "verify-pending-custom-domains": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.branding.tasks.pending_domains_verify",),
+        "schedule": 600.0,
     },
     "purge-deleted-tenants": {
         "task": "shared_apps.tenants.tasks.tenants_purge_expired",

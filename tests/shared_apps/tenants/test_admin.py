@@ -1,4 +1,4 @@
-"""The operator console (Django admin) on the public host."""
+"""Django admin on the public host (superusers only; operators use the console)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,4 @@ def test_tenant_people_cannot_use_the_console(client_a):
 def test_public_root_leads_to_the_console(public_client):
     response = Client(HTTP_HOST="localhost").get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/tenants/"

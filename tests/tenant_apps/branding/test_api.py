@@ -85,3 +85,25 @@ def test_emails_use_the_tenant_colour(api, make_person, django_capture_on_commit
     assert "background:#aa3300" in html
     assert "Alpha Learning" in html
     assert message.from_email.startswith("Alpha Learning <")
+
+
+def test_favicon_and_sign_in_image_through_the_api(api, make_person, tenant_a):
+    from tests.tenant_apps.branding.conftest import svg_file
+
+    client = api(make_person(Role.ADMIN))
+    favicon = client.put(
+        "/api/v1/settings/branding/favicon", {"favicon": image("ICO", (32, 32))}, format="multipart"
+    )
+    assert favicon.status_code == 200
+    assert favicon.json()["favicon_url"] == f"/media/{tenant_a.schema}/branding/favicon.ico"
+    login = client.put(
+        "/api/v1/settings/branding/login-image", {"login_image": image("JPEG")}, format="multipart"
+    )
+    assert login.json()["login_image_url"] == f"/media/{tenant_a.schema}/branding/login_image.jpg"
+    before = snapshot(Branding, tenant=tenant_a)
+    refused = client.put("/api/v1/settings/branding/logo", {"logo": svg_file()}, format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"] == [
+        {"field": "logo", "message": "SVG images are not accepted: use a PNG or JPEG image."}
+    ]
+    assert snapshot(Branding, tenant=tenant_a) == before

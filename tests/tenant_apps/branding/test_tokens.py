@@ -84,7 +84,15 @@ def test_the_portal_stylesheet_is_served(client_a):
 
 def test_text_on_each_colour_is_whichever_reads_better(client_a, tenant_a):
     with schema_context(tenant_a.schema):
-        branding_update(primary_colour="#ffdd00", accent_colour="#123456", actor=None)
+        branding_update(primary_colour="#123456", accent_colour="#ffdd00", actor=None)
     css = client_a.get(tokens_url_on(client_a)).content.decode()
-    assert "--colour-primary: #ffdd00; --colour-on-primary: #1f2933;" in css
-    assert "--colour-accent: #123456; --colour-on-accent: #ffffff;" in css
+    assert "--colour-primary: #123456; --colour-on-primary: #ffffff;" in css
+    assert "--colour-accent: #ffdd00; --colour-on-accent: #1f2933;" in css
+
+
+def test_the_font_is_one_of_our_stacks(client_a, tenant_a):
+    with schema_context(tenant_a.schema):
+        branding_update(font="transitional", actor=None)
+    css = client_a.get(tokens_url_on(client_a)).content.decode()
+    stack = 'Charter, "Bitstream Charter", "Sitka Text", Cambria, Georgia, serif'
+    assert f"--font-body: {stack};" in css

@@ -145,7 +145,7 @@ def test_completing_a_course_issues_one_certificate_with_event_notification_pdf_
     assert message.subject == "You completed Safety Basics: your certificate from Alpha Learning"
     assert message.from_email == "Alpha Learning <no-reply@localhost>"
     verify_url = f"http://alpha.localhost/certificates/verify/{certificate.code}/"
-    download_url = f"http://alpha.localhost/api/v1/certificates/{certificate.pk}/pdf"
+    download_url = f"http://alpha.localhost/certificates/{certificate.pk}/download/"
     assert message.body == (
         "Hello Lena Learner,\n\n"
         "Congratulations on completing Safety Basics! Alpha Learning has issued your "

@@ -109,7 +109,7 @@ def test_the_catalogue_runs_a_bounded_number_of_queries(
         for n in range(40):
             course_build(owner=author, title=f"Course {n:02d}", tags=["a", "b"])
     client = portal(learner)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get("/courses/?q=course").status_code == 200
 
 

@@ -65,5 +65,5 @@ def test_home_runs_a_bounded_number_of_queries(
                 enrollment=enrollment, lesson=lessons_of(course)[0], learner=learner
             )
     client = portal(learner)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert client.get("/").status_code == 200

@@ -68,13 +68,12 @@ def test_free_course_is_active_at_once_announced_and_confirmed(
     assert message.subject == "You're enrolled in Safety Basics at Alpha Learning"
     assert "Hello Lena Learner," in message.body
     assert 'You\'re enrolled in "Safety Basics" at Alpha Learning.' in message.body
-    assert "http://alpha.localhost/" in message.body
+    course_url = f"http://alpha.localhost/courses/{free_course.pk}/"
+    assert f"Start learning here:\n\n{course_url}\n" in message.body
     html, mime = message.alternatives[0]
     assert mime == "text/html"
     assert "<strong>Safety Basics</strong>" in html
-    assert (
-        '<a href="http://alpha.localhost/" style="display:inline-block;background:#3b5bdb' in html
-    )
+    assert f'<a href="{course_url}" style="display:inline-block;background:#3b5bdb' in html
     assert ">Start learning</a>" in html
     assert message.from_email.startswith("Alpha Learning <")
 

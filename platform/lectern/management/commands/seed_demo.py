@@ -50,7 +50,7 @@ class Command(BaseCommand):
         tenant_url = tenant_base_url(f"{DEMO_SLUG}.{settings.BASE_DOMAIN}")
         lines = [
             "",
-            f"Operator console  {operator_url}/admin/",
+            f"Operator console  {operator_url}/tenants/   (Django admin: {operator_url}/admin/)",
             f"  {OPERATOR_EMAIL} / {OPERATOR_PASSWORD}",
             f"Operator API      {operator_url}/api/platform/v1/tenants"
             f"  (token: lectern operators token {OPERATOR_EMAIL})",

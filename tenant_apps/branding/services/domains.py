@@ -1,0 +1,129 @@
+"""Custom domains: added by an admin, verified through a TXT record, then routed.
+
+Routing lives in the public schema; the branding app reaches it only through the hook the
+composition root registers (branding.hooks), so the public schema's rules for a domain
+name are the ones applied here."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
+from tenant_apps.branding.domain_checks import verification_failure
+from tenant_apps.branding.errors import BrandingErrorCode
+from tenant_apps.branding.hooks import domain_routing
+from tenant_apps.branding.models import CustomDomain, DomainFailure, DomainStatus
+from tenant_apps.people.models import User
+
+
+def _taken(name: str) -> ValidationFailed:
+    return ValidationFailed(
+        BrandingErrorCode.DOMAIN_TAKEN,
+        f"The domain '{name}' is already added.",
+        [FieldError("name", "This portal already has this domain.")],
+    )
+
+
+def custom_domain_add(*, name: str, actor: User | None) -> CustomDomain:
+    """Add a domain, pending until its TXT record is verified; its token is random."""
+    routing = domain_routing()
+    name = routing.normalise(name or "")
+    problem = routing.problem(name) if name else "Enter a domain such as learn.example.com."
+    if problem:
+        raise ValidationFailed(
+            BrandingErrorCode.DOMAIN_INVALID,
+            "The domain cannot be added.",
+            [FieldError("name", problem)],
+        )
+    if CustomDomain.objects.filter(name__iexact=name).exists():
+        raise _taken(name)
+    try:
+        with transaction.atomic():
+            domain = CustomDomain.objects.create(name=name, token=secrets.token_hex(16))
+            audit_record(
+                action=AuditAction.DOMAIN_ADDED, actor=actor, target=domain, after={"name": name}
+            )
+    except IntegrityError as exc:
+        raise _taken(name) from exc
+    return domain
+
+
+def _locked(domain_id: int) -> CustomDomain:
+    domain = CustomDomain.objects.select_for_update().filter(pk=domain_id).first()
+    if domain is None:
+        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, "No such domain.")
+    return domain
+
+
+def custom_domain_verify(*, domain_id: int, actor: User | None) -> CustomDomain:
+    """Look the domain's TXT record up (outside any transaction: it may take seconds), then
+    record the outcome: verified (and routed to this tenant) or failed with the reason. A
+    verified domain stays verified."""
+    found = CustomDomain.objects.filter(pk=domain_id).first()
+    if found is None:
+        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, "No such domain.")
+    if found.status == DomainStatus.VERIFIED:
+        return found
+    failure = verification_failure(found.verification_name, found.token)
+    with transaction.atomic():
+        domain = _locked(domain_id)
+        if domain.status == DomainStatus.VERIFIED or domain.token != found.token:
+            return domain
+        domain.checked_at = timezone.now()
+        if failure is None:
+            try:
+                with transaction.atomic():
+                    domain_routing().route(domain.name)
+            except ApplicationError:
+                failure = DomainFailure.TAKEN
+        if failure is None:
+            domain.status = DomainStatus.VERIFIED
+            domain.failure = ""
+            domain.verified_at = domain.checked_at
+            audit_record(
+                action=AuditAction.DOMAIN_VERIFIED,
+                actor=actor,
+                target=domain,
+                before={"status": found.status},
+                after={"status": DomainStatus.VERIFIED},
+            )
+        else:
+            domain.status = DomainStatus.FAILED
+            domain.failure = failure
+        domain.save(update_fields=["status", "failure", "checked_at", "verified_at"])
+    return domain
+
+
+@transaction.atomic
+def custom_domain_remove(*, domain_id: int, actor: User | None) -> None:
+    """Forget a domain; a verified one stops routing to this tenant at once."""
+    domain = _locked(domain_id)
+    if domain.status == DomainStatus.VERIFIED:
+        domain_routing().unroute(domain.name)
+    audit_record(
+        action=AuditAction.DOMAIN_REMOVED,
+        actor=actor,
+        target=domain,
+        before={"name": domain.name, "status": domain.status},
+    )
+    domain.delete()
+
+
+def custom_domains_recheck() -> int:
+    """Verify again every domain not yet verified (the periodic task); returns how many
+    became verified."""
+    verified = 0
+    for domain_id in CustomDomain.objects.exclude(status=DomainStatus.VERIFIED).values_list(
+        "pk", flat=True
+    ):
+        try:
+            domain = custom_domain_verify(domain_id=domain_id, actor=None)
+        except NotFound:
+            continue  # removed meanwhile
+        verified += domain.status == DomainStatus.VERIFIED
+    return verified

@@ -1,0 +1,161 @@
+"""Take the README's screenshots of the portal's main pages, on the demo tenant.
+
+    .venv/bin/python tools/screenshots.py            # writes docs/screenshots/*.png
+
+A database of its own (`lectern_screenshots` on the server `DATABASE_URL` names, dropped and
+re-created; without `DATABASE_URL`, an embedded PostgreSQL under `.data/screenshots/`), Redis
+database 13 of `REDIS_URL`'s server (or the embedded one), migrated and seeded with
+`lectern seed_demo` exactly as `bin/run` seeds it; gunicorn serves it on a free port, and
+Debian's Chromium (through Playwright) signs in as each demo person through the login form
+and photographs each page at 1280 x 800 (and the learner's home at 360 px wide).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DATABASE = "lectern_screenshots"
+
+# (file name, who, host ("demo" or "public"), path, what the page must show)
+SHOTS = [
+    ("login", None, "demo", "/accounts/login/", "Sign in"),
+    ("learner-home", "learner", "demo", "/", "main"),
+    ("catalogue", "learner", "demo", "/courses/", "main"),
+    ("my-learning", "learner", "demo", "/learning/", "main"),
+    ("certificates", "learner", "demo", "/certificates/", "main"),
+    ("profile", "learner", "demo", "/account/profile/", "main"),
+    ("teach-courses", "instructor", "demo", "/teach/courses/", "main"),
+    ("grading", "instructor", "demo", "/teach/grading/", "main"),
+    ("admin-dashboard", "admin", "demo", "/manage/", "main"),
+    ("admin-people", "admin", "demo", "/manage/people/", "main"),
+    ("admin-branding", "admin", "demo", "/manage/branding/", "main"),
+    ("admin-audit", "admin", "demo", "/manage/audit/", "main"),
+]
+PEOPLE = {
+    "learner": ("learner@demo.example.com", "demo-learner-pass"),
+    "instructor": ("instructor@demo.example.com", "demo-instructor-pass"),
+    "admin": ("admin@demo.example.com", "demo-admin-pass"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment() -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "lectern.settings.dev",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "platform"), str(REPO_ROOT)]),
+    }
+    server_url = os.environ.get("DATABASE_URL")
+    if server_url:
+        import psycopg
+
+        parts = urlsplit(server_url)
+        maintenance = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DATABASE}")
+        env["DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, f"/{DATABASE}", "", ""))
+    else:
+        env["LECTERN_DATA_DIR"] = str(REPO_ROOT / ".data" / "screenshots")
+    if os.environ.get("REDIS_URL"):
+        parts = urlsplit(os.environ["REDIS_URL"])
+        env["REDIS_URL"] = urlunsplit((parts.scheme, parts.netloc, "/13", "", ""))
+    return env
+
+
+@contextlib.contextmanager
+def demo_server(env: dict[str, str]):
+    port = free_port()
+    env = {**env, "PUBLIC_PORT": str(port)}
+    for command in (["migrate"], ["seed_demo"]):
+        subprocess.run([str(BIN / "lectern"), *command], env=env, check=True, cwd=REPO_ROOT)
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "lectern.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--log-level=warning",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the demo server did not start")
+            time.sleep(0.3)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(REPO_ROOT))
+    from tests.browser import chromium
+
+    with demo_server(environment()) as port, chromium() as browser:
+        contexts = {}
+
+        def context_for(who):
+            if who not in contexts:
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                if who is not None:
+                    page = context.new_page()
+                    email, password = PEOPLE[who]
+                    page.goto(f"http://demo.localhost:{port}/accounts/login/")
+                    page.fill("#id_username", email)
+                    page.fill("#id_password", password)
+                    page.click("button[type=submit]")
+                    page.wait_for_load_state("networkidle")
+                    page.close()
+                contexts[who] = context
+            return contexts[who]
+
+        for name, who, host, path, _landmark in SHOTS:
+            page = context_for(who).new_page()
+            base = f"http://demo.localhost:{port}" if host == "demo" else f"http://localhost:{port}"
+            response = page.goto(base + path)
+            if response is None or response.status != 200:
+                raise RuntimeError(f"{path} as {who}: {response and response.status}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(args.out / f"{name}.png"), full_page=False)
+            if name == "learner-home":
+                page.set_viewport_size({"width": 360, "height": 740})
+                page.screenshot(path=str(args.out / "learner-home-phone.png"))
+            page.close()
+            print(f"{name}: {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
