@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tenant_apps.assessments.models import QuestionKind
@@ -16,7 +18,9 @@ from tenant_apps.courses.services import (
     category_create,
     course_create,
     course_publish,
+    lesson_attachment_set,
     lesson_create,
+    lesson_video_set,
     section_create,
 )
 from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
@@ -69,7 +73,37 @@ SECURITY_QUIZ = [
         "prompt": "Incidents are reported to the ____ desk.",
         "accepted_answers": ["security", "service"],
     },
+    {
+        "kind": QuestionKind.MULTIPLE_CHOICE,
+        "points": 2,
+        "prompt": "Which of these are signs of phishing?",
+        "options": [
+            {"text": "Urgent pressure to act now", "is_correct": True},
+            {"text": "A sender address that almost matches", "is_correct": True},
+            {"text": "A meeting invitation from your manager's calendar", "is_correct": False},
+        ],
+    },
+    {
+        "kind": QuestionKind.MATCHING,
+        "points": 3,
+        "prompt": "Match each situation with what to do.",
+        "pairs": [
+            {"item": "A suspicious link", "match": "Do not click; report it"},
+            {"item": "A lost laptop", "match": "Tell the service desk at once"},
+            {"item": "A request for customer data", "match": "Check the requester first"},
+        ],
+    },
 ]
+
+# A short video every demo video lesson plays (recorded in Chromium: WebM/VP8, 20 s).
+DEMO_VIDEO = Path(__file__).resolve().parent / "demo_media" / "lesson.webm"
+DEMO_VIDEO_SECONDS = 20
+INCIDENT_CHECKLIST = (
+    "Incident checklist\n\n"
+    "1. Stop: do not click, reply or forward.\n"
+    "2. Note what happened and when.\n"
+    "3. Report it to the service desk.\n"
+)
 
 COURSES = [
     {
@@ -89,11 +123,7 @@ COURSES = [
                     "course you learn to:\n\n- recognise phishing e-mails\n- protect customer "
                     "data\n- report an incident in minutes",
                 ),
-                (
-                    "Anatomy of a phishing e-mail",
-                    LessonKind.VIDEO,
-                    "https://videos.example.com/security/phishing.mp4",
-                ),
+                ("Anatomy of a phishing e-mail", LessonKind.VIDEO, None),
             ],
             "Acting safely": [
                 (
@@ -102,11 +132,8 @@ COURSES = [
                     "## Three rules\n\n1. Share only what is needed.\n2. Use approved tools.\n"
                     "3. When unsure, ask the data protection team.",
                 ),
-                (
-                    "Reporting an incident",
-                    LessonKind.VIDEO,
-                    "https://videos.example.com/security/reporting.mp4",
-                ),
+                ("Reporting an incident", LessonKind.VIDEO, None),
+                ("Incident checklist", LessonKind.FILE, INCIDENT_CHECKLIST),
                 ("Check your knowledge", LessonKind.QUIZ, SECURITY_QUIZ),
             ],
         },
@@ -127,11 +154,7 @@ COURSES = [
                     "Describe the **situation**, the observable **behaviour** and its "
                     "**impact**. Then listen.",
                 ),
-                (
-                    "A feedback conversation",
-                    LessonKind.VIDEO,
-                    "https://videos.example.com/leadership/feedback.mp4",
-                ),
+                ("A feedback conversation", LessonKind.VIDEO, None),
             ],
         },
     },
@@ -151,7 +174,7 @@ COURSES = [
                     LessonKind.TEXT,
                     "Remove blank rows, fix dates, and keep one header row.",
                 ),
-                ("Pivot tables", LessonKind.VIDEO, "https://videos.example.com/data/pivots.mp4"),
+                ("Pivot tables", LessonKind.VIDEO, None),
             ],
         },
     },
@@ -194,13 +217,22 @@ def seed_demo_content(*, admin: User) -> None:
             section = section_create(course=course, title=section_title)
             for title, kind, content in lessons:
                 if kind == LessonKind.VIDEO:
-                    lesson_create(
+                    lesson = lesson_create(
                         section=section,
                         title=title,
                         kind=kind,
-                        video_url=content,
-                        duration_seconds=480,
+                        duration_seconds=DEMO_VIDEO_SECONDS,
                     )
+                    video = SimpleUploadedFile(
+                        "lesson.webm", DEMO_VIDEO.read_bytes(), content_type="video/webm"
+                    )
+                    lesson_video_set(lesson=lesson, upload=video)
+                elif kind == LessonKind.FILE:
+                    lesson = lesson_create(section=section, title=title, kind=kind)
+                    checklist = SimpleUploadedFile(
+                        "incident-checklist.txt", content.encode(), content_type="text/plain"
+                    )
+                    lesson_attachment_set(lesson=lesson, upload=checklist)
                 elif kind == LessonKind.QUIZ:
                     lesson = lesson_create(section=section, title=title, kind=kind)
                     quiz, _created = quiz_save(lesson=lesson, max_attempts=3, shuffle_options=True)
@@ -210,9 +242,11 @@ def seed_demo_content(*, admin: User) -> None:
                     lesson_create(section=section, title=title, kind=kind, body_markdown=content)
         courses.append(course_publish(course=course, actor=instructor))
 
-    security, feedback, _spreadsheets = courses
+    security, feedback, spreadsheets = courses
     lena = people["learner@demo.example.com"]
-    # Lena is half-way through the security course and has finished the feedback course.
+    # Lena is half-way through the security course (the second video paused at 12 s), has
+    # finished the feedback course (so she has its certificate) and waits for an admin to
+    # open the paid spreadsheets course.
     security_enrollment = enrollment_assign(
         user=lena, course=security, actor=admin, due_at=timezone.now() + timedelta(days=10)
     )
@@ -224,6 +258,14 @@ def seed_demo_content(*, admin: User) -> None:
             time_spent_delta=300,
             completed=True,
         )
+    resume_at = security.lessons.get(title="Reporting an incident")
+    lesson_progress_record(
+        enrollment=security_enrollment,
+        lesson=resume_at,
+        learner=lena,
+        time_spent_delta=12,
+        last_position_seconds=12,
+    )
     feedback_enrollment = enrollment_self_enroll(user=lena, course=feedback)
     for lesson in feedback.lessons.order_by("section__position", "position"):
         lesson_progress_record(
@@ -233,6 +275,7 @@ def seed_demo_content(*, admin: User) -> None:
             time_spent_delta=420,
             completed=True,
         )
+    enrollment_self_enroll(user=lena, course=spreadsheets)
     sam = people["sam@demo.example.com"]
     enrollment_assign(
         user=sam, course=security, actor=admin, due_at=timezone.now() + timedelta(days=3)

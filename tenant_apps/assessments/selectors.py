@@ -23,6 +23,7 @@ from tenant_apps.assessments.models import (
     Answer,
     Attempt,
     AttemptStatus,
+    CountedAttempt,
     Question,
     QuestionKind,
     QuestionOption,
@@ -219,3 +220,61 @@ def answer_get(*, answer_id: int, attempt_id: int | None = None) -> Answer:
     if answer is None:
         raise NotFound(AssessmentErrorCode.ANSWER_NOT_FOUND, "No such answer.")
     return answer
+
+
+# ------------------------------------------------------------------------------------------
+# The learner's quiz pages
+@dataclass(frozen=True)
+class AttemptSummary:
+    attempt: Attempt
+    # Whether the learner may see its score now (see `results_visible_to_learner`).
+    show_results: bool
+
+
+@dataclass(frozen=True)
+class QuizOverview:
+    """A quiz as its learner sees it before (or between) attempts."""
+
+    quiz: Quiz
+    attempts: list[AttemptSummary]  # newest first
+    running: Attempt | None
+    attempts_left: int | None  # None: no limit
+    passed: bool
+    closed: bool  # the due date has passed
+
+    @property
+    def may_start(self) -> bool:
+        return self.running is None and not self.closed and self.attempts_left != 0
+
+
+def quiz_overview(*, quiz: Quiz, learner: User, now: datetime | None = None) -> QuizOverview:
+    """The learner's attempts at the quiz (each with whether its results are visible), the
+    running one, how many are left and whether the quiz is passed; one query."""
+    now = now or timezone.now()
+    attempts = list(attempts_of_learner(quiz=quiz, learner=learner))
+    running = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+    handed_in = [a for a in attempts if a.status != AttemptStatus.IN_PROGRESS]
+    if quiz.counted_attempt == CountedAttempt.LAST:
+        passed = bool(handed_in) and bool(handed_in[0].passed)
+    else:
+        passed = any(a.passed for a in handed_in)
+    return QuizOverview(
+        quiz=quiz,
+        attempts=[
+            AttemptSummary(a, results_visible_to_learner(attempt=a, now=now)) for a in attempts
+        ],
+        running=running,
+        attempts_left=None
+        if quiz.max_attempts is None
+        else max(0, quiz.max_attempts - len(attempts)),
+        passed=passed,
+        closed=quiz.due_at is not None and now >= quiz.due_at,
+    )
+
+
+def seconds_left(*, attempt: Attempt, now: datetime | None = None) -> int | None:
+    """How long the running attempt has before its deadline, by the server's clock; None
+    without a deadline."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - (now or timezone.now())).total_seconds()))

@@ -115,3 +115,9 @@ def certificate_verify(*, code: str, issued_by: str) -> CertificateVerification:
         revoked_on=certificate.revoked_at.date() if certificate.revoked_at else None,
         issued_by=issued_by,
     )
+
+
+def certificate_of_enrollment(*, user: User, enrollment_id: int) -> Certificate | None:
+    """The certificate of one of `user`'s own enrollments, if it has one (for the course
+    page's download link)."""
+    return Certificate.objects.filter(user=user, enrollment_id=enrollment_id).first()

@@ -4,7 +4,7 @@ from tenant_apps.courses import api
 
 urlpatterns = [
     path("courses", api.CourseListApi.as_view(), name="course-list"),
-    path("courses/<int:course_id>", api.CourseDetailApi.as_view(), name="course-detail"),
+    path("courses/<int:course_id>", api.CourseDetailApi.as_view(), name="api-course-detail"),
     path("courses/<int:course_id>/publish", api.CoursePublishApi.as_view(), name="course-publish"),
     path("courses/<int:course_id>/archive", api.CourseArchiveApi.as_view(), name="course-archive"),
     path(

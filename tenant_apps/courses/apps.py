@@ -13,6 +13,22 @@ class CoursesConfig(AppConfig):
         # Catalogue pages show their owner's name.
         person_renamed_handler_register(catalogue_changed)
 
+        from django.utils.translation import gettext_lazy as _
+
+        from core.navigation import Area, NavEntry, nav_entry_register
+        from tenant_apps.courses.views import may_take_courses
+
+        nav_entry_register(
+            NavEntry(
+                Area.LEARN,
+                _("Catalogue"),
+                "catalogue",
+                may_take_courses,
+                order=10,
+                also_current=("course-", "lesson-"),
+            )
+        )
+
         from core.media import media_rule_register, signed_in
         from tenant_apps.courses.selectors import lesson_file_readable
 

@@ -16,17 +16,21 @@ Every door onto lesson content (`lessons/<id>`, `lessons/<id>/quiz`) asks
 from __future__ import annotations
 
 from tenant_apps.courses.hooks import lesson_content_granted
-from tenant_apps.courses.models import Lesson
+from tenant_apps.courses.models import Course, Lesson
 from tenant_apps.people.models import User
 from tenant_apps.people.permissions import user_can_edit_course
 
 
-def user_can_read_lesson_content(user: User | None, *, lesson: Lesson) -> bool:
-    """Whether `user` may read the content of `lesson` (of a course they may see)."""
-    if lesson.is_preview:
-        return True
-    if user_can_edit_course(user, owner_id=lesson.course.owner_id):
+def user_can_read_course_content(user: User | None, *, course: Course) -> bool:
+    """Whether `user` may read the content of every lesson of `course` (a course they may
+    see): its staff, and those it was opened to. Free previews are open besides."""
+    if user_can_edit_course(user, owner_id=course.owner_id):
         return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return lesson_content_granted(user=user, course_id=lesson.course_id)
+    return lesson_content_granted(user=user, course_id=course.pk)
+
+
+def user_can_read_lesson_content(user: User | None, *, lesson: Lesson) -> bool:
+    """Whether `user` may read the content of `lesson` (of a course they may see)."""
+    return lesson.is_preview or user_can_read_course_content(user, course=lesson.course)

@@ -207,3 +207,39 @@ def lesson_file_readable(*, user: User | None, course_id: int, lesson_id: int) -
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.order_by("name", "id")
+
+
+def course_catalogue_search(
+    *,
+    user: User | None,
+    category_slug: str = "",
+    difficulty: str = "",
+    language: str = "",
+    is_free: bool | None = None,
+    search: str = "",
+) -> QuerySet[Course]:
+    """The catalogue (`course_catalogue`) narrowed as the portal's filters ask, the same
+    way the API's filters and search do: every word of `search` in the title or the
+    description, combined with the other filters."""
+    courses = course_catalogue(user=user)
+    if category_slug:
+        courses = courses.filter(category__slug__iexact=category_slug)
+    if difficulty:
+        courses = courses.filter(difficulty=difficulty)
+    if language:
+        courses = courses.filter(language__iexact=language)
+    if is_free is not None:
+        courses = courses.filter(price=0) if is_free else courses.filter(price__gt=0)
+    for word in search.split():
+        courses = courses.filter(Q(title__icontains=word) | Q(description__icontains=word))
+    return courses
+
+
+def catalogue_languages(*, user: User | None) -> list[str]:
+    """The languages of the courses `user` sees, for the catalogue's language filter."""
+    return list(
+        Course.objects.filter(_visible(user))
+        .order_by("language")
+        .values_list("language", flat=True)
+        .distinct()
+    )

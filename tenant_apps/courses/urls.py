@@ -1,3 +1,9 @@
-"""The portal pages of courses (see views.py)."""
+"""The portal pages of courses: the learners' catalogue (see views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.courses import views
+
+urlpatterns = [
+    path("courses/", views.catalogue, name="catalogue"),
+]

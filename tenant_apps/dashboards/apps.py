@@ -10,9 +10,11 @@ class DashboardsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from core.navigation import Area, NavEntry, nav_entry_register
+        from core.pages import signed_in
         from tenant_apps.dashboards.manage_views import may_see_admin_dashboard
         from tenant_apps.people.permissions import Capability, user_can
 
+        nav_entry_register(NavEntry(Area.LEARN, _("Home"), "home", signed_in, order=0))
         nav_entry_register(
             NavEntry(
                 Area.ADMIN, _("Dashboard"), "manage-dashboard", may_see_admin_dashboard, order=0

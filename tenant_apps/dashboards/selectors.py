@@ -453,3 +453,58 @@ def course_analytics(
             for row in lessons
         ],
     )
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """The lesson one touched last in a course one is taking."""
+
+    course_id: int
+    course_title: str
+    lesson_id: int
+    lesson_title: str
+    lesson_kind: str
+    touched_at: datetime
+
+
+@dataclass(frozen=True)
+class LearnerHome:
+    dashboard: LearnerDashboard
+    resume: ResumePoint | None
+
+    @property
+    def in_progress(self) -> list[LearnerCourseLine]:
+        return [line for line in self.dashboard.courses if line.status == EnrollmentStatus.ACTIVE]
+
+
+def learner_home(*, user: User, now: datetime | None = None) -> LearnerHome:
+    """The learner's home: their dashboard (`learner_dashboard`, as the API gives it) and
+    where to continue: the lesson touched last in an active enrollment. Two queries."""
+    resume = (
+        LessonProgress.objects.filter(
+            enrollment__user=user, enrollment__status=EnrollmentStatus.ACTIVE
+        )
+        .order_by("-last_touched_at", "-id")
+        .values(
+            "lesson_id",
+            "lesson__title",
+            "lesson__kind",
+            "lesson__course_id",
+            "lesson__course__title",
+            "last_touched_at",
+        )
+        .first()
+    )
+    return LearnerHome(
+        dashboard=learner_dashboard(user=user, now=now),
+        resume=ResumePoint(
+            course_id=resume["lesson__course_id"],
+            course_title=resume["lesson__course__title"],
+            lesson_id=resume["lesson_id"],
+            lesson_title=resume["lesson__title"],
+            lesson_kind=resume["lesson__kind"],
+            touched_at=resume["last_touched_at"],
+        )
+        if resume
+        else None,
+    )

@@ -1,3 +1,9 @@
-"""The portal pages of dashboards (see views.py)."""
+"""The portal pages of dashboards: the learner's home (see views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.dashboards import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -15,8 +15,12 @@ class EnrollmentsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from core.navigation import Area, NavEntry, nav_entry_register
+        from core.pages import signed_in
         from tenant_apps.enrollments.permissions import user_manages_all_enrollments
 
+        nav_entry_register(
+            NavEntry(Area.LEARN, _("My learning"), "my-learning", signed_in, order=20)
+        )
         nav_entry_register(
             NavEntry(
                 Area.ADMIN,

@@ -1,3 +1,9 @@
-"""The portal pages of enrollments (see views.py)."""
+"""The portal pages of enrollments: the learner's "My learning" (see views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tenant_apps.enrollments import views
+
+urlpatterns = [
+    path("learning/", views.my_learning, name="my-learning"),
+]

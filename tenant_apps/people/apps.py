@@ -24,7 +24,6 @@ class PeopleConfig(AppConfig):
         from core.navigation import Area, NavEntry, nav_entry_register
         from core.pages import signed_in
 
-        nav_entry_register(NavEntry(Area.LEARN, _("Home"), "home", signed_in, order=0))
         nav_entry_register(
             NavEntry(
                 Area.ACCOUNT,

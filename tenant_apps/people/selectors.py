@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenant_apps.people.models import LearnerGroup, PeoplePolicy, PersonalAccessToken, User
+from tenant_apps.people.models import LearnerGroup, PeoplePolicy, PersonalAccessToken, Role, User
 
 
 def user_list() -> QuerySet[User]:
@@ -76,3 +76,13 @@ def registration_open() -> bool:
     """Whether this tenant lets people create their own learner accounts (one query, no
     write: a tenant that never saved its people settings has it off)."""
     return PeoplePolicy.objects.filter(pk=1, self_registration_enabled=True).exists()
+
+
+def admins_to_ask(*, limit: int = 3) -> list[User]:
+    """A few active tenant admins, by name: whom a learner asks to activate an enrollment
+    (or anything else only an admin does)."""
+    return list(
+        User.objects.filter(role=Role.ADMIN, is_active=True)
+        .only("full_name", "email")
+        .order_by("full_name", "id")[:limit]
+    )

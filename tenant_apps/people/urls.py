@@ -4,7 +4,6 @@ from django.urls import path
 from tenant_apps.people import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "accounts/login/",
         views.SignInView.as_view(),

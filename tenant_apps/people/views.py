@@ -1,5 +1,5 @@
-"""The tenant portal's sign-in and registration pages, home, one's profile and personal API
-tokens."""
+"""The tenant portal's sign-in and registration pages, one's profile and personal API
+tokens (the home page is the dashboards app's)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,6 @@ from tenant_apps.people.forms import (
     ThrottledSignInForm,
 )
 from tenant_apps.people.login_methods import login_buttons_for
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/home.html", {"tenant": request.tenant})
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:

@@ -23,8 +23,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.errors import NotFound
-from tenant_apps.courses.models import Lesson
-from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
+from tenant_apps.courses import selectors as course_selectors
+from tenant_apps.courses.models import Course, Lesson, Section
+from tenant_apps.courses.permissions import user_can_read_course_content
+from tenant_apps.enrollments.models import LIVE_STATUSES, Enrollment, EnrollmentStatus
+from tenant_apps.people.models import User
 from tenant_apps.progress.errors import ProgressErrorCode
 from tenant_apps.progress.models import LessonProgress
 
@@ -142,3 +145,143 @@ def lesson_of_enrollment(*, enrollment: Enrollment, lesson_id: int) -> Lesson:
     if lesson is None:
         raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")
     return lesson
+
+
+# ------------------------------------------------------------------------------------------
+# The learner's pages: a course and its player
+@dataclass(frozen=True)
+class OutlineLesson:
+    """A lesson as the course page and the player's outline show it."""
+
+    lesson: Lesson
+    completed: bool
+    # Whether its content is open to the viewer (enrolled, staff, or a free preview).
+    open: bool
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    section: Section
+    lessons: list[OutlineLesson]
+
+
+@dataclass(frozen=True)
+class CoursePage:
+    """A course as one learner sees it: its outline with what they did, their live
+    enrollment (pending, active or completed; with `progress_percent`), and where to go
+    next."""
+
+    course: Course
+    sections: list[OutlineSection]
+    enrollment: Enrollment | None
+    content_open: bool
+    total_video_seconds: int
+
+    @property
+    def lessons(self) -> list[OutlineLesson]:
+        return [line for part in self.sections for line in part.lessons]
+
+    @property
+    def next_lesson(self) -> OutlineLesson | None:
+        """Where "Continue" leads: the first open lesson not done yet, else the first one."""
+        lines = [line for line in self.lessons if line.open]
+        for line in lines:
+            if not line.completed:
+                return line
+        return lines[0] if lines else None
+
+
+def enrollment_live_of(*, user: User, course_id: int) -> Enrollment | None:
+    """The person's pending, active or completed enrollment in the course (at most one),
+    with its progress."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return enrollments_with_progress(
+        Enrollment.objects.filter(user=user, course_id=course_id, status__in=LIVE_STATUSES)
+    ).first()
+
+
+def course_page(*, user: User, course_id: int) -> CoursePage:
+    """The course `user` may see (404 otherwise, another tenant's id included) with its
+    outline and their enrollment and progress, in a fixed number of queries."""
+    course = course_selectors.course_detail(user=user, course_id=course_id)
+    enrollment = enrollment_live_of(user=user, course_id=course.pk)
+    done: set[int] = set()
+    if enrollment is not None:
+        done = set(
+            LessonProgress.objects.filter(
+                enrollment=enrollment, completed_at__isnull=False
+            ).values_list("lesson_id", flat=True)
+        )
+    content_open = user_can_read_course_content(user, course=course)
+    sections = []
+    total = 0
+    for section in course.sections.all():
+        lines = []
+        for lesson in section.lessons.all():
+            lesson.course = course
+            total += lesson.duration_seconds
+            lines.append(
+                OutlineLesson(
+                    lesson=lesson,
+                    completed=lesson.pk in done,
+                    open=content_open or lesson.is_preview,
+                )
+            )
+        sections.append(OutlineSection(section=section, lessons=lines))
+    return CoursePage(
+        course=course,
+        sections=sections,
+        enrollment=enrollment,
+        content_open=content_open,
+        total_video_seconds=total,
+    )
+
+
+@dataclass(frozen=True)
+class PlayerPage:
+    """One lesson in the player: the course page's outline, the lesson, its neighbours,
+    and the learner's record of it (the video position to resume from)."""
+
+    page: CoursePage
+    current: OutlineLesson
+    previous: OutlineLesson | None
+    next: OutlineLesson | None
+    progress: LessonProgress | None
+
+    @property
+    def lesson(self) -> Lesson:
+        return self.current.lesson
+
+    @property
+    def attachment_name(self) -> str:
+        name = self.lesson.attachment.name if self.lesson.attachment else ""
+        return name.rsplit("/", 1)[-1]
+
+    @property
+    def records_progress(self) -> bool:
+        enrollment = self.page.enrollment
+        return enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE
+
+
+def lesson_player(*, user: User, course_id: int, lesson_id: int) -> PlayerPage:
+    """A lesson of a course `user` may see, in the player; 404 for a lesson of another
+    course (or tenant). Whether its content may be shown: `current.open` (the rule of
+    courses.permissions)."""
+    page = course_page(user=user, course_id=course_id)
+    lines = page.lessons
+    index = next((i for i, line in enumerate(lines) if line.lesson.pk == lesson_id), None)
+    if index is None:
+        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")
+    progress = None
+    if page.enrollment is not None:
+        progress = LessonProgress.objects.filter(
+            enrollment=page.enrollment, lesson_id=lesson_id
+        ).first()
+    return PlayerPage(
+        page=page,
+        current=lines[index],
+        previous=lines[index - 1] if index > 0 else None,
+        next=lines[index + 1] if index + 1 < len(lines) else None,
+        progress=progress,
+    )

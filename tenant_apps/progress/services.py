@@ -36,6 +36,14 @@ def not_your_enrollment() -> ApplicationError:
     )
 
 
+def not_enrolled() -> ApplicationError:
+    return ApplicationError(
+        code=ProgressErrorCode.ENROLLMENT_NOT_ACTIVE,
+        message="Enrol in this course to record your progress.",
+        status=403,
+    )
+
+
 def _ensure_lesson_of(enrollment: Enrollment, lesson: Lesson) -> None:
     if lesson.course_id != enrollment.course_id:
         raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")

@@ -32,11 +32,12 @@ def test_demo_is_created_once_with_content(db, django_capture_on_commit_callback
             ("Giving Effective Feedback", "published"),
             ("Security Awareness Essentials", "published"),
         ]
-        assert Question.objects.count() == 3
+        assert Question.objects.count() == 5
         lena = User.objects.get(email="learner@demo.example.com")
         assert sorted(Enrollment.objects.filter(user=lena).values_list("status", flat=True)) == [
             "active",
             "completed",
+            "pending",
         ]
         assert lena.check_password("demo-learner-pass")
 
@@ -47,3 +48,17 @@ def test_demo_is_created_once_with_content(db, django_capture_on_commit_callback
         content_type="application/json",
     )
     assert response.status_code == 200
+
+    # The demo learner's pages show real content: where to continue, a course in progress,
+    # a completed one with its certificate, a paid one waiting for an admin.
+    pages = Client(HTTP_HOST="demo.localhost")
+    with schema_context("t_demo"):
+        pages.force_login(lena)
+        feedback = Course.objects.get(title="Giving Effective Feedback")
+        paid = Course.objects.get(title="Data Analysis with Spreadsheets")
+    home = pages.get("/").content.decode()
+    assert "Reporting an incident" in home and "Security Awareness Essentials" in home
+    assert "Download the certificate" in pages.get(f"/courses/{feedback.pk}/").content.decode()
+    assert (
+        "Paying online is not available yet" in pages.get(f"/courses/{paid.pk}/").content.decode()
+    )
