@@ -140,9 +140,11 @@ def test_tenant_request_costs_no_routing_query(client_a, tenant_a):
     with CaptureQueriesContext(connection) as queries:
         response = client_a.get("/accounts/login/")
     assert response.status_code == 200
-    # Only the page's own: the tenant's branding (its design tokens' version).
-    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == [
-        '"branding_branding"'
+    # Only the page's own: whether the tenant lets people register (the "Create an account"
+    # link) and the tenant's branding (its design tokens' version).
+    assert sorted(q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries) == [
+        '"branding_branding"',
+        '"people_peoplepolicy"',
     ]
 
 
