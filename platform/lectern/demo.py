@@ -12,7 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tenant_apps.assessments.models import QuestionKind
-from tenant_apps.assessments.services import question_create, quiz_save
+from tenant_apps.assessments.services import (
+    attempt_answers_save,
+    attempt_start,
+    attempt_submit,
+    question_create,
+    quiz_save,
+)
 from tenant_apps.courses.models import Course, LessonKind
 from tenant_apps.courses.services import (
     category_create,
@@ -25,7 +31,12 @@ from tenant_apps.courses.services import (
 )
 from tenant_apps.enrollments.services import enrollment_assign, enrollment_self_enroll
 from tenant_apps.people.models import LearnerGroup, Role, User
-from tenant_apps.people.services import group_members_set, group_save, user_create
+from tenant_apps.people.services import (
+    group_members_set,
+    group_save,
+    people_policy_update,
+    user_create,
+)
 from tenant_apps.progress.services import lesson_progress_record
 
 
@@ -92,6 +103,15 @@ SECURITY_QUIZ = [
             {"item": "A lost laptop", "match": "Tell the service desk at once"},
             {"item": "A request for customer data", "match": "Check the requester first"},
         ],
+    },
+]
+
+WRITING_QUIZ = [
+    {
+        "kind": QuestionKind.ESSAY,
+        "points": 5,
+        "prompt": 'Rewrite this opening so the request comes first: "I hope you are well. '
+        'As you may know, the quarter is ending, and I was wondering about the report."',
     },
 ]
 
@@ -178,6 +198,25 @@ COURSES = [
             ],
         },
     },
+    {
+        "title": "Writing Clear E-mails",
+        "category": "Skills",
+        "description": "Say what you need in the first line, and make it easy to answer.",
+        "tags": ["communication", "writing"],
+        "difficulty": "beginner",
+        "estimated_minutes": 30,
+        "sections": {
+            "Practice": [
+                (
+                    "The first line",
+                    LessonKind.TEXT,
+                    "Put the **request** and the **deadline** in the first line; the "
+                    "reasons come after.",
+                ),
+                ("Rewrite an e-mail", LessonKind.QUIZ, WRITING_QUIZ),
+            ],
+        },
+    },
 ]
 
 
@@ -200,7 +239,8 @@ def seed_demo_content(*, admin: User) -> None:
     courses: list[Course] = []
     for spec in COURSES:
         name = spec["category"]
-        categories.setdefault(name, category_create(name=name))
+        if name not in categories:
+            categories[name] = category_create(name=name)
         course = course_create(
             owner=instructor,
             title=spec["title"],
@@ -242,7 +282,9 @@ def seed_demo_content(*, admin: User) -> None:
                     lesson_create(section=section, title=title, kind=kind, body_markdown=content)
         courses.append(course_publish(course=course, actor=instructor))
 
-    security, feedback, spreadsheets = courses
+    security, feedback, spreadsheets, writing = courses
+    # People may create their own accounts on the demo portal.
+    people_policy_update(actor=admin, self_registration_enabled=True)
     lena = people["learner@demo.example.com"]
     # Lena is half-way through the security course (the second video paused at 12 s), has
     # finished the feedback course (so she has its certificate) and waits for an admin to
@@ -280,6 +322,22 @@ def seed_demo_content(*, admin: User) -> None:
     enrollment_assign(
         user=sam, course=security, actor=admin, due_at=timezone.now() + timedelta(days=3)
     )
+    # Noor handed in the writing exercise: her essay waits in the instructor's grading queue.
+    noor = people["noor@demo.example.com"]
+    enrollment_self_enroll(user=noor, course=writing)
+    essay = writing.lessons.get(kind=LessonKind.QUIZ).quiz.questions.get()
+    attempt, _new = attempt_start(quiz=essay.quiz, learner=noor)
+    attempt_answers_save(
+        attempt=attempt,
+        learner=noor,
+        answers=[
+            {
+                "question_id": essay.pk,
+                "response": {"text": "Could you send me the quarterly report by Friday? "},
+            }
+        ],
+    )
+    attempt_submit(attempt=attempt, learner=noor)
 
 
 def _person(spec: DemoPerson) -> User:

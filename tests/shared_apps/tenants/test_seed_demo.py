@@ -31,8 +31,9 @@ def test_demo_is_created_once_with_content(db, django_capture_on_commit_callback
             ("Data Analysis with Spreadsheets", "published"),
             ("Giving Effective Feedback", "published"),
             ("Security Awareness Essentials", "published"),
+            ("Writing Clear E-mails", "published"),
         ]
-        assert Question.objects.count() == 5
+        assert Question.objects.count() == 6
         lena = User.objects.get(email="learner@demo.example.com")
         assert sorted(Enrollment.objects.filter(user=lena).values_list("status", flat=True)) == [
             "active",
@@ -62,3 +63,18 @@ def test_demo_is_created_once_with_content(db, django_capture_on_commit_callback
     assert (
         "Paying online is not available yet" in pages.get(f"/courses/{paid.pk}/").content.decode()
     )
+
+    # The instructor has an essay to grade; the operator sees more than one portal; people
+    # may register on the demo portal.
+    with schema_context("t_demo"):
+        instructor = User.objects.get(email="instructor@demo.example.com")
+        pages.force_login(instructor)
+    assert "Could you send me the quarterly report" in pages.get("/teach/grading/").content.decode()
+    statuses = dict(Tenant.objects.values_list("slug", "status"))
+    assert statuses == {
+        "demo": "active",
+        "northwind": "active",
+        "globex": "suspended",
+        "initech": "archived",
+    }
+    assert Client(HTTP_HOST="demo.localhost").get("/accounts/register/").status_code == 200

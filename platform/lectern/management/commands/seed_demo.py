@@ -11,13 +11,20 @@ from django_tenants.utils import schema_context
 from lectern.demo import PEOPLE, demo_is_empty, seed_demo_content
 from shared_apps.operators.services import operator_create
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.services import tenant_create
+from shared_apps.tenants.services import tenant_archive, tenant_create, tenant_suspend
 from tenant_apps.people.models import User
 from tenant_apps.people.services import tenant_base_url
 
 OPERATOR_EMAIL = "operator@example.com"
 OPERATOR_PASSWORD = "lectern-operator"  # noqa: S105 - printed for local development only
 DEMO_SLUG = "demo"
+# Other portals on the platform, so the operator console has more than one tenant to show:
+# (slug, name, what the operator did with it).
+OTHER_TENANTS = [
+    ("northwind", "Northwind Traders", None),
+    ("globex", "Globex Corporation", tenant_suspend),
+    ("initech", "Initech", tenant_archive),
+]
 
 
 class Command(BaseCommand):
@@ -37,6 +44,16 @@ class Command(BaseCommand):
                 plan_code="standard",
                 operator_id=operator.pk,
             ).tenant
+            for slug, name, lifecycle in OTHER_TENANTS:
+                other = tenant_create(
+                    slug=slug,
+                    name=name,
+                    admin_email=f"admin@{slug}.example.com",
+                    plan_code="standard",
+                    operator_id=operator.pk,
+                ).tenant
+                if lifecycle:
+                    lifecycle(tenant=other)
         with schema_context(tenant.schema_name), transaction.atomic():
             admin = User.objects.get(email__lower=admin_spec.email)
             if not admin.has_usable_password():
