@@ -372,7 +372,6 @@ def server(database_url: str, workers: int) -> Iterator[Server]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url(),
         "CELERY_BROKER_URL": redis_url(),
@@ -493,6 +492,8 @@ def queries_per_page(world: World) -> dict[str, int]:
 
 def main() -> None:
     args = parse_args()
+    # One key for this process and the server: sessions made here carry a hash of it.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     database = f"lectern_bench_pages_{os.getpid()}"
     with bench_database(database, keep=args.keep) as url:
         world = provision(args)

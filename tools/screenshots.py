@@ -28,25 +28,33 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DATABASE = "lectern_screenshots"
 
-# (file name, who, host ("demo" or "public"), path, what the page must show)
+# (file name, who, host ("demo" or "public"), path with the demo's ids to fill in)
 SHOTS = [
-    ("login", None, "demo", "/accounts/login/", "Sign in"),
-    ("learner-home", "learner", "demo", "/", "main"),
-    ("catalogue", "learner", "demo", "/courses/", "main"),
-    ("my-learning", "learner", "demo", "/learning/", "main"),
-    ("certificates", "learner", "demo", "/certificates/", "main"),
-    ("profile", "learner", "demo", "/account/profile/", "main"),
-    ("teach-courses", "instructor", "demo", "/teach/courses/", "main"),
-    ("grading", "instructor", "demo", "/teach/grading/", "main"),
-    ("admin-dashboard", "admin", "demo", "/manage/", "main"),
-    ("admin-people", "admin", "demo", "/manage/people/", "main"),
-    ("admin-branding", "admin", "demo", "/manage/branding/", "main"),
-    ("admin-audit", "admin", "demo", "/manage/audit/", "main"),
+    ("login", None, "demo", "/accounts/login/"),
+    ("learner-home", "learner", "demo", "/"),
+    ("catalogue", "learner", "demo", "/courses/"),
+    ("course-page", "learner", "demo", "/courses/{security}/"),
+    ("course-player", "learner", "demo", "/courses/{security}/lessons/{video}/"),
+    ("my-learning", "learner", "demo", "/learning/"),
+    ("certificates", "learner", "demo", "/certificates/"),
+    ("profile", "learner", "demo", "/account/profile/"),
+    ("teach-courses", "instructor", "demo", "/teach/courses/"),
+    ("course-builder", "instructor", "demo", "/teach/courses/{security}/"),
+    ("course-analytics", "instructor", "demo", "/teach/courses/{security}/analytics/"),
+    ("grading", "instructor", "demo", "/teach/grading/"),
+    ("admin-dashboard", "admin", "demo", "/manage/"),
+    ("admin-people", "admin", "demo", "/manage/people/"),
+    ("admin-enrollments", "admin", "demo", "/manage/enrollments/"),
+    ("admin-branding", "admin", "demo", "/manage/branding/"),
+    ("admin-audit", "admin", "demo", "/manage/audit/"),
+    ("operator-tenants", "operator", "public", "/tenants/"),
+    ("operator-metrics", "operator", "public", "/metrics/"),
 ]
 PEOPLE = {
     "learner": ("learner@demo.example.com", "demo-learner-pass"),
     "instructor": ("instructor@demo.example.com", "demo-instructor-pass"),
     "admin": ("admin@demo.example.com", "demo-admin-pass"),
+    "operator": ("operator@example.com", "lectern-operator"),
 }
 
 
@@ -116,6 +124,24 @@ def demo_server(env: dict[str, str]):
         process.wait(timeout=15)
 
 
+def demo_ids(env: dict[str, str]) -> dict[str, int]:
+    """The ids of the demo course and video lesson the pages above show."""
+    script = (
+        "import django; django.setup()\n"
+        "from django_tenants.utils import schema_context\n"
+        "from tenant_apps.courses.models import Course\n"
+        "with schema_context('t_demo'):\n"
+        "    c = Course.objects.get(title='Security Awareness Essentials')\n"
+        "    v = c.lessons.get(title='Reporting an incident')\n"
+        "    print(c.pk, v.pk)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
+    )
+    security, video = out.stdout.split()
+    return {"security": int(security), "video": int(video)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
@@ -124,7 +150,8 @@ def main() -> None:
     sys.path.insert(0, str(REPO_ROOT))
     from tests.browser import chromium
 
-    with demo_server(environment()) as port, chromium() as browser:
+    env = environment()
+    with demo_server(env) as port, chromium() as browser:
         contexts = {}
 
         def context_for(who):
@@ -133,7 +160,8 @@ def main() -> None:
                 if who is not None:
                     page = context.new_page()
                     email, password = PEOPLE[who]
-                    page.goto(f"http://demo.localhost:{port}/accounts/login/")
+                    host = "localhost" if who == "operator" else "demo.localhost"
+                    page.goto(f"http://{host}:{port}/accounts/login/")
                     page.fill("#id_username", email)
                     page.fill("#id_password", password)
                     page.click("button[type=submit]")
@@ -142,10 +170,11 @@ def main() -> None:
                 contexts[who] = context
             return contexts[who]
 
-        for name, who, host, path, _landmark in SHOTS:
+        ids = demo_ids(env)
+        for name, who, host, path in SHOTS:
             page = context_for(who).new_page()
             base = f"http://demo.localhost:{port}" if host == "demo" else f"http://localhost:{port}"
-            response = page.goto(base + path)
+            response = page.goto(base + path.format(**ids))
             if response is None or response.status != 200:
                 raise RuntimeError(f"{path} as {who}: {response and response.status}")
             page.wait_for_load_state("networkidle")

@@ -104,6 +104,13 @@ class Enrollment(models.Model):
                 condition=models.Q(due_at__isnull=False),
                 name="enrollment_due_idx",
             ),
+            # The admin dashboard: enrollments and completions per day, and the latest ones.
+            models.Index(fields=["-created_at", "-id"], name="enrollment_created_idx"),
+            models.Index(
+                fields=["-completed_at", "-id"],
+                condition=models.Q(completed_at__isnull=False),
+                name="enrollment_completed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

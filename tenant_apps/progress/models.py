@@ -37,6 +37,8 @@ class LessonProgress(models.Model):
             models.Index(
                 fields=["enrollment", "-last_touched_at"], name="lesson_progress_resume_idx"
             ),
+            # Who learned lately (dashboards' active learners).
+            models.Index(fields=["last_touched_at"], name="lesson_progress_touched_idx"),
         ]
 
     def __str__(self) -> str:
