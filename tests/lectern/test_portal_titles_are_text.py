@@ -79,3 +79,57 @@ def test_a_script_title_is_text_on_every_page(scripted_course, portal):
             html = response.content.decode()
             assert TITLE not in html, (persona, path)
             assert ESCAPED in html, (persona, path)
+
+
+BROWSED = "scripted"
+
+
+@pytest.fixture
+def scripted_portal(committed_tenant, django_db_blocker, tmp_path):
+    """The same course on a committed tenant, served by gunicorn (another process)."""
+    from tenant_apps.enrollments.services import enrollment_assign
+    from tenant_apps.progress.services import lesson_complete
+    from tests.factories import UserFactory
+    from tests.live import live_server, server_env
+
+    tenant = committed_tenant(BROWSED, "Scripted Academy")
+    with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+        people = {
+            "author": UserFactory(role=Role.INSTRUCTOR, email="author@scripted.example.com"),
+            "admin": UserFactory(role=Role.ADMIN, email="boss@scripted.example.com"),
+            "learner": UserFactory(role=Role.LEARNER, email="lena@scripted.example.com"),
+        }
+        course = course_build(
+            owner=people["author"], title=TITLE, lessons=(LessonKind.TEXT, LessonKind.TEXT)
+        )
+        lesson = lessons_of(course)[0]
+        enrollment = enrollment_assign(user=people["learner"], course=course, actor=people["admin"])
+        lesson_complete(enrollment=enrollment, lesson=lesson, actor=people["admin"])
+    world = {"course": course, "lesson": lesson, **people}
+    with live_server(server_env(), tmp_path / "server.log", workers=1) as base_url:
+        yield world, base_url.replace("127.0.0.1", f"{BROWSED}.localhost")
+
+
+@pytest.mark.timeout(240)
+def test_no_page_runs_a_script_title_in_a_browser(scripted_portal):
+    from tests.browser import chromium
+    from tests.factories import PASSWORD
+
+    world, server = scripted_portal
+    dialogs: list[str] = []
+    with chromium() as browser:
+        for persona, paths in pages_listing(world).items():
+            context = browser.new_context()
+            page = context.new_page()
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.goto(f"{server}/accounts/login/")
+            page.fill("#id_username", world[persona].email)
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            for path in paths:
+                assert page.goto(f"{server}{path}").status == 200, (persona, path)
+                page.wait_for_load_state("networkidle")
+                assert page.get_by_text(TITLE).count() > 0, (persona, path)
+            context.close()
+    assert dialogs == []
