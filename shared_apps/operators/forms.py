@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.forms import AccessibleBoundField, PortalForm
 from core.request_context import client_address
 from shared_apps.operators.errors import OperatorErrorCode
 from shared_apps.operators.services import SIGN_IN_WINDOW_SECONDS, operator_authenticate
@@ -33,6 +34,8 @@ SORTS = [
 class OperatorSignInForm(AuthenticationForm):
     """Django's sign-in through `operator_authenticate`: operators only (anyone else gets
     the same answer as a wrong password), throttled per account and address."""
+
+    bound_field_class = AccessibleBoundField
 
     username = forms.EmailField(
         label=_("E-mail"),
@@ -64,7 +67,7 @@ class OperatorSignInForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class TenantFilterForm(forms.Form):
+class TenantFilterForm(PortalForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -89,11 +92,16 @@ class TenantFilterForm(forms.Form):
         return chosen
 
 
-class TenantCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+class TenantCreateForm(PortalForm):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     slug = forms.CharField(
         label=_("Slug"),
         max_length=63,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_(
             "The tenant's address: <slug>.%(base)s. 3 to 63 lowercase letters, digits or hyphens."
         ),
@@ -101,12 +109,14 @@ class TenantCreateForm(forms.Form):
     admin_email = forms.EmailField(
         label=_("First admin's e-mail"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("They are sent an invitation to choose a password."),
     )
     plan = forms.CharField(
         label=_("Plan"),
         max_length=64,
         initial="standard",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("The plan code the tenant is billed on."),
     )
     # Sending the same form twice (a double click, a reload) creates the tenant once.
@@ -119,20 +129,25 @@ class TenantCreateForm(forms.Form):
             self.initial.setdefault("request_key", uuid.uuid4().hex)
 
 
-class DomainAddForm(forms.Form):
+class DomainAddForm(PortalForm):
     domain = forms.CharField(
         label=_("Custom domain"),
         max_length=253,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("A full host name such as learn.example.com."),
     )
 
 
-class DomainRemoveForm(forms.Form):
+class DomainRemoveForm(PortalForm):
     domain = forms.CharField(max_length=253)
 
 
-class TenantDeleteForm(forms.Form):
-    confirm_slug = forms.CharField(label=_("Type the tenant's slug to confirm"), max_length=63)
+class TenantDeleteForm(PortalForm):
+    confirm_slug = forms.CharField(
+        label=_("Type the tenant's slug to confirm"),
+        max_length=63,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
     def __init__(self, *args, slug: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)

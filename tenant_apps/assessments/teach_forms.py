@@ -12,6 +12,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.assessments import limits
 from tenant_apps.assessments.models import (
     CHOICE_KINDS,
@@ -21,7 +22,6 @@ from tenant_apps.assessments.models import (
     Quiz,
     ResultsVisibility,
 )
-from tenant_apps.courses.teach_forms import PortalForm
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from core.pages import page_of, page_requires
 from tenant_apps.audit import selectors
 from tenant_apps.audit.models import AuditAction
@@ -25,7 +26,7 @@ def may_read_audit_log(user) -> bool:
     return user_can(user, Capability.VIEW_AUDIT_LOG)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     actor = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int, empty_value=None)
     action = forms.ChoiceField(label=_("Action"), required=False)
     target_type = forms.ChoiceField(label=_("About"), required=False)

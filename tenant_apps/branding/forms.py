@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.branding.models import (
     EMAIL_FOOTER_LIMIT,
     EMAIL_SENDER_NAME_LIMIT,
@@ -14,28 +15,11 @@ from tenant_apps.branding.models import (
 )
 
 
-class DescribedForm(forms.Form):
-    """Each input names its hint and, once the form failed, its error (`aria-describedby`),
-    so that a screen reader reads both with the field."""
-
-    def described(self) -> DescribedForm:
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"{name}-hint")
-            if self.is_bound and self.errors.get(name):
-                ids.append(f"{name}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-        return self
-
-
 class ColourInput(forms.TextInput):
     input_type = "color"
 
 
-class BrandingForm(DescribedForm):
+class BrandingForm(PortalForm):
     primary_colour = forms.CharField(
         label=_("Primary colour"),
         widget=ColourInput,
@@ -119,7 +103,7 @@ class BrandingForm(DescribedForm):
         return arguments
 
 
-class DomainForm(DescribedForm):
+class DomainForm(PortalForm):
     name = forms.CharField(
         label=_("Domain"),
         max_length=253,

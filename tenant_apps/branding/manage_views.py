@@ -60,7 +60,7 @@ def branding_edit(request: HttpRequest) -> HttpResponse:
         request,
         "branding/manage_branding.html",
         {
-            "form": form.described(),
+            "form": form,
             "draft": draft,
             "published": published,
             "unpublished": services.branding_has_unpublished_changes(draft, published),
@@ -122,7 +122,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "branding/manage_domains.html",
-        {"form": form.described(), "domains": list(selectors.custom_domain_list())},
+        {"form": form, "domains": list(selectors.custom_domain_list())},
         status=status,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.courses.limits import LANGUAGE_MAX
 from tenant_apps.courses.models import Difficulty
 
@@ -12,10 +13,15 @@ PRICE_CHOICES = [("", _("Any price")), ("free", _("Free")), ("paid", _("Paid"))]
 SEARCH_MAX = 200
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(PortalForm):
     """The catalogue's filters, read from the query string; each is optional."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_MAX)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     difficulty = forms.ChoiceField(
         label=_("Difficulty"),

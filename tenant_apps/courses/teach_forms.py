@@ -8,33 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django import forms
-from django.forms.boundfield import BoundField
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.courses import limits
 from tenant_apps.courses.models import Category, Difficulty, LessonKind
-
-
-class AccessibleBoundField(BoundField):
-    """A field whose input names its hint and its error (`aria-describedby`) and says when
-    it is invalid, so that screen readers read them with the input."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        described = []
-        if self.help_text:
-            described.append(f"{self.auto_id}_helptext")
-        if self.errors:
-            described.append(f"{self.auto_id}_error")
-            attrs["aria-invalid"] = "true"
-        if described and self.auto_id:
-            attrs["aria-describedby"] = " ".join(described)
-        return attrs
-
-
-class PortalForm(forms.Form):
-    bound_field_class = AccessibleBoundField
 
 
 def _text(label, *, limit: int, hint=None, required: bool = False, **attrs) -> forms.CharField:

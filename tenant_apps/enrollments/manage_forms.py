@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.enrollments.models import EnrollmentStatus
 from tenant_apps.people.models import LearnerGroup
 
@@ -27,7 +28,7 @@ def status_choices() -> list[tuple[str, str]]:
     return [(status.value, labels[status]) for status in EnrollmentStatus]
 
 
-class EnrollmentFilterForm(forms.Form):
+class EnrollmentFilterForm(PortalForm):
     course = forms.TypedChoiceField(label=_("Course"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
     person = forms.CharField(label=_("Person"), required=False, max_length=200)
@@ -45,7 +46,7 @@ class EnrollmentFilterForm(forms.Form):
         )
 
 
-class AssignForm(forms.Form):
+class AssignForm(PortalForm):
     course = forms.TypedChoiceField(label=_("Course"), coerce=int)
     emails = forms.CharField(
         label=_("People"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
+from core.forms import AccessibleBoundField, PortalForm
 from core.request_context import client_address
 from tenant_apps.people import services
 from tenant_apps.people.models import User
@@ -21,6 +22,8 @@ from tenant_apps.people.models import User
 
 class ThrottledSignInForm(AuthenticationForm):
     """Signs in through `user_authenticate`, throttled exactly like the API's sign-in."""
+
+    bound_field_class = AccessibleBoundField
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -49,13 +52,15 @@ class ThrottledSignInForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(PortalForm):
     email = forms.EmailField(label="E-mail", max_length=254)
 
 
 class NewPasswordForm(SetPasswordForm):
     """The set-password page (reset links and invitations): the new password goes through
     `password_set`, which ends every other sign-in of the person."""
+
+    bound_field_class = AccessibleBoundField
 
     def save(self, commit: bool = True) -> User:
         self.user = services.password_set(
@@ -72,7 +77,7 @@ def _time_zone_choices() -> tuple[tuple[str, str], ...]:
     return tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(PortalForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     locale = forms.ChoiceField(label=_("Language"), choices=())
     time_zone = forms.ChoiceField(
@@ -92,7 +97,7 @@ class ProfileForm(forms.Form):
 AVATAR_TYPES = "image/jpeg,image/png,image/webp,image/gif"
 
 
-class AvatarForm(forms.Form):
+class AvatarForm(PortalForm):
     avatar = forms.FileField(
         label=_("Avatar"),
         help_text=_("A JPEG, PNG, WebP or GIF image of at most 2 MB."),
@@ -102,7 +107,7 @@ class AvatarForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(PortalForm):
     current_password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -116,7 +121,7 @@ class PasswordChangeForm(forms.Form):
     )
 
 
-class PersonalTokenForm(forms.Form):
+class PersonalTokenForm(PortalForm):
     name = forms.CharField(
         label=_("Token name"),
         max_length=100,
@@ -144,7 +149,7 @@ class PersonalTokenForm(forms.Form):
         return timezone.make_aware(end, timezone.get_current_timezone())
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(PortalForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     password = forms.CharField(

@@ -1,8 +1,8 @@
 """The tenant admin's forms for people and the tenant's settings. They check shape; the
 people services (shared with the API) decide and write. `partial_wanted`,
-`query_without_page` and the
-templates `people/_field.html`, `_error_summary.html`, `_pagination.html` serve every
-admin page (enrollments and audit too)."""
+`query_without_page` serve every admin page (enrollments and audit too); the pages render
+their fields with the `core/_field.html`, `_error_summary.html` and `_pagination.html`
+templates."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from tenant_apps.people import services
 from tenant_apps.people.models import GroupKind, LearnerGroup, Role
 
@@ -46,7 +47,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, labels[role]) for role in Role]
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(PortalForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     role = forms.ChoiceField(label=_("Role"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
@@ -88,7 +89,7 @@ def pasted_addresses(text: str) -> list[PastedLine]:
     return found
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     emails = forms.CharField(
         label=_("E-mail addresses"),
         help_text=_(
@@ -134,7 +135,7 @@ class InviteForm(forms.Form):
         return [line.text for line in self.lines]
 
 
-class PersonForm(forms.Form):
+class PersonForm(PortalForm):
     role = forms.ChoiceField(label=_("Role"))
     group_ids = forms.TypedMultipleChoiceField(
         label=_("Groups"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
@@ -160,7 +161,7 @@ class PersonForm(forms.Form):
         return ids
 
 
-class GroupForm(forms.Form):
+class GroupForm(PortalForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -180,7 +181,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(PortalForm):
     self_registration_enabled = forms.BooleanField(
         label=_("Let people register themselves as learners"),
         help_text=_("When off, people join only by invitation."),

@@ -359,7 +359,7 @@ def test_slug_errors_show_beside_the_field(ops, tenant_a, slug, message):
     html = response.content.decode()
     field = re.search(r'<ul class="errorlist" id="id_slug_error"><li>(.*?)</li>', html)
     assert field and message in field.group(1)
-    assert 'aria-describedby="id_slug_hint id_slug_error"' in html
+    assert 'aria-describedby="id_slug_helptext id_slug_error"' in html
     assert 'href="#id_slug"' in html  # the summary links to the field
     assert f'value="{slug}"' in html and 'value="Delta"' in html
     assert provisioning_rows() == before

@@ -355,7 +355,7 @@ def test_a_question_learners_answered_keeps_what_decides_its_grade(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_points_error">Fixed once the question is in use.' in html
+    assert 'id="id_points_error"><li>Fixed once the question is in use.' in html
     assert "Learners have answered this question; only its prompt can change." in html
     question.refresh_from_db()
     assert (question.prompt, question.points) == ("Capital of France?", 1)

@@ -97,7 +97,7 @@ def test_an_admin_drafts_previews_and_publishes_a_colour_a_learner_then_sees(ser
         # A colour links cannot be read in is refused on the page, with the pair and ratio.
         admin_page.fill("#id_primary_colour", "#ffdd00")
         admin_page.click("text=Save the draft")
-        error = admin_page.locator("#primary_colour-error")
+        error = admin_page.locator("#id_primary_colour_error")
         assert error.inner_text() == (
             "Links in the primary colour #ffdd00 on the white page read at only 1.3:1; "
             "choose a colour that reaches 4.5:1 on white."
@@ -153,5 +153,5 @@ def test_the_domains_pages_pass_axe(server, people):
         # A refused name: the error summary and the field's error.
         page.fill("#id_name", "bad name.example")
         page.click("text=Add the domain")
-        assert page.locator("#name-error").is_visible()
+        assert page.locator("#id_name_error").is_visible()
         assert serious_accessibility_violations(page) == []

@@ -93,9 +93,9 @@ def test_a_low_contrast_colour_is_refused_naming_the_pair_and_its_ratio(portal, 
         "Links in the primary colour #ffdd00 on the white page read at only 1.3:1; choose a "
         "colour that reaches 4.5:1 on white."
     )
-    assert f'<p class="field-error" id="primary_colour-error">{message}</p>' in html
+    assert f'<ul class="errorlist" id="id_primary_colour_error"><li>{message}</li></ul>' in html
     assert f'<a href="#id_primary_colour">Primary colour: {message}</a>' in html
-    assert 'aria-describedby="primary_colour-hint primary_colour-error"' in html
+    assert 'aria-describedby="id_primary_colour_helptext id_primary_colour_error"' in html
     assert 'value="#ffdd00"' in html  # what was typed is kept
     assert snapshot(Branding, BrandingDraft, tenant=tenant_a) == before
 
@@ -134,7 +134,8 @@ def test_images_other_than_png_or_jpeg_are_refused_naming_the_field(
     before = snapshot(Branding, BrandingDraft, tenant=tenant_a)
     response = portal(admin).post(URL, {**DRAFT, field: upload()})
     assert response.status_code == 400
-    assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.content.decode()
+    html = response.content.decode()
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     assert snapshot(Branding, BrandingDraft, tenant=tenant_a) == before
 
 
@@ -309,7 +310,8 @@ def test_text_and_font_rules_are_shown_next_to_the_field(
     before = snapshot(Branding, BrandingDraft, tenant=tenant_a)
     response = portal(admin).post(URL, {**DRAFT, field: value})
     assert response.status_code == 400
-    assert f'<p class="field-error" id="{field}-error">{message}</p>' in response.content.decode()
+    html = response.content.decode()
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     assert snapshot(Branding, BrandingDraft, tenant=tenant_a) == before
 
 

@@ -62,8 +62,8 @@ def test_a_bad_name_is_refused_next_to_the_field(portal, admin, tenant_a, name, 
     response = portal(admin).post("/manage/domains/", {"name": name})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'<p class="field-error" id="name-error">{message}</p>' in html
-    assert 'aria-describedby="name-hint name-error"' in html
+    assert f'<ul class="errorlist" id="id_name_error"><li>{message}</li></ul>' in html
+    assert 'aria-describedby="id_name_helptext id_name_error"' in html
     assert snapshot(CustomDomain, tenant=tenant_a) == before
 
 

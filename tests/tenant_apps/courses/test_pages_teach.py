@@ -406,4 +406,4 @@ def test_a_slug_taken_says_so_above_the_form_and_beside_the_field(portal, author
     assert response.status_code == 400
     html = response.content.decode()
     assert "Another course uses the slug &#x27;taken-slug&#x27;." in html
-    assert 'id="id_slug_error">Choose another slug.' in html
+    assert 'id="id_slug_error"><li>Choose another slug.' in html
