@@ -16,6 +16,10 @@ class AccessibleBoundField(BoundField):
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
+        if self.use_fieldset:
+            # A group of choices: its fieldset names the hint and error (core/_field.html),
+            # so a screen reader reads them once, not with every choice.
+            return attrs
         described = []
         if self.help_text:
             described.append(f"{self.auto_id}_helptext")
