@@ -318,7 +318,10 @@ def test_text_and_font_rules_are_shown_next_to_the_field(
 def test_the_published_favicon_is_every_pages_icon(portal, admin, tenant_a):
     client = portal(admin)
     client.post(URL, {**DRAFT, "favicon": image_file("PNG", size=(32, 32))})
-    assert '<link rel="icon"' not in portal().get("/accounts/login/").content.decode()
+    # Until it is published, pages show Lectern's own icon.
+    assert '<link rel="icon" href="/static/lectern/favicon.png">' in (
+        portal().get("/accounts/login/").content.decode()
+    )
     client.post("/manage/branding/publish/")
     with schema_context(tenant_a.schema):
         favicon = branding_current().favicon.url
