@@ -47,10 +47,8 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -71,7 +69,6 @@ from _common import (
     redis_url,
 )
 
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 SLUG = "pages"
 GOAL_P95_MS = 100.0
 GOAL_FIRST_VISIT_BYTES = 150 * 1024
@@ -339,18 +336,6 @@ def sessions_for(schema: str, learner_id: int, admin_id: int) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------
 # The server
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def fetch(port: int, host: str, path: str, cookie: str = "", encoding: str = "") -> tuple:
     headers = {"Host": host, "X-Forwarded-Proto": "https"}
     if cookie:
@@ -367,7 +352,11 @@ def fetch(port: int, host: str, path: str, cookie: str = "", encoding: str = "")
 
 
 @contextlib.contextmanager
-def server(database_url: str, workers: int) -> Iterator[Server]:
+def server(database_url: str, workers: int) -> Iterator[int]:
+    """gunicorn (the test suite's live server) under the production settings, with the
+    static files collected; yields its port."""
+    from tests.live import live_server
+
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "lectern.settings.production",
@@ -379,43 +368,13 @@ def server(database_url: str, workers: int) -> Iterator[Server]:
         "DB_CONN_MAX_AGE": "60",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT / "platform"), str(REPO_ROOT)]),
     }
-    with collected_static(env) as env:
-        port = free_port()
-        process = subprocess.Popen(
-            [
-                str(GUNICORN),
-                "lectern.wsgi:application",
-                "--worker-class=sync",
-                f"--workers={workers}",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-                "--timeout=60",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"the server exited at start-up ({process.returncode})")
-                with contextlib.suppress(OSError):
-                    fetch(port, "localhost", "/healthz")
-                    break
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not answer within 60 s")
-                time.sleep(0.2)
-            log(f"server: gunicorn, {workers} sync workers, 127.0.0.1:{port}")
-            yield Server(process=process, port=port)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=15)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
+    with (
+        collected_static(env) as env,
+        tempfile.TemporaryDirectory(prefix="lectern-bench-pages-") as logs,
+        live_server(env, Path(logs) / "server.log", workers=workers) as base_url,
+    ):
+        log(f"server: gunicorn, {workers} sync workers, {base_url}")
+        yield int(base_url.rsplit(":", 1)[1])
 
 
 # ------------------------------------------------------------------------------------------
@@ -436,16 +395,16 @@ def pages(world: World) -> dict[str, tuple[str, str, str]]:
 OPERATOR_TENANTS_PATH = "/tenants/"
 
 
-def time_page(srv: Server, world: World, persona: str, host: str, path: str, args) -> dict:
+def time_page(port: int, world: World, persona: str, host: str, path: str, args) -> dict:
     cookie = world.sessions[persona]
     for _ in range(args.warmup):
-        status, body, _headers = fetch(srv.port, host, path, cookie)
+        status, body, _headers = fetch(port, host, path, cookie)
         if status != 200 or b'<main id="main"' not in body:
             raise RuntimeError(f"{host}{path} as {persona}: {status}\n{body[:400]!r}")
     durations = []
     for _ in range(args.requests):
         started = time.perf_counter()
-        status, body, _headers = fetch(srv.port, host, path, cookie)
+        status, body, _headers = fetch(port, host, path, cookie)
         durations.append((time.perf_counter() - started) * 1000)
         if status != 200:
             raise RuntimeError(f"{host}{path} as {persona}: {status}")
@@ -455,15 +414,15 @@ def time_page(srv: Server, world: World, persona: str, host: str, path: str, arg
 ASSET = re.compile(rb'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src)="([^"]+)"')
 
 
-def first_visit_bytes(srv: Server, world: World) -> dict:
-    status, html, _headers = fetch(srv.port, world.host, "/courses/", world.sessions["learner"])
+def first_visit_bytes(port: int, world: World) -> dict:
+    status, html, _headers = fetch(port, world.host, "/courses/", world.sessions["learner"])
     if status != 200:
         raise RuntimeError(f"catalogue: {status}")
     sizes = {"html": len(gzip.compress(html, compresslevel=6))}
     for url in ASSET.findall(html):
         path = url.decode().replace("&amp;", "&")
         status, body, _headers = fetch(
-            srv.port, world.host, path, world.sessions["learner"], encoding="br, gzip"
+            port, world.host, path, world.sessions["learner"], encoding="br, gzip"
         )
         if status != 200:
             raise RuntimeError(f"{path}: {status}")
@@ -499,12 +458,12 @@ def main() -> None:
         world = provision(args)
         queries = queries_per_page(world)
         log(f"queries per request: {queries}")
-        with server(url, args.workers) as srv:
+        with server(url, args.workers) as port:
             timings = {}
             for name, (persona, host, path) in pages(world).items():
-                timings[name] = time_page(srv, world, persona, host, path, args)
+                timings[name] = time_page(port, world, persona, host, path, args)
                 log(f"{name} {path}: {timings[name]}")
-            weight = first_visit_bytes(srv, world)
+            weight = first_visit_bytes(port, world)
     total = sum(weight.values())
     worst = max(page["p95_ms"] for page in timings.values())
     emit_result(

@@ -15,12 +15,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,12 +55,6 @@ PEOPLE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def environment() -> dict[str, str]:
     env = {
         **os.environ,
@@ -92,36 +83,17 @@ def environment() -> dict[str, str]:
 
 @contextlib.contextmanager
 def demo_server(env: dict[str, str]):
-    port = free_port()
-    env = {**env, "PUBLIC_PORT": str(port)}
+    """Migrated and seeded as `bin/run` does, served by the test suite's live server
+    (gunicorn); yields its port."""
+    from tests.live import live_server
+
     for command in (["migrate"], ["seed_demo"]):
         subprocess.run([str(BIN / "lectern"), *command], env=env, check=True, cwd=REPO_ROOT)
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "lectern.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--log-level=warning",
-        ],
-        env=env,
-        cwd=REPO_ROOT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the demo server did not start")
-            time.sleep(0.3)
-        yield port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+    with (
+        tempfile.TemporaryDirectory(prefix="lectern-screenshots-") as logs,
+        live_server(env, Path(logs) / "server.log", workers=2) as base_url,
+    ):
+        yield int(base_url.rsplit(":", 1)[1])
 
 
 def demo_ids(env: dict[str, str]) -> dict[str, int]:
