@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.vary import vary_on_headers
 
 from core.pages import page_of, page_requires, signed_in
 from tenant_apps.enrollments import selectors
@@ -34,6 +35,7 @@ class MyLearningForm(forms.Form):
     )
 
 
+@vary_on_headers("HX-Request")
 @page_requires(signed_in)
 def my_learning(request: HttpRequest) -> HttpResponse:
     """`/learning/`: one's own enrollments, one group (by status) at a time with a count of
@@ -51,6 +53,11 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         "page": page_of(request, learning.enrollments, PER_PAGE),
         "query": f"status={learning.group}",
     }
-    if request.htmx and request.htmx.target == "learning-region" and learning.group:
+    region_only = (
+        request.htmx
+        and request.htmx.target == "learning-region"
+        and not request.htmx.history_restore_request
+    )
+    if region_only and learning.group:
         return render(request, "enrollments/_my_learning_region.html", context)
     return render(request, "enrollments/my_learning.html", context)

@@ -172,6 +172,12 @@ def test_htmx_gets_the_region_alone(portal, learner, one_of_each):
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body and "Done course" in body and _current(body) == "completed"
+    assert "HX-Request" in response["Vary"]
+    restored = portal(learner).get(
+        "/learning/?status=completed",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restored.content.decode()
 
 
 def test_nobody_elses_enrollments_show(portal, learner, make_person, author, tenant_a):
