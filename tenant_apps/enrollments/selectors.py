@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from core.errors import ApplicationError, FieldError, NotFound
@@ -17,6 +17,7 @@ from tenant_apps.enrollments.permissions import (
     user_manages_all_enrollments,
 )
 from tenant_apps.people.models import LearnerGroup, User
+from tenant_apps.progress.models import LessonProgress
 from tenant_apps.progress.selectors import enrollments_with_progress
 
 
@@ -26,9 +27,14 @@ def _listed(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     )
 
 
-def enrollment_list_of_learner(*, user: User) -> QuerySet[Enrollment]:
-    """A person's own enrollments, newest first, with their progress."""
-    return _listed(Enrollment.objects.filter(user=user))
+def enrollment_list_of_learner(*, user: User, status: str = "") -> QuerySet[Enrollment]:
+    """A person's own enrollments, newest first, with their progress; with `status`, those
+    of one "My learning" group (`LEARNING_GROUPS`: an enrollment status, or "in-progress" /
+    "not-started" for active ones with / without a lesson touched)."""
+    enrollments = Enrollment.objects.filter(user=user)
+    if status:
+        enrollments = enrollments.filter(_learning_group(status))
+    return _listed(enrollments)
 
 
 def enrollment_list_managed(*, actor: User) -> QuerySet[Enrollment]:
@@ -137,32 +143,77 @@ def courses_for_filter() -> list[tuple[int, str]]:
     return list(Course.objects.order_by("title", "id").values_list("id", "title"))
 
 
+# The groups of "My learning", in the order the page shows them (its `?status=` values).
+LEARNING_GROUPS = ("in-progress", "not-started", "pending", "completed", "cancelled")
+
+
+def _started() -> Exists:
+    """The enrollment has a lesson touched (what gives it a `resume_lesson_id`)."""
+    return Exists(LessonProgress.objects.filter(enrollment=OuterRef("pk")))
+
+
+def _learning_group(group: str) -> Q:
+    if group == "in-progress":
+        return Q(status=EnrollmentStatus.ACTIVE) & Q(_started())
+    if group == "not-started":
+        return Q(status=EnrollmentStatus.ACTIVE) & ~Q(_started())
+    return Q(status=group)
+
+
+class _Counted:
+    """A queryset whose length is already known: the paginator slices it (one query for the
+    page) without counting it again."""
+
+    def __init__(self, queryset: QuerySet[Enrollment], count: int) -> None:
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 @dataclass(frozen=True)
-class LearningByStatus:
-    """One's enrollments as "My learning" groups them."""
+class MyLearning:
+    """One's enrollments as "My learning" shows them: how many in each group (by
+    `LEARNING_GROUPS`), the group shown ("" when there is none) and its enrollments, newest
+    first with their progress, sized for the paginator (`core.pages.page_of`)."""
 
-    in_progress: list[Enrollment]
-    not_started: list[Enrollment]
-    completed: list[Enrollment]
-    pending: list[Enrollment]
-    cancelled: list[Enrollment]
+    counts: dict[str, int]
+    group: str
+    enrollments: _Counted
 
 
-def my_learning(*, user: User) -> LearningByStatus:
-    """A person's own enrollments with their progress (`enrollment_list_of_learner`), by
-    status: active ones split into in progress (a lesson touched) and not started; in one
-    query."""
-    groups: dict[str, list[Enrollment]] = {
-        "in_progress": [],
-        "not_started": [],
-        "completed": [],
-        "pending": [],
-        "cancelled": [],
-    }
-    for enrollment in enrollment_list_of_learner(user=user):
-        if enrollment.status == EnrollmentStatus.ACTIVE:
-            started = enrollment.resume_lesson_id is not None
-            groups["in_progress" if started else "not_started"].append(enrollment)
-        else:
-            groups[enrollment.status].append(enrollment)
-    return LearningByStatus(**groups)
+def learning_group_counts(*, user: User) -> dict[str, int]:
+    """How many of the person's enrollments are in each "My learning" group, in one query."""
+    counts = Enrollment.objects.filter(user=user).aggregate(
+        **{
+            group.replace("-", "_"): Count("pk", filter=_learning_group(group))
+            for group in LEARNING_GROUPS
+        }
+    )
+    return {group: counts[group.replace("-", "_")] for group in LEARNING_GROUPS}
+
+
+def my_learning(*, user: User, group: str = "") -> MyLearning:
+    """The "My learning" page of `user`: the count of each group (one query) and, lazily,
+    the enrollments of `group` (`enrollment_list_of_learner`, one query per page). An
+    unknown (or empty) `group` is the first group that has enrollments; none when the
+    person has no enrollment at all."""
+    counts = learning_group_counts(user=user)
+    if not any(counts.values()):
+        group = ""
+    elif group not in LEARNING_GROUPS:
+        group = next(name for name in LEARNING_GROUPS if counts[name])
+    if not group:
+        return MyLearning(
+            counts=counts, group="", enrollments=_Counted(Enrollment.objects.none(), 0)
+        )
+    enrollments = enrollment_list_of_learner(user=user, status=group)
+    return MyLearning(counts=counts, group=group, enrollments=_Counted(enrollments, counts[group]))
