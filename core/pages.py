@@ -62,6 +62,22 @@ def signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def partial_wanted(request: HttpRequest, target: str | None = None) -> bool:
+    """An HTMX request for a region of the page only (the region with id `target`, when
+    given) — never htmx restoring a page from its history, which needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.history_restore_request:
+        return False
+    return target is None or htmx.target == target
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """A list's filters as a query string, for the links to its other pages."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def page_of(request: HttpRequest, items, per_page: int = 25) -> Page:
     """The page of `items` the `page` query parameter asks for (the last one when past the
     end, the first when not a number)."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.pages import form_errors_show, page_of, page_requires
+from core.pages import form_errors_show, page_of, page_requires, partial_wanted, query_without_page
 from shared_apps.operators.forms import (
     STATUS_LABELS,
     DomainAddForm,
@@ -57,13 +57,12 @@ def tenant_list(request: HttpRequest) -> HttpResponse:
         }
         for tenant in page.object_list
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "operators/_tenant_results.html" if request.htmx else "operators/tenant_list.html"
+    results_only = partial_wanted(request)
+    template = "operators/_tenant_results.html" if results_only else "operators/tenant_list.html"
     return render(
         request,
         template,
-        {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()},
+        {"filters": filters, "page": page, "rows": rows, "query": query_without_page(request)},
     )
 
 

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
-from core.pages import page_of, page_requires
+from core.pages import page_of, page_requires, query_without_page
 from tenant_apps.audit import selectors
 from tenant_apps.audit.models import AuditAction
-from tenant_apps.people.manage_forms import query_without_page
 from tenant_apps.people.permissions import Capability, user_can
 
 ENTRIES_PER_PAGE = 50

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
-from core.pages import page_of, page_requires
+from core.pages import page_of, page_requires, partial_wanted, query_without_page
 from tenant_apps.courses import catalogue_cache, selectors
 from tenant_apps.courses.forms import CatalogueFilterForm
 from tenant_apps.people.permissions import Capability, user_can
@@ -30,12 +30,13 @@ def _results(request: HttpRequest, form: CatalogueFilterForm) -> str:
         courses = selectors.course_catalogue_search(user=request.user, **form.search_arguments())
     else:
         courses = selectors.course_catalogue(user=request.user).none()
-    page = page_of(request, courses, PER_PAGE)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_to_string(
         "courses/_catalogue_results.html",
-        {"page": page, "form": form, "query": query.urlencode()},
+        {
+            "page": page_of(request, courses, PER_PAGE),
+            "form": form,
+            "query": query_without_page(request),
+        },
         request=request,
     )
 
@@ -63,6 +64,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         languages=selectors.catalogue_languages(user=request.user),
     )
     results = mark_safe(_kept_results(request, form))  # noqa: S308 - our own template's output
-    if request.htmx and request.htmx.target == "catalogue-results":
+    if partial_wanted(request, "catalogue-results"):
         return HttpResponse(results)
     return render(request, "courses/catalogue.html", {"form": form, "results": results})

@@ -15,14 +15,19 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.errors import ApplicationError
-from core.pages import form_errors_show, page_of, page_requires
+from core.pages import (
+    form_errors_show,
+    page_of,
+    page_requires,
+    partial_wanted,
+    query_without_page,
+)
 from tenant_apps.enrollments import selectors, services
 from tenant_apps.enrollments.manage_forms import AssignForm, EnrollmentFilterForm
 from tenant_apps.enrollments.permissions import (
     user_can_cancel_enrollment,
     user_manages_all_enrollments,
 )
-from tenant_apps.people.manage_forms import partial_wanted, query_without_page
 from tenant_apps.people.selectors import groups_all
 
 ENROLLMENTS_PER_PAGE = 25

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.vary import vary_on_headers
 
-from core.pages import page_of, page_requires, signed_in
+from core.pages import page_of, page_requires, partial_wanted, signed_in
 from tenant_apps.enrollments import selectors
 
 PER_PAGE = 20
@@ -53,11 +53,6 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         "page": page_of(request, learning.enrollments, PER_PAGE),
         "query": f"status={learning.group}",
     }
-    region_only = (
-        request.htmx
-        and request.htmx.target == "learning-region"
-        and not request.htmx.history_restore_request
-    )
-    if region_only and learning.group:
+    if partial_wanted(request, "learning-region") and learning.group:
         return render(request, "enrollments/_my_learning_region.html", context)
     return render(request, "enrollments/my_learning.html", context)

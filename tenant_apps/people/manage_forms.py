@@ -1,8 +1,6 @@
 """The tenant admin's forms for people and the tenant's settings. They check shape; the
-people services (shared with the API) decide and write. `partial_wanted`,
-`query_without_page` serve every admin page (enrollments and audit too); the pages render
-their fields with the `core/_field.html`, `_error_summary.html` and `_pagination.html`
-templates."""
+people services (shared with the API) decide and write. The pages render their fields
+with the `core/_field.html`, `_error_summary.html` and `_pagination.html` templates."""
 
 from __future__ import annotations
 
@@ -13,7 +11,6 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
@@ -22,19 +19,6 @@ from tenant_apps.people.models import GroupKind, LearnerGroup, Role
 
 STATUS_CHOICES = [("", _("Any status")), ("active", _("Active")), ("inactive", _("Deactivated"))]
 MAX_PASTED_ADDRESSES = 500
-
-
-def partial_wanted(request: HttpRequest) -> bool:
-    """An HTMX request for a list's results only (not htmx restoring a page from history,
-    which needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def query_without_page(request: HttpRequest) -> str:
-    """The list's filters as a query string, for the links to other pages of it."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def role_choices() -> list[tuple[str, str]]:

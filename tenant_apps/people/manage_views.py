@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.errors import ApplicationError
-from core.pages import form_errors_show, page_of, page_requires
+from core.pages import (
+    form_errors_show,
+    page_of,
+    page_requires,
+    partial_wanted,
+    query_without_page,
+)
 from tenant_apps.enrollments.selectors import enrollment_list_of_learner
 from tenant_apps.people import selectors, services
 from tenant_apps.people.manage_forms import (
@@ -22,8 +28,6 @@ from tenant_apps.people.manage_forms import (
     PeopleFilterForm,
     PersonForm,
     SettingsForm,
-    partial_wanted,
-    query_without_page,
 )
 from tenant_apps.people.models import GroupKind
 from tenant_apps.people.permissions import Capability, user_can
