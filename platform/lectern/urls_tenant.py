@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.audit.urls")),
+    # Wings.
+    path("", include("sso.urls")),
     # Authors' pages (`/teach/...`) and tenant admins' pages (`/manage/...`).
     path("", include("tenant_apps.courses.teach_urls")),
     path("", include("tenant_apps.assessments.teach_urls")),

@@ -31,6 +31,16 @@ class AuditAction(models.TextChoices):
     GROUP_COURSE_ASSIGNED = "group.course_assigned"
     ENROLLMENT_ACTIVATED = "enrollment.activated"
     ENROLLMENT_CANCELLED = "enrollment.cancelled"
+    SSO_PROVIDER_CREATED = "sso.provider_created"
+    SSO_PROVIDER_CHANGED = "sso.provider_changed"
+    SSO_PROVIDER_DELETED = "sso.provider_deleted"
+    SSO_METADATA_REFRESHED = "sso.metadata_refreshed"
+    SSO_POLICY_CHANGED = "sso.policy_changed"
+    SSO_KEY_CREATED = "sso.key_created"
+    SSO_KEY_ACTIVATED = "sso.key_activated"
+    SSO_PERSON_CREATED = "sso.person_created"
+    SSO_ACCOUNT_LINKED = "sso.account_linked"
+    SSO_LOGIN_FAILED = "sso.login_failed"
 
 
 class AuditEntry(models.Model):

@@ -17,3 +17,4 @@ class PeopleErrorCode(StrEnum):
     INVALID_PASSWORD = "invalid_password"
     AVATAR_INVALID = "avatar_invalid"
     INVALID_SETTING = "invalid_setting"
+    PASSWORD_SIGN_IN_OFF = "password_sign_in_off"

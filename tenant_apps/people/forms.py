@@ -17,6 +17,7 @@ from core.errors import ApplicationError
 from core.forms import AccessibleBoundField, PortalForm
 from core.request_context import client_address
 from tenant_apps.people import services
+from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import User
 
 
@@ -47,6 +48,8 @@ class ThrottledSignInForm(AuthenticationForm):
                 params={"wait": services.wait_in_words(exc.retry_after)},
             ) from exc
         except ApplicationError as exc:
+            if exc.code == PeopleErrorCode.PASSWORD_SIGN_IN_OFF:
+                raise forms.ValidationError(exc.message, code="password_sign_in_off") from exc
             raise self.get_invalid_login_error() from exc
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

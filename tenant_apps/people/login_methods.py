@@ -40,3 +40,58 @@ def login_method_register(provider: LoginMethodProvider) -> LoginMethodProvider:
 def login_buttons_for(request: HttpRequest) -> list[LoginButton]:
     """Every button the registered providers offer on this request, in registration order."""
     return [button for provider in list(_providers) for button in provider(request)]
+
+
+# ------------------------------------------------------------------------------------------
+# Rules on passwords (SSO registers them: "SSO only, except the break-glass admins")
+PasswordSignInCheck = Callable[[object], "str | None"]
+PasswordFormRule = Callable[[HttpRequest], bool]
+DiscoveryUrl = Callable[[HttpRequest], "str | None"]
+
+_password_checks: list[PasswordSignInCheck] = []
+_password_form_rules: list[PasswordFormRule] = []
+_discovery_urls: list[DiscoveryUrl] = []
+
+
+def password_sign_in_check_register(check: PasswordSignInCheck) -> PasswordSignInCheck:
+    """Add `check(user)`, called after a person's password proved right (on the page and
+    the API alike): it returns why this person may not sign in with a password, or None."""
+    if check not in _password_checks:
+        _password_checks.append(check)
+    return check
+
+
+def password_sign_in_refusal(user) -> str | None:
+    """Why `user` may not sign in with a password here, or None when they may."""
+    for check in list(_password_checks):
+        reason = check(user)
+        if reason:
+            return reason
+    return None
+
+
+def password_form_rule_register(rule: PasswordFormRule) -> PasswordFormRule:
+    """Add `rule(request)`: False hides the login page's password form."""
+    if rule not in _password_form_rules:
+        _password_form_rules.append(rule)
+    return rule
+
+
+def password_form_shown(request: HttpRequest) -> bool:
+    return all(rule(request) for rule in list(_password_form_rules))
+
+
+def discovery_url_register(provider: DiscoveryUrl) -> DiscoveryUrl:
+    """Add `provider(request)`: the local URL the login page's "continue with your work
+    e-mail" form posts to (field `email`), or None when this tenant has nowhere to send it."""
+    if provider not in _discovery_urls:
+        _discovery_urls.append(provider)
+    return provider
+
+
+def discovery_url_for(request: HttpRequest) -> str | None:
+    for provider in list(_discovery_urls):
+        url = provider(request)
+        if url:
+            return url
+    return None

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -17,6 +18,10 @@ class Role(models.TextChoices):
     INSTRUCTOR = "instructor", "Instructor"
     CONTENT_CREATOR = "content_creator", "Content creator"
     LEARNER = "learner", "Learner"
+
+
+# A person's fields an admin may mark as managed in Lectern (User.managed_fields).
+MANAGEABLE_FIELDS = ("full_name", "role", "employee_number", "groups", "department")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -50,6 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Operators on the public schema use the Django admin; tenant users never do.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The organisation's own number for the person (from SSO or an HR sync).
+    employee_number = models.CharField(max_length=64, blank=True)
+    # Fields an admin set in Lectern that an identity provider or HR sync must not change
+    # (names from MANAGEABLE_FIELDS).
+    managed_fields = ArrayField(models.CharField(max_length=32), default=list, blank=True)
 
     objects = UserManager()
 

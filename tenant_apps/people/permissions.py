@@ -24,6 +24,7 @@ class Capability(StrEnum):
     CREATE_ASSESSMENTS = "create_assessments"
     GRADE_ASSESSMENTS = "grade_assessments"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_SSO = "manage_sso"
 
 
 _AUTHORS = {Role.ADMIN, Role.INSTRUCTOR, Role.CONTENT_CREATOR}
@@ -40,6 +41,7 @@ PERMISSION_MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.CREATE_ASSESSMENTS: frozenset(_AUTHORS),
     Capability.GRADE_ASSESSMENTS: frozenset({Role.ADMIN, Role.INSTRUCTOR}),
     Capability.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    Capability.MANAGE_SSO: frozenset({Role.ADMIN}),
 }
 
 

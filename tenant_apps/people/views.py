@@ -28,7 +28,11 @@ from tenant_apps.people.forms import (
     RegisterForm,
     ThrottledSignInForm,
 )
-from tenant_apps.people.login_methods import login_buttons_for
+from tenant_apps.people.login_methods import (
+    discovery_url_for,
+    login_buttons_for,
+    password_form_shown,
+)
 
 
 def password_reset(request: HttpRequest) -> HttpResponse:
@@ -103,6 +107,13 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["login_buttons"] = login_buttons_for(self.request)
+        context["discovery_url"] = discovery_url_for(self.request)
+        context["discovery_email"] = self.request.GET.get("email", "")[:254]
+        # A policy may hide the password form; `?with=password` shows it to the named
+        # break-glass admins (the password check itself still refuses everyone else).
+        context["password_form_shown"] = (
+            password_form_shown(self.request) or self.request.GET.get("with") == "password"
+        )
         context["registration_open"] = selectors.registration_open()
         return context
 

@@ -14,6 +14,9 @@ DATA_DIR = Path(env_str("LECTERN_DATA_DIR") or REPO_ROOT / ".data")
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
+# Keys that encrypt secrets kept in the database (core.secret_box); the first one encrypts.
+# Unset: one key derived from SECRET_KEY.
+SECRETS_AT_REST_KEYS = env_list("SECRETS_AT_REST_KEYS")
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -77,6 +80,8 @@ TENANT_APPS = [
     "tenant_apps.certificates",
     "tenant_apps.notifications",
     "tenant_apps.dashboards",
+    # Wings: they depend on the LMS, never the other way round (DESIGN.md).
+    "sso",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

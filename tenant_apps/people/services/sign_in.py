@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.transactions import after_commit
-from tenant_apps.people import limits
+from tenant_apps.people import limits, login_methods
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import User
 
@@ -68,6 +68,11 @@ def user_authenticate(
             status=401,
         )
     limits.sign_in_success_record(email=email, address=address)
+    refusal = login_methods.password_sign_in_refusal(user)
+    if refusal:
+        raise ApplicationError(
+            code=PeopleErrorCode.PASSWORD_SIGN_IN_OFF, message=refusal, status=403
+        )
     user.last_login = timezone.now()
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     return user

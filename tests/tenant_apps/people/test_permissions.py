@@ -26,6 +26,7 @@ EXPECTED = {
     Capability.CREATE_ASSESSMENTS: {ADM, INS, CRE},
     Capability.GRADE_ASSESSMENTS: {ADM, INS},
     Capability.VIEW_AUDIT_LOG: {ADM},
+    Capability.MANAGE_SSO: {ADM},
 }
 
 

@@ -1,0 +1,77 @@
+"""How SSO plugs into the LMS (people.login_methods and core.navigation), registered once
+from SsoConfig.ready(): the login page's buttons and discovery form, the password rule of
+an SSO-only tenant, and the admin navigation entry."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+
+from sso.models import IdentityProvider, ProviderKind
+from sso.services import policy
+from tenant_apps.people import login_methods
+from tenant_apps.people.permissions import Capability, user_can
+
+
+def login_url(provider: IdentityProvider) -> str:
+    """Where a sign-in through `provider` starts."""
+    name = "sso-saml-login" if provider.kind == ProviderKind.SAML else "sso-oidc-login"
+    return reverse(name, kwargs={"slug": provider.slug})
+
+
+def _on_tenant() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def _enabled_providers(request: HttpRequest) -> list[IdentityProvider]:
+    """The tenant's enabled providers, read once per request (buttons and discovery)."""
+    cached = getattr(request, "_sso_enabled_providers", None)
+    if cached is None:
+        cached = list(
+            IdentityProvider.objects.filter(enabled=True)
+            .only("slug", "name", "kind", "email_domains")
+            .order_by("name", "id")
+        )
+        request._sso_enabled_providers = cached
+    return cached
+
+
+def _buttons(request: HttpRequest) -> list[login_methods.LoginButton]:
+    if not _on_tenant():
+        return []
+    return [
+        login_methods.LoginButton(
+            label=_("Sign in with %(name)s") % {"name": provider.name}, url=login_url(provider)
+        )
+        for provider in _enabled_providers(request)
+    ]
+
+
+def _discovery(request: HttpRequest) -> str | None:
+    if not _on_tenant():
+        return None
+    if not any(provider.email_domains for provider in _enabled_providers(request)):
+        return None
+    return reverse("sso-discover")
+
+
+def _password_form(request: HttpRequest) -> bool:
+    return not _on_tenant() or policy.password_form_wanted()
+
+
+def _password_check(user) -> str | None:
+    return policy.password_refusal(user) if _on_tenant() else None
+
+
+def can_manage_sso(user) -> bool:
+    return user_can(user, Capability.MANAGE_SSO)
+
+
+def register() -> None:
+    login_methods.login_method_register(_buttons)
+    login_methods.discovery_url_register(_discovery)
+    login_methods.password_form_rule_register(_password_form)
+    login_methods.password_sign_in_check_register(_password_check)
