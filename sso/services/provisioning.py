@@ -212,7 +212,8 @@ def person_from_identity(provider: IdentityProvider, identity: AssertedIdentity)
     when the provider creates nobody, and an existing account it may not link."""
     person = identity_map(provider, identity)
     user, link = _person_find(provider, identity, person)
-    if user is None:
+    created = user is None
+    if created:
         if not provider.create_people:
             raise SsoRefused(
                 SsoErrorCode.PERSON_UNKNOWN,
@@ -248,7 +249,7 @@ def person_from_identity(provider: IdentityProvider, identity: AssertedIdentity)
         link = ExternalIdentity.objects.create(
             provider=provider, subject=identity.subject, user=user, last_login_at=now
         )
-        if user.date_joined < now - timezone.timedelta(seconds=5):
+        if not created:
             audit_record(
                 action=AuditAction.SSO_ACCOUNT_LINKED,
                 actor=None,
