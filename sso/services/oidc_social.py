@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from social_core.backends.oauth import BaseOAuth2
+from social_core.backends.oauth import BaseOAuth2, BaseOAuth2PKCE
 from social_core.backends.open_id_connect import OpenIdConnectAuth
 from social_core.storage import AssociationMixin, BaseStorage, NonceMixin
 from social_core.utils import module_member
@@ -381,7 +381,11 @@ def backend_for(request, provider: IdentityProvider, redirect_uri: str, trace=No
             f"({', '.join(sorted(OAUTH2_BACKENDS))}).",
         )
     social_class = module_member(path)
-    backend_class = type(f"Tenant{social_class.__name__}", (PlainOAuth2Mixin, social_class), {})
+    # PKCE for every plain OAuth 2 backend too (the providers offered all support it).
+    bases = (PlainOAuth2Mixin, social_class)
+    if not issubclass(social_class, BaseOAuth2PKCE):
+        bases = (*bases, BaseOAuth2PKCE)
+    backend_class = type(f"Tenant{social_class.__name__}", bases, {})
     backend = backend_class(strategy, redirect_uri=redirect_uri)
     backend.name = f"lectern-oauth2-{provider.pk}"
     backend.context = context

@@ -48,6 +48,7 @@ class OidcProviderProcess:
     client_secret: str = "a-client-secret-long-enough-for-hs256-0123456789"
     redirect_uris: list[str] = field(default_factory=list)
     routes: dict[str, str] = field(default_factory=dict)
+    accept_query_access_tokens: bool = False
     port: int = field(default_factory=free_port)
     keys: list[SigningKey] = field(default_factory=lambda: [SigningKey.make("key-1")])
     process: subprocess.Popen | None = None
@@ -73,6 +74,7 @@ class OidcProviderProcess:
             "jwks": {"keys": [key.private_jwk() for key in self.keys]},
             "account_file": str(self.account_file),
             "routes": self.routes,
+            "accept_query_access_tokens": self.accept_query_access_tokens,
             "clients": [
                 {
                     "client_id": self.client_id,

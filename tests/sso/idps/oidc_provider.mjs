@@ -4,7 +4,8 @@
 //     "jwks": {"keys": [<private JWKs, the first signs>]},
 //     "clients": [<oidc-provider client metadata>],
 //     "account_file": "<path of a JSON file {"sub": "...", "claims": {...}}>",
-//     "routes": {<optional oidc-provider route overrides>} }
+//     "routes": {<optional oidc-provider route overrides>},
+//     "accept_query_access_tokens": false }
 // The account file is read at every sign-in, so a test changes what the provider asserts
 // by rewriting it. Sign-in needs no UI: the interaction route signs in that account and
 // grants what the client asked for. PKCE (S256) is required of every client. The signing
@@ -33,8 +34,12 @@ const provider = new Provider(config.issuer, {
     profile: ["name", "given_name", "family_name", "preferred_username"],
     groups: ["groups"],
     employee: ["employee_number", "department"],
+    // GitLab's scope and the user fields its API answers, for the plain OAuth 2 tests.
+    read_user: ["id", "username", "name", "email"],
   },
-  scopes: ["openid", "email", "profile", "groups", "employee", "offline_access"],
+  scopes: ["openid", "email", "profile", "groups", "employee", "read_user", "offline_access"],
+  // social-core's GitLab backend sends the access token as a query parameter.
+  acceptQueryParamAccessTokens: Boolean(config.accept_query_access_tokens),
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(_ctx, id) {
     const current = account();
@@ -57,7 +62,8 @@ const provider = new Provider(config.issuer, {
     });
     grant.addOIDCScope(ctx.oidc.params.scope || "openid");
     grant.addOIDCClaims(["sub", "email", "email_verified", "name", "given_name",
-      "family_name", "groups", "employee_number", "department", "preferred_username"]);
+      "family_name", "groups", "employee_number", "department", "preferred_username", "id",
+      "username"]);
     await grant.save();
     return grant;
   },
