@@ -13,6 +13,7 @@ same server is accepted (`test_a_proper_token_from_the_same_server_is_accepted`)
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -197,10 +198,7 @@ def test_an_expired_id_token_is_refused(idp, attacker, attacked, tenant_a, clien
         ),
     )
     entry = assert_refused(client_a, response, tenant_a.schema, attacked, "sso_clock")
-    assert (
-        "expired 300 seconds ago" in entry.after["reason"]
-        or "expired 30" in (entry.after["reason"])
-    )
+    assert re.search(r"expired 30[01] seconds ago", entry.after["reason"]), entry.after
     _nobody_created(tenant_a)
 
 
