@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from sso.models import ConnectionTest, ExternalIdentity
 from sso.models import TestRunStatus as RunStatus
 from sso.services import trace
+from tenant_apps.audit.models import AuditAction, AuditEntry
 from tenant_apps.people.models import Role, User
 from tests.sso.idps.oidc import OidcProviderProcess, query_of, sign_in_at_provider
 from tests.sso.oidc_support import (
@@ -237,3 +238,26 @@ def test_key_rotation_is_picked_up_through_the_unknown_kid(
         assert signed_in_user_id(second, tenant_a.schema) is not None
     finally:
         idp.stop()
+
+
+def test_a_failing_test_run_says_why_and_records_no_sign_in_failure(
+    ann, tenant_a, make_person, portal
+):
+    """A wrong client secret: the provider refuses the code exchange; the run fails with
+    that reason, nobody is signed in or created, and no sign-in failure is audited (it was
+    a test)."""
+    provider = provider_row(tenant_a.schema, ann, client_secret="not-the-secret")
+    admin = make_person(Role.ADMIN, email="ada@example.com")
+    browser = portal(admin)
+    with schema_context(tenant_a.schema):
+        run = trace.test_run_start(provider=provider, actor=admin)
+
+    round_trip(browser, "corp", test=str(run.pk))
+
+    with schema_context(tenant_a.schema):
+        run.refresh_from_db()
+        assert not User.objects.filter(email="ann@corp.example").exists()
+        assert not AuditEntry.objects.filter(action=AuditAction.SSO_LOGIN_FAILED).exists()
+    assert run.status == RunStatus.FAILED
+    assert "invalid_client" in run.failure_reason
+    assert run.steps[-1]["ok"] is False
