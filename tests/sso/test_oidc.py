@@ -261,3 +261,16 @@ def test_a_failing_test_run_says_why_and_records_no_sign_in_failure(
     assert run.status == RunStatus.FAILED
     assert "invalid_client" in run.failure_reason
     assert run.steps[-1]["ok"] is False
+
+
+def test_the_login_page_and_discovery_lead_into_the_oidc_sign_in(ann, tenant_a, client_a):
+    provider_row(tenant_a.schema, ann, email_domains=["corp.example"])
+    page = client_a.get(reverse("login"))
+    assert 'href="/sso/oidc/corp/login/"' in page.content.decode()
+    response = client_a.post(
+        reverse("sso-discover"), {"email": "ann@corp.example", "next": "/courses/"}
+    )
+    assert response["Location"] == "/sso/oidc/corp/login/?next=%2Fcourses%2F"
+    started = client_a.get(response["Location"])
+    callback = callback_send(client_a, sign_in_at_provider(started["Location"]))
+    assert callback["Location"] == "/courses/"
