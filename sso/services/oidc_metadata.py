@@ -1,0 +1,222 @@
+"""What an OpenID provider publishes about itself, fetched and cached per provider: its
+discovery document (`<issuer>/.well-known/openid-configuration`, whose `issuer` must be the
+configured one) and its signing keys (JWKS). Both are kept in Redis for an hour under keys
+that carry the tenant's schema and the provider; the JWKS is fetched again, once, when a
+token names a key it does not hold (the provider rotated its keys)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+import requests
+from django.db import connection
+
+from core.redis_client import redis_client
+from sso.errors import SsoErrorCode, SsoRefused
+from sso.models import IdentityProvider
+
+logger = logging.getLogger(__name__)
+
+CACHE_SECONDS = 3600
+HTTP_TIMEOUT_SECONDS = 5.0
+# Bigger than any real discovery document or key set; a guard against a hostile endpoint.
+MAX_DOCUMENT_BYTES = 512 * 1024
+# Signature algorithms of the provider's own keys. `none` and the HS* family (signed with
+# the client secret, which we hold too, so they prove nothing about the provider) are
+# refused whatever the discovery advertises.
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "EdDSA",
+        "Ed25519",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The parts of a provider's discovery document a sign-in uses."""
+
+    document: dict[str, Any]
+    from_cache: bool
+
+    @property
+    def issuer(self) -> str:
+        return self.document["issuer"]
+
+    @property
+    def signing_algorithms(self) -> list[str]:
+        """The ID-token algorithms the provider advertises that Lectern accepts."""
+        advertised = self.document.get("id_token_signing_alg_values_supported") or ["RS256"]
+        return [alg for alg in advertised if alg in ASYMMETRIC_ALGORITHMS]
+
+
+def issuer_normalised(issuer: str) -> str:
+    return issuer.strip().rstrip("/")
+
+
+def discovery_url(provider: IdentityProvider) -> str:
+    return f"{issuer_normalised(provider.oidc_issuer)}/.well-known/openid-configuration"
+
+
+def _cache_key(kind: str, provider: IdentityProvider, url: str) -> str:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return f"lectern:{connection.schema_name}:sso:oidc:{kind}:{provider.pk}:{digest}"
+
+
+def _cache_get(key: str) -> Any | None:
+    try:
+        raw = redis_client().get(key)
+    except redis.RedisError:
+        logger.warning("sso.oidc: Redis unavailable, fetching %s without the cache", key)
+        return None
+    return json.loads(raw) if raw else None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    try:
+        redis_client().set(key, json.dumps(value), ex=CACHE_SECONDS)
+    except redis.RedisError:
+        logger.warning("sso.oidc: Redis unavailable, %s not cached", key)
+
+
+def _cache_delete(key: str) -> None:
+    with contextlib.suppress(redis.RedisError):
+        redis_client().delete(key)
+
+
+def _fetch_json(url: str, what: str) -> dict[str, Any]:
+    """GET `url` as a JSON object, or a refusal naming what went wrong in plain words."""
+    try:
+        response = requests.get(
+            url, timeout=HTTP_TIMEOUT_SECONDS, headers={"Accept": "application/json"}
+        )
+    except requests.RequestException as exc:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_UNREACHABLE,
+            f"The identity provider's {what} at {url} could not be reached ({type(exc).__name__}).",
+            status=502,
+        ) from exc
+    if response.status_code != 200:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_UNREACHABLE,
+            f"The identity provider's {what} at {url} answered HTTP {response.status_code}.",
+            status=502,
+        )
+    if len(response.content) > MAX_DOCUMENT_BYTES:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID, f"The identity provider's {what} is too large."
+        )
+    try:
+        document = response.json()
+    except ValueError as exc:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID,
+            f"The identity provider's {what} at {url} is not JSON.",
+        ) from exc
+    if not isinstance(document, dict):
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID,
+            f"The identity provider's {what} at {url} is not a JSON object.",
+        )
+    return document
+
+
+def _discovery_checked(provider: IdentityProvider, document: dict[str, Any]) -> None:
+    configured = issuer_normalised(provider.oidc_issuer)
+    announced = document.get("issuer")
+    if not isinstance(announced, str) or issuer_normalised(announced) != configured:
+        raise SsoRefused(
+            SsoErrorCode.ISSUER_UNKNOWN,
+            f"The discovery document says its issuer is {announced!r}, but this identity "
+            f"provider is configured with the issuer {configured!r}. They must be the same.",
+        )
+    for field in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        value = document.get(field)
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+            raise SsoRefused(
+                SsoErrorCode.METADATA_INVALID,
+                f"The discovery document has no usable {field}.",
+            )
+
+
+def discovery_load(provider: IdentityProvider) -> Discovery:
+    """The provider's discovery document, from the cache when it is there."""
+    if not provider.oidc_issuer:
+        raise SsoRefused(
+            SsoErrorCode.PROVIDER_INVALID, "This identity provider has no issuer configured."
+        )
+    url = discovery_url(provider)
+    key = _cache_key("discovery", provider, url)
+    cached = _cache_get(key)
+    if isinstance(cached, dict):
+        return Discovery(document=cached, from_cache=True)
+    document = _fetch_json(url, "discovery document")
+    _discovery_checked(provider, document)
+    _cache_set(key, document)
+    return Discovery(document=document, from_cache=False)
+
+
+@dataclass(frozen=True)
+class KeySet:
+    keys: list[dict[str, Any]]
+    from_cache: bool
+
+    def key_for(self, kid: str | None) -> list[dict[str, Any]]:
+        signing = [key for key in self.keys if key.get("use", "sig") == "sig"]
+        if kid is None:
+            return signing
+        return [key for key in signing if key.get("kid") == kid]
+
+
+def _jwks_fetch(url: str) -> list[dict[str, Any]]:
+    document = _fetch_json(url, "key set (JWKS)")
+    keys = document.get("keys")
+    if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID, f"The key set at {url} has no list of keys."
+        )
+    return keys
+
+
+def jwks_load(provider: IdentityProvider, discovery: Discovery) -> KeySet:
+    url = discovery.document["jwks_uri"]
+    key = _cache_key("jwks", provider, url)
+    cached = _cache_get(key)
+    if isinstance(cached, list):
+        return KeySet(keys=cached, from_cache=True)
+    keys = _jwks_fetch(url)
+    _cache_set(key, keys)
+    return KeySet(keys=keys, from_cache=False)
+
+
+def jwks_refresh(provider: IdentityProvider, discovery: Discovery) -> KeySet:
+    """Fetch the key set again (a token named a key the cached set lacks)."""
+    url = discovery.document["jwks_uri"]
+    _cache_delete(_cache_key("jwks", provider, url))
+    return jwks_load(provider, discovery)
+
+
+def metadata_forget(provider: IdentityProvider) -> None:
+    """Drop the cached discovery document and key set (after the provider was edited)."""
+    if not provider.oidc_issuer:
+        return
+    url = discovery_url(provider)
+    cached = _cache_get(_cache_key("discovery", provider, url))
+    _cache_delete(_cache_key("discovery", provider, url))
+    if isinstance(cached, dict) and isinstance(cached.get("jwks_uri"), str):
+        _cache_delete(_cache_key("jwks", provider, cached["jwks_uri"]))
