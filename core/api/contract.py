@@ -20,6 +20,7 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 JsonSchema = dict[str, Any]
@@ -133,7 +134,7 @@ def _check(
     if kind == "string" and schema.get("format") == "decimal" and _is(value, "number"):
         return  # DRF's DecimalField reads 1.5 as well as "1.5"; the serializer checks it
     if not _is(value, kind):
-        problems.append((field, f"Must be {TYPE_NAMES[kind]}."))
+        problems.append((field, _("Must be %(type)s.") % {"type": TYPE_NAMES[kind]}))
         return
     if kind == "array" and "items" in schema:
         for index, item in enumerate(value):
@@ -145,4 +146,4 @@ def _check(
             if key in properties:
                 _check(item, properties[key], components, name, problems)
             elif schema.get("additionalProperties") is False:
-                problems.append((name, "Unknown field."))
+                problems.append((name, _("Unknown field.")))
