@@ -64,7 +64,7 @@ def learner_name_of(user: User) -> str:
 
 
 def nameless_learner(tenant_name: str) -> str:
-    return f"a learner of {tenant_name}"
+    return _("a learner of %(name)s") % {"name": tenant_name}
 
 
 def _learner_today(user: User, moment: datetime) -> date:

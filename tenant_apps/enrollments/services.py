@@ -422,7 +422,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     if locked.status == EnrollmentStatus.ACTIVE:
         return locked
     if locked.status != EnrollmentStatus.PENDING:
-        raise _invalid_transition(locked, "activated")
+        raise _invalid_transition(locked, _("activated"))
     now = timezone.now()
     locked.status = EnrollmentStatus.ACTIVE
     locked.activated_at = now
@@ -444,7 +444,7 @@ def enrollment_cancel(*, enrollment: Enrollment, actor: User | None) -> Enrollme
     if locked.status == EnrollmentStatus.CANCELLED:
         return locked
     if locked.status == EnrollmentStatus.COMPLETED:
-        raise _invalid_transition(locked, "cancelled")
+        raise _invalid_transition(locked, _("cancelled"))
     now = timezone.now()
     locked.status = EnrollmentStatus.CANCELLED
     locked.cancelled_at = now
@@ -464,7 +464,7 @@ def enrollment_due_date_set(
     _ensure_due_in_future(due_at)
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if locked.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE):
-        raise _invalid_transition(locked, "given a due date")
+        raise _invalid_transition(locked, _("given a due date"))
     locked.due_at = due_at
     locked.updated_at = timezone.now()
     locked.save(update_fields=["due_at", "updated_at"])

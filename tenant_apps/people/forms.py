@@ -56,7 +56,7 @@ class ThrottledSignInForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PortalForm):
-    email = forms.EmailField(label="E-mail", max_length=254)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
 
 
 class NewPasswordForm(SetPasswordForm):
