@@ -11,6 +11,10 @@ class FieldError:
     field: str
     message: str
 
+    def __post_init__(self) -> None:
+        # A lazily translated message is worded now, in the language of the person served.
+        object.__setattr__(self, "message", str(self.message))
+
 
 @dataclass
 class ApplicationError(Exception):
@@ -20,6 +24,11 @@ class ApplicationError(Exception):
     message: str
     details: list[FieldError] = field(default_factory=list)
     status: int = 400
+
+    def __post_init__(self) -> None:
+        # A lazily translated message (a module constant) is worded now, in the language of
+        # the person served, and is plain text from here on (JSON, logs, comparisons).
+        self.message = str(self.message)
 
     def __str__(self) -> str:
         return f"{self.code.value}: {self.message}"

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from core.errors import FieldError, ValidationFailed
 
@@ -23,20 +24,20 @@ def text_field(
 ) -> str:
     """The value stripped, or "" with a problem recorded for `field`."""
     if not isinstance(value, str):
-        errors.append(FieldError(field, "Must be text."))
+        errors.append(FieldError(field, _("Must be text.")))
         return ""
     value = value.strip()
     if required and not value:
-        errors.append(FieldError(field, "This field may not be blank."))
+        errors.append(FieldError(field, _("This field may not be blank.")))
     elif len(value) > limit:
-        errors.append(FieldError(field, f"Use at most {limit} characters."))
+        errors.append(FieldError(field, _("Use at most %(limit)s characters.") % {"limit": limit}))
     return value
 
 
 def flag_field(errors: list[FieldError], field: str, value: Any) -> bool:
     """The value, with a problem recorded for `field` unless it is true or false."""
     if not isinstance(value, bool):
-        errors.append(FieldError(field, "Use true or false."))
+        errors.append(FieldError(field, _("Use true or false.")))
     return value
 
 
@@ -45,7 +46,12 @@ def whole_number_field(
 ) -> int:
     """The value, or `low` with a problem recorded for `field`."""
     if not is_whole_number(value) or not low <= value <= high:
-        errors.append(FieldError(field, f"Use a whole number from {low} to {high}."))
+        errors.append(
+            FieldError(
+                field,
+                _("Use a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+            )
+        )
         return low
     return value
 
@@ -74,18 +80,18 @@ def image_upload_extension(
         size = (
             f"{max_bytes // (1024 * 1024)} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes} bytes"
         )
-        raise refuse(f"Use an image of at most {size}.")
+        raise refuse(_("Use an image of at most %(size)s.") % {"size": size})
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise refuse("The file is not an image.") from exc
+        raise refuse(_("The file is not an image.")) from exc
     finally:
         upload.seek(0)
     if kind not in allowed:
         names = [FORMAT_NAMES.get(name, name) for name in allowed]
         listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
-        raise refuse(f"Use a {listed} image.")
+        raise refuse(_("Use a %(formats)s image.") % {"formats": listed})
     return allowed[kind]

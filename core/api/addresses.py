@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.response import HttpResponseRedirectBase
 from django.urls import is_valid_path
+from django.utils.translation import gettext as _
 
 from core.api.errors import error_body
 
@@ -61,4 +62,4 @@ class ApiAddressMiddleware:
         if other is not None:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect308(other + (f"?{query}" if query else ""))
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -16,5 +17,5 @@ def bearer_credential(request: Request, *, usage: str) -> str | None:
     scheme, _, credential = header.partition(" ")
     credential = credential.strip()
     if scheme.lower() != "bearer" or not credential:
-        raise exceptions.AuthenticationFailed(f"Use '{usage}'.")
+        raise exceptions.AuthenticationFailed(gettext("Use '%(usage)s'.") % {"usage": usage})
     return credential

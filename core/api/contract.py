@@ -20,6 +20,8 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ValidationError
 
 JsonSchema = dict[str, Any]
@@ -29,12 +31,12 @@ _documents: dict[str, dict[tuple[str, str], tuple[JsonSchema, JsonSchema]]] = {}
 _lock = threading.Lock()
 
 TYPE_NAMES = {
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "an object",
+    "string": gettext_lazy("text"),
+    "integer": gettext_lazy("a whole number"),
+    "number": gettext_lazy("a number"),
+    "boolean": gettext_lazy("true or false"),
+    "array": gettext_lazy("a list"),
+    "object": gettext_lazy("an object"),
 }
 
 
@@ -133,7 +135,7 @@ def _check(
     if kind == "string" and schema.get("format") == "decimal" and _is(value, "number"):
         return  # DRF's DecimalField reads 1.5 as well as "1.5"; the serializer checks it
     if not _is(value, kind):
-        problems.append((field, f"Must be {TYPE_NAMES[kind]}."))
+        problems.append((field, _("Must be %(type)s.") % {"type": TYPE_NAMES[kind]}))
         return
     if kind == "array" and "items" in schema:
         for index, item in enumerate(value):
@@ -145,4 +147,4 @@ def _check(
             if key in properties:
                 _check(item, properties[key], components, name, problems)
             elif schema.get("additionalProperties") is False:
-                problems.append((name, "Unknown field."))
+                problems.append((name, _("Unknown field.")))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from django.utils.translation import gettext as _
 from django_filters import filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -22,7 +23,7 @@ class FilterBackend(DjangoFilterBackend):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
             wrong = {
-                name: ["Use true or false."]
+                name: [_("Use true or false.")]
                 for name, found in filterset.filters.items()
                 if isinstance(found, filters.BooleanFilter)
                 and request.query_params.get(name, "") not in BOOLEAN_VALUES | {""}
@@ -45,7 +46,7 @@ class MomentFilter(filters.IsoDateTimeFilter):
             try:
                 value = value.astimezone(UTC)
             except OverflowError as exc:
-                raise ValidationError({self._parameter(): ["Out of range."]}) from exc
+                raise ValidationError({self._parameter(): [_("Out of range.")]}) from exc
         return super().filter(queryset, value)
 
     def _parameter(self) -> str:

@@ -7,6 +7,7 @@ and quietly use the default for `page_size=-5`. A page past the last one is 404.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
@@ -18,7 +19,7 @@ def _whole_number_from_one(request, name: str) -> int | None:
         return None
     text = raw.strip()
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise ValidationError({name: ["Use a whole number from 1."]})
+        raise ValidationError({name: [_("Use a whole number from 1.")]})
     return int(text)
 
 

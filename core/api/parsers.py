@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils.json import strict_constant
@@ -85,15 +86,20 @@ class StrictJSONParser(JSONParser):
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError(f"JSON parse error - the body is not valid {encoding}.") from exc
+            raise ParseError(
+                _("JSON parse error - the body is not valid %(encoding)s.") % {"encoding": encoding}
+            ) from exc
         if json_nesting_exceeds(text):
-            raise ParseError(f"JSON may nest arrays and objects at most {MAX_JSON_DEPTH} deep.")
+            raise ParseError(
+                _("JSON may nest arrays and objects at most %(depth)s deep.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
         try:
             data = json.loads(text, parse_constant=strict_constant if self.strict else None)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(_("JSON parse error - %(problem)s") % {"problem": exc}) from exc
         if _has_lone_surrogate(data):
-            raise ParseError("JSON strings may not contain unpaired surrogate escapes.")
+            raise ParseError(_("JSON strings may not contain unpaired surrogate escapes."))
         request = (parser_context or {}).get("request")
         if request is not None:
             check_json_body(request, data)

@@ -4,13 +4,14 @@ operator API."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from shared_apps.operators import views
 from shared_apps.operators.forms import OperatorSignInForm
 
-admin.site.site_header = "Lectern operator console"
-admin.site.site_title = "Lectern operators"
+admin.site.site_header = gettext_lazy("Lectern operator console")
+admin.site.site_title = gettext_lazy("Lectern operators")
 
 
 def _superuser(request) -> bool:

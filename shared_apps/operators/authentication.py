@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 
 from core.api.authentication import bearer_credential
@@ -18,7 +19,7 @@ class OperatorTokenAuthentication(authentication.BaseAuthentication):
             return None
         token = operator_token_authenticate(secret)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked operator token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked operator token."))
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -13,6 +13,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from core.errors import ApplicationError
@@ -129,7 +130,7 @@ def operator_authenticate(*, email: str, password: str, address: str | None, req
     if _failures(key) >= SIGN_IN_FAILURES_ALLOWED:
         raise ApplicationError(
             code=OperatorErrorCode.SIGN_IN_THROTTLED,
-            message="Too many failed sign-ins. Try again later.",
+            message=_("Too many failed sign-ins. Try again later."),
             status=429,
         )
     user = authenticate(request, username=email, password=password)
@@ -137,7 +138,7 @@ def operator_authenticate(*, email: str, password: str, address: str | None, req
         _failure_record(key)
         raise ApplicationError(
             code=OperatorErrorCode.INVALID_CREDENTIALS,
-            message="The e-mail or password is wrong.",
+            message=_("The e-mail or password is wrong."),
             status=401,
         )
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -48,7 +49,11 @@ class TenantListCreateApi(OperatorAPIView):
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
             raise ValidationError(
-                {"Idempotency-Key": [f"Use at most {MAX_IDEMPOTENCY_KEY} characters."]}
+                {
+                    "Idempotency-Key": [
+                        _("Use at most %(limit)s characters.") % {"limit": MAX_IDEMPOTENCY_KEY}
+                    ]
+                }
             )
         result = services.tenant_create(
             slug=body.validated_data["slug"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from shared_apps.tenants.models import Domain, Tenant
@@ -26,8 +27,8 @@ def custom_domain_problem(name: str) -> str | None:
     taken = Domain.objects.filter(domain__lower=normalise_domain(name)).first()
     if taken is not None:
         if taken.tenant.schema_name == connection.schema_name:
-            return "This portal already answers at this domain."
-        return "Another portal already uses this domain."
+            return _("This portal already answers at this domain.")
+        return _("Another portal already uses this domain.")
     return None
 
 

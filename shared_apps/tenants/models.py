@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 
 class TenantStatus(models.TextChoices):
-    PROVISIONING = "provisioning", "Provisioning"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    ARCHIVED = "archived", "Archived"
+    PROVISIONING = "provisioning", _("Provisioning")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ARCHIVED = "archived", _("Archived")
 
 
 class Tenant(TenantMixin):

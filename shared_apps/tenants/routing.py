@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.request import validate_host
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from core.hosts import host_admitted
@@ -163,7 +164,7 @@ class TenantRoutingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         host = host_of(request)
         if not host:
-            return HttpResponseBadRequest("Bad Request (400)", content_type="text/plain")
+            return HttpResponseBadRequest(_("Bad Request (400)"), content_type="text/plain")
         if not validate_host(host, settings.ALLOWED_HOST_PATTERNS):
             return _unknown_host(request, host)
         if host in public_hosts():

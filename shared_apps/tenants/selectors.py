@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from shared_apps.tenants.errors import TenantErrorCode
@@ -55,7 +56,9 @@ def tenant_list(
 def tenant_get(*, slug: str) -> Tenant:
     tenant = Tenant.objects.prefetch_related("domains").filter(slug__lower=slug.lower()).first()
     if tenant is None:
-        raise NotFound(TenantErrorCode.TENANT_NOT_FOUND, f"No tenant '{slug}'.")
+        raise NotFound(
+            TenantErrorCode.TENANT_NOT_FOUND, _("No tenant '%(slug)s'.") % {"slug": slug}
+        )
     return tenant
 
 

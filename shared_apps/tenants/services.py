@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -61,8 +62,8 @@ def _replay(operator_id: int, key: str, fingerprint: str) -> Tenant | None:
     if record.request_fingerprint != fingerprint:
         raise Conflict(
             TenantErrorCode.IDEMPOTENCY_KEY_REUSED,
-            "This Idempotency-Key was used for a different request.",
-            [FieldError("Idempotency-Key", "Use a new key for a different request.")],
+            _("This Idempotency-Key was used for a different request."),
+            [FieldError("Idempotency-Key", _("Use a new key for a different request."))],
         )
     return record.tenant
 
@@ -125,8 +126,8 @@ def _ensure_slug_free(slug: str) -> None:
     if Tenant.objects.filter(slug__lower=slug.lower()).exists():
         raise Conflict(
             TenantErrorCode.SLUG_TAKEN,
-            f"The slug '{slug}' is already taken.",
-            [FieldError("slug", "A tenant with this slug already exists.")],
+            _("The slug '%(slug)s' is already taken.") % {"slug": slug},
+            [FieldError("slug", _("A tenant with this slug already exists."))],
         )
 
 
@@ -178,12 +179,13 @@ def _tenant_set_status(*, tenant: Tenant, status: TenantStatus) -> Tenant:
     locked = _lock(tenant)
     if locked.is_deleted:
         raise Conflict(
-            TenantErrorCode.INVALID_TRANSITION, "A deleted tenant must be restored first."
+            TenantErrorCode.INVALID_TRANSITION, _("A deleted tenant must be restored first.")
         )
     if locked.status not in _ALLOWED_FROM[status]:
         raise Conflict(
             TenantErrorCode.INVALID_TRANSITION,
-            f"A tenant that is {locked.status} cannot become {status}.",
+            _("A tenant that is %(status)s cannot become %(new_status)s.")
+            % {"status": locked.status, "new_status": status},
         )
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
@@ -223,7 +225,7 @@ def tenant_delete(*, tenant: Tenant) -> Tenant:
 def tenant_restore(*, tenant: Tenant) -> Tenant:
     locked = _lock(tenant)
     if not locked.is_deleted:
-        raise Conflict(TenantErrorCode.INVALID_TRANSITION, "The tenant is not deleted.")
+        raise Conflict(TenantErrorCode.INVALID_TRANSITION, _("The tenant is not deleted."))
     locked.deleted_at = None
     locked.purge_after = None
     locked.save(update_fields=["deleted_at", "purge_after", "updated_at"])
@@ -236,7 +238,9 @@ def tenant_purge(*, tenant: Tenant) -> None:
     """Drop a deleted tenant's schema and rows for good."""
     locked = _lock(tenant)
     if not locked.is_deleted:
-        raise Conflict(TenantErrorCode.INVALID_TRANSITION, "Only a deleted tenant can be purged.")
+        raise Conflict(
+            TenantErrorCode.INVALID_TRANSITION, _("Only a deleted tenant can be purged.")
+        )
     if connection.schema_name != get_public_schema_name():
         connection.set_schema_to_public()
     schemas.drop_schema(locked.schema_name)
@@ -265,13 +269,13 @@ def domain_add(*, tenant: Tenant, domain: str) -> Domain:
     if problem:
         raise ValidationFailed(
             TenantErrorCode.DOMAIN_INVALID,
-            "The domain is not valid.",
+            _("The domain is not valid."),
             [FieldError("domain", problem)],
         )
     taken = Conflict(
         TenantErrorCode.DOMAIN_TAKEN,
-        f"The domain '{name}' is already in use.",
-        [FieldError("domain", "Another tenant (or this one) already uses this domain.")],
+        _("The domain '%(name)s' is already in use.") % {"name": name},
+        [FieldError("domain", _("Another tenant (or this one) already uses this domain."))],
     )
     if Domain.objects.filter(domain__lower=name).exists():
         raise taken
@@ -289,12 +293,15 @@ def domain_remove(*, tenant: Tenant, domain: str) -> None:
     name = normalise_domain(domain)
     found = Domain.objects.select_for_update().filter(tenant=tenant, domain__lower=name).first()
     if found is None:
-        raise NotFound(TenantErrorCode.DOMAIN_NOT_FOUND, f"The tenant has no domain '{name}'.")
+        raise NotFound(
+            TenantErrorCode.DOMAIN_NOT_FOUND,
+            _("The tenant has no domain '%(name)s'.") % {"name": name},
+        )
     if found.is_primary:
         raise Conflict(
             TenantErrorCode.DOMAIN_PRIMARY,
-            "The primary domain cannot be removed.",
-            [FieldError("domain", "This is the tenant's primary domain.")],
+            _("The primary domain cannot be removed."),
+            [FieldError("domain", _("This is the tenant's primary domain."))],
         )
     found.delete()
     routing_changed()

@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from core.errors import FieldError, ValidationFailed
 from shared_apps.tenants.errors import TenantErrorCode
@@ -20,27 +21,31 @@ def slug_problem(slug: str) -> tuple[TenantErrorCode, str] | None:
     if not SLUG_PATTERN.match(slug):
         return (
             TenantErrorCode.SLUG_INVALID,
-            "Use 3 to 63 lowercase letters, digits or hyphens, starting and ending with a "
-            "letter or digit.",
+            _(
+                "Use 3 to 63 lowercase letters, digits or hyphens, starting and ending with a "
+                "letter or digit."
+            ),
         )
     if "--" in slug:
-        return TenantErrorCode.SLUG_INVALID, "Two hyphens in a row are not allowed."
+        return TenantErrorCode.SLUG_INVALID, _("Two hyphens in a row are not allowed.")
     if slug in settings.TENANT_RESERVED_SLUGS:
-        return TenantErrorCode.SLUG_RESERVED, f"'{slug}' is reserved."
+        return TenantErrorCode.SLUG_RESERVED, _("'%(slug)s' is reserved.") % {"slug": slug}
     return None
 
 
 def domain_problem(domain: str) -> str | None:
     if len(domain) > 253 or "." not in domain:
-        return "Enter a full host name such as learn.example.com."
+        return _("Enter a full host name such as learn.example.com.")
     labels = domain.split(".")
     if not all(DOMAIN_LABEL.match(label) for label in labels):
-        return "Each part of the host name may hold letters, digits and inner hyphens."
+        return _("Each part of the host name may hold letters, digits and inner hyphens.")
     if labels[-1].isdigit():
-        return "An IP address is not a domain name."
+        return _("An IP address is not a domain name.")
     base = settings.BASE_DOMAIN
     if domain == base or domain.endswith("." + base):
-        return f"Names under {base} are given out by Lectern, not added by hand."
+        return _("Names under %(base)s are given out by Lectern, not added by hand.") % {
+            "base": base
+        }
     return None
 
 
@@ -57,16 +62,16 @@ def validate_tenant_fields(*, slug: str, name: str, admin_email: str, plan_code:
         code, message = found
         problems.append(FieldError("slug", message))
     if not name.strip():
-        problems.append(FieldError("name", "This field may not be blank."))
+        problems.append(FieldError("name", _("This field may not be blank.")))
     elif len(name) > 200:
-        problems.append(FieldError("name", "Use at most 200 characters."))
+        problems.append(FieldError("name", _("Use at most 200 characters.")))
     try:
         validate_email(admin_email)
     except ValidationError:
-        problems.append(FieldError("admin_email", "Enter a valid e-mail address."))
+        problems.append(FieldError("admin_email", _("Enter a valid e-mail address.")))
     if not PLAN_PATTERN.match(plan_code):
-        problems.append(FieldError("plan", "Use a plan code of lowercase letters and digits."))
+        problems.append(FieldError("plan", _("Use a plan code of lowercase letters and digits.")))
     if problems:
         if len(problems) > 1:
             code = TenantErrorCode.INVALID
-        raise ValidationFailed(code, "The tenant could not be created.", problems)
+        raise ValidationFailed(code, _("The tenant could not be created."), problems)

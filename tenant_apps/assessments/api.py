@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -47,7 +48,7 @@ from tenant_apps.people.permissions import Capability, requires
 CanTakeCourses = requires(Capability.TAKE_COURSES)
 CanGrade = requires(Capability.GRADE_ASSESSMENTS)
 
-NOT_ALLOWED = "Your role does not allow this."
+NOT_ALLOWED = gettext_lazy("Your role does not allow this.")
 ERRORS = {
     400: OpenApiResponse(description="Invalid fields, named in error.details"),
     403: OpenApiResponse(description="Not allowed"),

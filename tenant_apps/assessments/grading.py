@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.errors import FieldError, ValidationFailed
 from tenant_apps.assessments.errors import AssessmentErrorCode
 from tenant_apps.assessments.limits import ESSAY_TEXT_MAX, FILL_IN_TEXT_MAX
@@ -50,7 +52,7 @@ class _Problems:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationFailed(
-                AssessmentErrorCode.INVALID_ANSWER, "The answer is invalid.", self.errors
+                AssessmentErrorCode.INVALID_ANSWER, _("The answer is invalid."), self.errors
             )
 
 
@@ -62,9 +64,12 @@ def _clean_single_choice(
 ) -> dict[str, Any]:
     option_id = response.get("option_id")
     if not _is_id(option_id):
-        problems.add("Give the id of one option.", "option_id")
+        problems.add(_("Give the id of one option."), "option_id")
     elif option_id not in {option.pk for option in options}:
-        problems.add(f"Option {option_id} is not an option of this question.", "option_id")
+        problems.add(
+            _("Option %(option_id)s is not an option of this question.") % {"option_id": option_id},
+            "option_id",
+        )
     return {"option_id": option_id}
 
 
@@ -73,13 +78,17 @@ def _clean_multiple_choice(
 ) -> dict[str, Any]:
     chosen = response.get("option_ids")
     if not isinstance(chosen, list) or not all(_is_id(i) for i in chosen):
-        problems.add("Give a list of option ids.", "option_ids")
+        problems.add(_("Give a list of option ids."), "option_ids")
         return {}
     foreign = sorted(set(chosen) - {option.pk for option in options})
     if foreign:
-        problems.add(f"Not options of this question: {', '.join(map(str, foreign))}.", "option_ids")
+        problems.add(
+            _("Not options of this question: %(choices)s.")
+            % {"choices": ", ".join(map(str, foreign))},
+            "option_ids",
+        )
     elif len(set(chosen)) != len(chosen):
-        problems.add("Give each option once.", "option_ids")
+        problems.add(_("Give each option once."), "option_ids")
     return {"option_ids": sorted(chosen)}
 
 
@@ -87,7 +96,7 @@ def _clean_true_false(
     response: dict[str, Any], options: Sequence[QuestionOption], problems: _Problems
 ) -> dict[str, Any]:
     if not isinstance(response.get("value"), bool):
-        problems.add("Use true or false.", "value")
+        problems.add(_("Use true or false."), "value")
     return {"value": response.get("value")}
 
 
@@ -97,11 +106,11 @@ def _text_cleaner(limit: int) -> ResponseCleaner:
     ) -> dict[str, Any]:
         text = response.get("text")
         if not isinstance(text, str):
-            problems.add("Must be text.", "text")
+            problems.add(_("Must be text."), "text")
         elif "\x00" in text:  # PostgreSQL stores no NUL characters
-            problems.add("Null characters are not allowed.", "text")
+            problems.add(_("Null characters are not allowed."), "text")
         elif len(text) > limit:
-            problems.add(f"Use at most {limit} characters.", "text")
+            problems.add(_("Use at most %(limit)s characters.") % {"limit": limit}, "text")
         return {"text": text}
 
     return clean
@@ -112,7 +121,7 @@ def _clean_matching(
 ) -> dict[str, Any]:
     matches = response.get("matches")
     if not isinstance(matches, list):
-        problems.add("Give a list of {item_id, match} pairs.", "matches")
+        problems.add(_("Give a list of {item_id, match} pairs."), "matches")
         return {}
     option_ids = {option.pk for option in options}
     match_texts = {option.match_text for option in options}
@@ -121,15 +130,18 @@ def _clean_matching(
     for index, pair in enumerate(matches):
         part = f"matches.{index}"
         if not isinstance(pair, dict) or set(pair) != {"item_id", "match"}:
-            problems.add("Use {item_id, match}.", part)
+            problems.add(_("Use {item_id, match}."), part)
             continue
         item_id, match = pair["item_id"], pair["match"]
         if not _is_id(item_id) or item_id not in option_ids:
-            problems.add(f"{item_id!r} is not an item of this question.", f"{part}.item_id")
+            problems.add(
+                _("%(item_id)r is not an item of this question.") % {"item_id": item_id},
+                f"{part}.item_id",
+            )
         elif item_id in seen:
-            problems.add("Match each item once.", f"{part}.item_id")
+            problems.add(_("Match each item once."), f"{part}.item_id")
         if not isinstance(match, str) or match not in match_texts:
-            problems.add("Choose one of this question's matches.", f"{part}.match")
+            problems.add(_("Choose one of this question's matches."), f"{part}.match")
         if _is_id(item_id):
             seen.add(item_id)
         cleaned.append({"item_id": item_id, "match": match})
@@ -158,11 +170,11 @@ def response_clean(
         return None
     problems = _Problems(field)
     if not isinstance(response, dict):
-        problems.add("Use an object in the shape of this question's kind.")
+        problems.add(_("Use an object in the shape of this question's kind."))
         problems.raise_if_any()
     keys, clean = _RESPONSE_SHAPES[question.kind]
     for key in sorted(set(response) - keys):
-        problems.add("Not part of this kind of answer.", key)
+        problems.add(_("Not part of this kind of answer."), key)
     cleaned = clean(response, options, problems)
     problems.raise_if_any()
     return cleaned

@@ -27,20 +27,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Answers arriving this long after an attempt's deadline still count (network latency).
 DEADLINE_GRACE_SECONDS = 30
 
 
 class ResultsVisibility(models.TextChoices):
-    IMMEDIATELY = "immediately", "Immediately after submitting"
-    AFTER_DUE_DATE = "after_due_date", "After the quiz's due date"
-    NEVER = "never", "Never"
+    IMMEDIATELY = "immediately", _("Immediately after submitting")
+    AFTER_DUE_DATE = "after_due_date", _("After the quiz's due date")
+    NEVER = "never", _("Never")
 
 
 class CountedAttempt(models.TextChoices):
-    BEST = "best", "Best attempt"
-    LAST = "last", "Last attempt"
+    BEST = "best", _("Best attempt")
+    LAST = "last", _("Last attempt")
 
 
 class Quiz(models.Model):
@@ -99,12 +100,12 @@ class Quiz(models.Model):
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE_CHOICE = "single_choice", "Single choice"
-    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
-    TRUE_FALSE = "true_false", "True or false"
-    FILL_IN_THE_BLANK = "fill_in_the_blank", "Fill in the blank"
-    MATCHING = "matching", "Matching"
-    ESSAY = "essay", "Essay"
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    TRUE_FALSE = "true_false", _("True or false")
+    FILL_IN_THE_BLANK = "fill_in_the_blank", _("Fill in the blank")
+    MATCHING = "matching", _("Matching")
+    ESSAY = "essay", _("Essay")
 
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -189,9 +190,9 @@ class QuestionOption(models.Model):
 
 
 class AttemptStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    AWAITING_GRADING = "awaiting_grading", "Awaiting grading"
-    GRADED = "graded", "Graded"
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_GRADING = "awaiting_grading", _("Awaiting grading")
+    GRADED = "graded", _("Graded")
 
 
 class Attempt(models.Model):

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from tenant_apps.assessments.errors import AssessmentErrorCode
@@ -67,7 +68,7 @@ def quiz_of_lesson(*, lesson: Lesson) -> Quiz:
         .first()
     )
     if quiz is None:
-        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, "This lesson has no quiz.")
+        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, _("This lesson has no quiz."))
     return quiz
 
 
@@ -87,7 +88,7 @@ def questions_of(*, quiz: Quiz) -> QuerySet[Question]:
 def question_get(*, quiz: Quiz, question_id: int) -> Question:
     question = questions_of(quiz=quiz).filter(pk=question_id).first()
     if question is None:
-        raise NotFound(AssessmentErrorCode.QUESTION_NOT_FOUND, "No such question in this quiz.")
+        raise NotFound(AssessmentErrorCode.QUESTION_NOT_FOUND, _("No such question in this quiz."))
     return question
 
 
@@ -113,7 +114,7 @@ def attempt_get(*, quiz: Quiz, attempt_id: int, viewer: User) -> Attempt:
     if attempt is None or (
         attempt.learner_id != viewer.pk and not user_can_grade(viewer, course=quiz.course)
     ):
-        raise NotFound(AssessmentErrorCode.ATTEMPT_NOT_FOUND, "No such attempt.")
+        raise NotFound(AssessmentErrorCode.ATTEMPT_NOT_FOUND, _("No such attempt."))
     return attempt
 
 
@@ -218,7 +219,7 @@ def answer_get(*, answer_id: int, attempt_id: int | None = None) -> Answer:
         answers = answers.filter(attempt_id=attempt_id)
     answer = answers.first()
     if answer is None:
-        raise NotFound(AssessmentErrorCode.ANSWER_NOT_FOUND, "No such answer.")
+        raise NotFound(AssessmentErrorCode.ANSWER_NOT_FOUND, _("No such answer."))
     return answer
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.languages import as_read_by
 from tenant_apps.assessments.models import Answer
 from tenant_apps.assessments.selectors import results_visible_to_learner
 from tenant_apps.assessments.services import attempts_overdue_submit
@@ -28,20 +30,21 @@ def essay_graded_send(answer_id: int, tenant: TenantIdentity) -> Email | None:
         return None
     attempt = answer.attempt
     lesson = attempt.quiz.lesson
-    return Email(
-        to=attempt.learner.email,
-        subject=f"Your essay in {lesson.title} was graded",
-        template="essay_graded",
-        context={
-            "user": attempt.learner,
-            "course": attempt.quiz.course,
-            "lesson": lesson,
-            "question": answer.question,
-            "answer": answer,
-            "show_results": results_visible_to_learner(attempt=attempt, now=timezone.now()),
-            "link": f"{tenant.base_url}/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
-        },
-    )
+    with as_read_by(locale=attempt.learner.locale, zone=attempt.learner.zone):
+        return Email(
+            to=attempt.learner.email,
+            subject=_("Your essay in %(title)s was graded") % {"title": lesson.title},
+            template="essay_graded",
+            context={
+                "user": attempt.learner,
+                "course": attempt.quiz.course,
+                "lesson": lesson,
+                "question": answer.question,
+                "answer": answer,
+                "show_results": results_visible_to_learner(attempt=attempt, now=timezone.now()),
+                "link": f"{tenant.base_url}/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
+            },
+        )
 
 
 @shared_task(name="tenant_apps.assessments.tasks.overdue_attempts_submit")

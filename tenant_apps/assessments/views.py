@@ -49,7 +49,7 @@ def _lesson(request: HttpRequest, course_id: int, lesson_id: int) -> Lesson:
     """The quiz lesson of that course, if its content is open to the person (404 / 403)."""
     lesson = lesson_content_get(user=request.user, lesson_id=lesson_id)
     if lesson.course_id != course_id:
-        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, "No such quiz in this course.")
+        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, _("No such quiz in this course."))
     return lesson
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 MINIMUM_RATIO = 4.5
 WHITE = "#ffffff"
 SURFACE = WHITE  # the portal's page surface, on which links wear the primary colour
@@ -44,11 +46,10 @@ class TextOn:
 
     def problem(self) -> str:
         white, ink = (contrast_ratio(self.background, text) for text in (WHITE, INK))
-        return (
-            f"Neither white text ({white:.1f}:1) nor dark text ({ink:.1f}:1) reads on "
-            f"{self.background}; choose a colour on which one of them reaches "
-            f"{MINIMUM_RATIO}:1."
-        )
+        return _(
+            "Neither white text (%(white).1f:1) nor dark text (%(dark).1f:1) reads on "
+            "%(colour)s; choose a colour on which one of them reaches %(minimum)s:1."
+        ) % {"white": white, "dark": ink, "colour": self.background, "minimum": MINIMUM_RATIO}
 
 
 def text_on(background: str) -> TextOn:
@@ -81,8 +82,11 @@ def contrast_problems(*, primary_colour: str, accent_colour: str) -> list[Contra
         problems.append(
             ContrastProblem(
                 "primary_colour",
-                f"Links in the primary colour {primary} on the white page read at only "
-                f"{links:.1f}:1; choose a colour that reaches {MINIMUM_RATIO}:1 on white.",
+                _(
+                    "Links in the primary colour %(colour)s on the white page read at only "
+                    "%(ratio).1f:1; choose a colour that reaches %(minimum)s:1 on white."
+                )
+                % {"colour": primary, "ratio": links, "minimum": MINIMUM_RATIO},
             )
         )
     return problems

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour such as #3b5bdb.")
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour such as #3b5bdb."))
 DEFAULT_PRIMARY = "#3b5bdb"
 DEFAULT_ACCENT = "#f59f00"
 WELCOME_TEXT_LIMIT = 500

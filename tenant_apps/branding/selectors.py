@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from tenant_apps.branding.errors import BrandingErrorCode
@@ -17,7 +18,7 @@ def custom_domain_list() -> QuerySet[CustomDomain]:
 def custom_domain_get(*, domain_id: int) -> CustomDomain:
     domain = CustomDomain.objects.filter(pk=domain_id).first()
     if domain is None:
-        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, "No such domain.")
+        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, _("No such domain."))
     return domain
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -31,7 +32,7 @@ from tenant_apps.people.services import tenant_base_url
 
 
 class ManagesCertificates(BasePermission):
-    message = "Only admins manage certificates."
+    message = gettext_lazy("Only admins manage certificates.")
 
     def has_permission(self, request, view) -> bool:
         return user_manages_certificates(request.user)

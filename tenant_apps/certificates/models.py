@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # Crockford's base32: digits and capitals without I, L, O and U, so a code read aloud or
 # typed from paper cannot be mistaken. 16 symbols are 80 random bits, shown in groups of 4.
@@ -46,8 +47,8 @@ def certificate_pdf_path(certificate: Certificate, filename: str) -> str:
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", "Valid"
-    REVOKED = "revoked", "Revoked"
+    VALID = "valid", gettext_lazy("Valid")
+    REVOKED = "revoked", gettext_lazy("Revoked")
 
 
 class Certificate(models.Model):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 logger = logging.getLogger(__name__)
@@ -43,8 +45,8 @@ class CertificateArtwork:
 
 
 def certificate_date_text(day: date) -> str:
-    """The date as printed, e.g. '30 June 2031'."""
-    return f"{day.day} {day:%B %Y}"
+    """The date as printed, e.g. '30 June 2031' (the month in the active language)."""
+    return dateformat.format(day, "j F Y")
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -97,9 +99,12 @@ def certificate_pdf_build(artwork: CertificateArtwork) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"Certificate: {artwork.course_title} - {artwork.learner_name}")
+    pdf.set_title(
+        _("Certificate: %(course_title)s - %(learner_name)s")
+        % {"course_title": artwork.course_title, "learner_name": artwork.learner_name}
+    )
     pdf.set_author(artwork.tenant_name)
-    pdf.set_subject(f"Verification code {artwork.code}")
+    pdf.set_subject(_("Verification code %(code)s") % {"code": artwork.code})
     pdf.set_creator("Lectern")
     pdf.add_page()
 
@@ -118,8 +123,8 @@ def certificate_pdf_build(artwork: CertificateArtwork) -> bytes:
         top += 10  # the text block sits lower where no logo is above it
     pdf.set_y(top)
     _line(pdf, artwork.tenant_name, size=16, style="B", colour=primary, gap=6)
-    _line(pdf, "Certificate of Completion", size=30, style="B", gap=6)
-    _line(pdf, "This certifies that", size=13, colour=MUTED, gap=3)
+    _line(pdf, _("Certificate of Completion"), size=30, style="B", gap=6)
+    _line(pdf, _("This certifies that"), size=13, colour=MUTED, gap=3)
 
     pdf.set_text_color(*primary)
     _fitted_lines(pdf, artwork.learner_name, style="B", largest=28, smallest=14)
@@ -129,14 +134,25 @@ def certificate_pdf_build(artwork: CertificateArtwork) -> bytes:
     pdf.line(PAGE_WIDTH / 2 - 60, underline, PAGE_WIDTH / 2 + 60, underline)
     pdf.ln(7)
 
-    _line(pdf, "has completed the course", size=13, colour=MUTED, gap=3)
+    _line(pdf, _("has completed the course"), size=13, colour=MUTED, gap=3)
     pdf.set_text_color(*INK)
     _fitted_lines(pdf, artwork.course_title, style="B", largest=20, smallest=12)
     pdf.ln(3)
-    _line(pdf, f"on {certificate_date_text(artwork.issued_on)}", size=13, colour=MUTED)
+    _line(
+        pdf,
+        _("on %(date)s") % {"date": certificate_date_text(artwork.issued_on)},
+        size=13,
+        colour=MUTED,
+    )
 
     # Verification, at the foot of the page whatever the length of the text above.
     pdf.set_y(PAGE_HEIGHT - 44)
-    _line(pdf, f"Verification code: {artwork.code}", size=11, style="B")
-    _line(pdf, f"Check this certificate at {artwork.verification_url}", size=9, colour=MUTED)
+    _line(pdf, _("Verification code: %(code)s") % {"code": artwork.code}, size=11, style="B")
+    _line(
+        pdf,
+        _("Check this certificate at %(verification_url)s")
+        % {"verification_url": artwork.verification_url},
+        size=9,
+        colour=MUTED,
+    )
     return bytes(pdf.output())

@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from tenant_apps.certificates.errors import CertificateErrorCode
@@ -22,7 +23,7 @@ from tenant_apps.people.models import User
 
 
 def _not_found() -> NotFound:
-    return NotFound(CertificateErrorCode.CERTIFICATE_NOT_FOUND, "No such certificate.")
+    return NotFound(CertificateErrorCode.CERTIFICATE_NOT_FOUND, _("No such certificate."))
 
 
 def _listed(queryset: QuerySet[Certificate]) -> QuerySet[Certificate]:

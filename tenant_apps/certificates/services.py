@@ -15,8 +15,10 @@ from typing import Any
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
+from core.languages import in_language_of
 from core.transactions import after_commit, violated_constraint
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -62,7 +64,7 @@ def learner_name_of(user: User) -> str:
 
 
 def nameless_learner(tenant_name: str) -> str:
-    return f"a learner of {tenant_name}"
+    return _("a learner of %(name)s") % {"name": tenant_name}
 
 
 def _learner_today(user: User, moment: datetime) -> date:
@@ -88,7 +90,7 @@ def certificate_issue(*, enrollment: Enrollment, actor: User | None = None) -> C
     if enrollment.status != EnrollmentStatus.COMPLETED:
         raise Conflict(
             CertificateErrorCode.ENROLLMENT_NOT_COMPLETED,
-            "Only a completed enrollment earns a certificate.",
+            _("Only a completed enrollment earns a certificate."),
         )
     with transaction.atomic():
         existing = Certificate.objects.filter(enrollment=enrollment).first()
@@ -124,14 +126,19 @@ def certificate_issue(*, enrollment: Enrollment, actor: User | None = None) -> C
             payload=certificate_payload(certificate),
             actor_id=getattr(actor, "pk", None),
         )
-        notification_send(
-            recipient_id=user.pk,
-            kind=NotificationKind.CERTIFICATE,
-            title=f"Your certificate for {certificate.course_title}",
-            body=f"You completed {certificate.course_title}. Anyone can check your "
-            f"certificate with the code {certificate.code}.",
-            link=certificate_verification_url(code=certificate.code, base_url=""),
-        )
+        with in_language_of(user.locale):
+            notification_send(
+                recipient_id=user.pk,
+                kind=NotificationKind.CERTIFICATE,
+                title=_("Your certificate for %(course_title)s")
+                % {"course_title": certificate.course_title},
+                body=_(
+                    "You completed %(course_title)s. Anyone can check your certificate "
+                    "with the code %(code)s."
+                )
+                % {"course_title": certificate.course_title, "code": certificate.code},
+                link=certificate_verification_url(code=certificate.code, base_url=""),
+            )
         _queue_after_issue(certificate.pk)
     return certificate
 
@@ -146,7 +153,7 @@ def certificate_issue_on_completion(*, enrollment: Enrollment) -> None:
 def _refuse_reason(message: str) -> ValidationFailed:
     return ValidationFailed(
         CertificateErrorCode.INVALID_REASON,
-        "Give a reason for revoking the certificate.",
+        _("Give a reason for revoking the certificate."),
         [FieldError("reason", message)],
     )
 
@@ -159,14 +166,14 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
     keeping the first revocation as it was."""
     reason = reason.strip()
     if not reason:
-        raise _refuse_reason("Say why the certificate is revoked.")
+        raise _refuse_reason(_("Say why the certificate is revoked."))
     if len(reason) > REASON_MAX_LENGTH:
-        raise _refuse_reason(f"Use at most {REASON_MAX_LENGTH} characters.")
+        raise _refuse_reason(_("Use at most %(limit)s characters.") % {"limit": REASON_MAX_LENGTH})
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.is_revoked:
             raise Conflict(
-                CertificateErrorCode.ALREADY_REVOKED, "This certificate is revoked already."
+                CertificateErrorCode.ALREADY_REVOKED, _("This certificate is revoked already.")
             )
         stored_pdf = locked.pdf.name if locked.pdf else None
         locked.revoked_at = timezone.now()
@@ -181,13 +188,15 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
             before={"revoked_at": None, "revocation_reason": ""},
             after={"revoked_at": locked.revoked_at, "revocation_reason": reason},
         )
-        notification_send(
-            recipient_id=locked.user_id,
-            kind=NotificationKind.CERTIFICATE,
-            title=f"Your certificate for {locked.course_title} was revoked",
-            body=reason,
-            link=certificate_verification_url(code=locked.code, base_url=""),
-        )
+        with in_language_of(locked.user.locale):
+            notification_send(
+                recipient_id=locked.user_id,
+                kind=NotificationKind.CERTIFICATE,
+                title=_("Your certificate for %(course_title)s was revoked")
+                % {"course_title": locked.course_title},
+                body=reason,
+                link=certificate_verification_url(code=locked.code, base_url=""),
+            )
         if stored_pdf:
             storage = locked.pdf.storage
             after_commit(lambda: storage.delete(stored_pdf))
@@ -250,12 +259,12 @@ def certificate_pdf_open(*, certificate: Certificate) -> File:
     if certificate.is_revoked:
         raise Conflict(
             CertificateErrorCode.CERTIFICATE_REVOKED,
-            "This certificate is revoked; its PDF is no longer available.",
+            _("This certificate is revoked; its PDF is no longer available."),
         )
     stored = certificate_pdf_store(certificate=certificate)
     if stored.is_revoked:  # revoked while we rendered
         raise Conflict(
             CertificateErrorCode.CERTIFICATE_REVOKED,
-            "This certificate is revoked; its PDF is no longer available.",
+            _("This certificate is revoked; its PDF is no longer available."),
         )
     return stored.pdf.open("rb")

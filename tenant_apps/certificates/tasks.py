@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.translation import gettext as _
 
+from core.languages import as_read_by
 from tenant_apps.certificates.models import Certificate
 from tenant_apps.certificates.selectors import (
     certificate_download_page_url,
@@ -39,18 +41,20 @@ def certificate_issued_send(certificate_id: int, tenant: TenantIdentity) -> Emai
     )
     if certificate is None:
         return None
-    return Email(
-        to=certificate.user.email,
-        subject=f"You completed {certificate.course_title}: your certificate from {tenant.name}",
-        template="certificate_issued",
-        context={
-            "user": certificate.user,
-            "certificate": certificate,
-            "verification_url": certificate_verification_url(
-                code=certificate.code, base_url=tenant.base_url
-            ),
-            "download_url": certificate_download_page_url(
-                certificate_id=certificate.pk, base_url=tenant.base_url
-            ),
-        },
-    )
+    with as_read_by(locale=certificate.user.locale, zone=certificate.user.zone):
+        return Email(
+            to=certificate.user.email,
+            subject=_("You completed %(title)s: your certificate from %(name)s")
+            % {"title": certificate.course_title, "name": tenant.name},
+            template="certificate_issued",
+            context={
+                "user": certificate.user,
+                "certificate": certificate,
+                "verification_url": certificate_verification_url(
+                    code=certificate.code, base_url=tenant.base_url
+                ),
+                "download_url": certificate_download_page_url(
+                    certificate_id=certificate.pk, base_url=tenant.base_url
+                ),
+            },
+        )

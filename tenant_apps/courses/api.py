@@ -13,6 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseBase
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
@@ -48,7 +49,7 @@ from tenant_apps.people.permissions import Capability, requires, user_can, user_
 
 CanTakeCourses = requires(Capability.TAKE_COURSES)
 
-NOT_ALLOWED = "Your role does not allow this."
+NOT_ALLOWED = gettext_lazy("Your role does not allow this.")
 ERRORS = {
     400: OpenApiResponse(description="Invalid fields, named in error.details"),
     403: OpenApiResponse(description="Not allowed to change this course"),

@@ -8,18 +8,19 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class CourseStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
 
 
 class Difficulty(models.TextChoices):
-    BEGINNER = "beginner", "Beginner"
-    INTERMEDIATE = "intermediate", "Intermediate"
-    ADVANCED = "advanced", "Advanced"
+    BEGINNER = "beginner", _("Beginner")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class Category(models.Model):
@@ -141,10 +142,10 @@ class Section(models.Model):
 
 
 class LessonKind(models.TextChoices):
-    VIDEO = "video", "Video"
-    TEXT = "text", "Text"
-    FILE = "file", "File or document"
-    QUIZ = "quiz", "Quiz"
+    VIDEO = "video", _("Video")
+    TEXT = "text", _("Text")
+    FILE = "file", _("File or document")
+    QUIZ = "quiz", _("Quiz")
 
 
 def lesson_file_path(lesson: Lesson, filename: str) -> str:

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import CharField, IntegerField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from tenant_apps.courses.errors import CourseErrorCode
@@ -188,7 +189,7 @@ def lesson_content_get(*, user: User | None, lesson_id: int) -> Lesson:
     if not user_can_read_lesson_content(user, lesson=lesson):
         raise ApplicationError(
             code=CourseErrorCode.LESSON_CONTENT_LOCKED,
-            message="Enrol in this course to open this lesson.",
+            message=_("Enrol in this course to open this lesson."),
             status=403,
         )
     return lesson

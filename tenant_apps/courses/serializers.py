@@ -4,6 +4,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from tenant_apps.courses import limits
@@ -27,7 +28,7 @@ def _id_field(**options) -> serializers.IntegerField:
 def _choice_errors(values: list[str]) -> dict[str, str]:
     # DRF's default message repeats the input, which may not even be encodable (a lone
     # surrogate would turn the 400 into a 500 while rendering).
-    return {"invalid_choice": f"Use one of {', '.join(values)}."}
+    return {"invalid_choice": _("Use one of %(choices)s.") % {"choices": ", ".join(values)}}
 
 
 def _refuse_fields(serializer: serializers.Serializer, reasons: dict[str, str]) -> None:
@@ -263,7 +264,7 @@ class CourseInput(serializers.Serializer):
         limits.LANGUAGE_PATTERN,
         max_length=limits.LANGUAGE_MAX,
         default="en",
-        error_messages={"invalid": "Use a language tag such as en or pt-BR."},
+        error_messages={"invalid": _("Use a language tag such as en or pt-BR.")},
     )
     estimated_minutes = serializers.IntegerField(
         min_value=0, max_value=limits.ESTIMATED_MINUTES_MAX, default=0
@@ -275,7 +276,7 @@ class CourseInput(serializers.Serializer):
         limits.CURRENCY_PATTERN,
         max_length=3,
         default="USD",
-        error_messages={"invalid": "Use an ISO 4217 code of three upper-case letters."},
+        error_messages={"invalid": _("Use an ISO 4217 code of three upper-case letters.")},
     )
     certificate_enabled = serializers.BooleanField(default=False)
     passing_score = serializers.IntegerField(min_value=0, max_value=100, default=70)

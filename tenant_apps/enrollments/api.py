@@ -5,6 +5,8 @@ instructors) assigning courses to people and groups. Who may do what:
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -39,7 +41,7 @@ CanActivate = requires(Capability.MANAGE_USERS)
 
 
 class ManagesEnrollments(BasePermission):
-    message = "Your role does not allow managing enrollments."
+    message = gettext_lazy("Your role does not allow managing enrollments.")
 
     def has_permission(self, request, view) -> bool:
         return user_manages_some_enrollments(request.user)
@@ -131,7 +133,7 @@ class EnrollmentListApi(generics.ListAPIView):
             course_id=body.validated_data["course_id"], field_name="course_id"
         )
         if not user_can_manage_course_enrollments(request.user, course=course):
-            raise _not_allowed("You may not assign this course.")
+            raise _not_allowed(_("You may not assign this course."))
         person = selectors.person_get(user_id=body.validated_data["user_id"], field_name="user_id")
         enrollment = services.enrollment_assign(
             user=person, course=course, actor=request.user, due_at=body.validated_data["due_at"]
@@ -149,7 +151,7 @@ class EnrollmentDetailApi(APIView):
     def patch(self, request: Request, enrollment_id: int) -> Response:
         enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         if not user_can_manage_course_enrollments(request.user, course=enrollment.course):
-            raise _not_allowed("You may not change this enrollment.")
+            raise _not_allowed(_("You may not change this enrollment."))
         body = DueDateInput(data=request.data, partial=True)  # a PATCH: `{}` changes nothing
         body.is_valid(raise_exception=True)
         if "due_at" in body.validated_data:
@@ -164,7 +166,7 @@ class EnrollmentCancelApi(APIView):
     def post(self, request: Request, enrollment_id: int) -> Response:
         enrollment = selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         if not user_can_cancel_enrollment(request.user, enrollment=enrollment):
-            raise _not_allowed("An assigned course can only be dropped by whoever manages it.")
+            raise _not_allowed(_("An assigned course can only be dropped by whoever manages it."))
         services.enrollment_cancel(enrollment=enrollment, actor=request.user)
         return _output(request.user, enrollment)
 
@@ -188,7 +190,7 @@ class CourseAssignGroupApi(APIView):
     def post(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
         if not user_can_manage_course_enrollments(request.user, course=course):
-            raise _not_allowed("You may not assign this course.")
+            raise _not_allowed(_("You may not assign this course."))
         body = GroupAssignInput(data=request.data)
         body.is_valid(raise_exception=True)
         group = selectors.group_get(group_id=body.validated_data["group_id"], field_name="group_id")

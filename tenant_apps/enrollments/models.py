@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class EnrollmentStatus(models.TextChoices):
-    PENDING = "pending", "Pending payment"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending payment")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # A person holds at most one enrollment per course in these states; cancelled ones are
@@ -20,9 +21,9 @@ LIVE_STATUSES = (EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE, EnrollmentSt
 
 
 class EnrollmentSource(models.TextChoices):
-    SELF = "self", "Self-enrolled"
-    ASSIGNED = "assigned", "Assigned to the person"
-    GROUP = "group", "Assigned to the person's group"
+    SELF = "self", _("Self-enrolled")
+    ASSIGNED = "assigned", _("Assigned to the person")
+    GROUP = "group", _("Assigned to the person's group")
 
 
 class Enrollment(models.Model):

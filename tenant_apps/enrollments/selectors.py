@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, FieldError, NotFound
 from tenant_apps.courses import selectors as course_selectors
@@ -58,7 +59,7 @@ def enrollment_get(*, actor: User, enrollment_id: int) -> Enrollment:
     Any other id, another tenant's included, is 404."""
     enrollment = _listed(_visible_to(actor)).filter(pk=enrollment_id).first()
     if enrollment is None:
-        raise NotFound(EnrollmentErrorCode.ENROLLMENT_NOT_FOUND, "No such enrollment.")
+        raise NotFound(EnrollmentErrorCode.ENROLLMENT_NOT_FOUND, _("No such enrollment."))
     return enrollment
 
 
@@ -78,7 +79,7 @@ def course_get(*, course_id: int, field_name: str | None = None) -> Course:
     """A course of this tenant, in any status; 404 (naming `field_name`) if there is none."""
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
-        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, "No such course.", field_name)
+        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, _("No such course."), field_name)
     return course
 
 
@@ -88,20 +89,20 @@ def course_to_enroll_get(*, user: User, course_id: int) -> Course:
     try:
         return course_selectors.course_get(user=user, course_id=course_id)
     except Http404:
-        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, "No such course.", None) from None
+        raise _missing(EnrollmentErrorCode.COURSE_NOT_FOUND, _("No such course."), None) from None
 
 
 def person_get(*, user_id: int, field_name: str | None = None) -> User:
     person = User.objects.filter(pk=user_id).first()
     if person is None:
-        raise _missing(EnrollmentErrorCode.USER_NOT_FOUND, "No such person.", field_name)
+        raise _missing(EnrollmentErrorCode.USER_NOT_FOUND, _("No such person."), field_name)
     return person
 
 
 def group_get(*, group_id: int, field_name: str | None = None) -> LearnerGroup:
     group = LearnerGroup.objects.filter(pk=group_id).first()
     if group is None:
-        raise _missing(EnrollmentErrorCode.GROUP_NOT_FOUND, "No such group.", field_name)
+        raise _missing(EnrollmentErrorCode.GROUP_NOT_FOUND, _("No such group."), field_name)
     return group
 
 

@@ -23,8 +23,10 @@ from typing import Any
 from celery import Task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
+from core.languages import in_language_of
 from core.transactions import after_commit, violated_constraint
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -94,16 +96,17 @@ def _audit(action: AuditAction, enrollment: Enrollment, actor: User | None, **af
 
 
 def _already_enrolled(field_name: str | None = None) -> Conflict:
-    details = [FieldError(field_name, "This person is already enrolled.")] if field_name else []
+    details = [FieldError(field_name, _("This person is already enrolled."))] if field_name else []
     return Conflict(
-        EnrollmentErrorCode.ALREADY_ENROLLED, "Already enrolled in this course.", details
+        EnrollmentErrorCode.ALREADY_ENROLLED, _("Already enrolled in this course."), details
     )
 
 
 def _invalid_transition(enrollment: Enrollment, action: str) -> Conflict:
     return Conflict(
         EnrollmentErrorCode.INVALID_TRANSITION,
-        f"A {enrollment.status} enrollment cannot be {action}.",
+        _("A %(status)s enrollment cannot be %(action)s.")
+        % {"status": enrollment.status, "action": action},
     )
 
 
@@ -111,8 +114,8 @@ def _ensure_published(course: Course) -> None:
     if course.status != CourseStatus.PUBLISHED:
         raise Conflict(
             EnrollmentErrorCode.COURSE_NOT_PUBLISHED,
-            "Only published courses can be enrolled in.",
-            [FieldError("course_id", "This course is not published.")],
+            _("Only published courses can be enrolled in."),
+            [FieldError("course_id", _("This course is not published."))],
         )
 
 
@@ -120,8 +123,8 @@ def _ensure_due_in_future(due_at: datetime | None) -> None:
     if due_at is not None and due_at <= timezone.now():
         raise ValidationFailed(
             EnrollmentErrorCode.DUE_DATE_PAST,
-            "The due date has passed.",
-            [FieldError("due_at", "Choose a due date in the future.")],
+            _("The due date has passed."),
+            [FieldError("due_at", _("Choose a due date in the future."))],
         )
 
 
@@ -141,22 +144,40 @@ def _insert(enrollment: Enrollment, field_name: str | None = None) -> Enrollment
     return enrollment
 
 
+def _notification_draft(
+    assigned: bool,
+    user_id: int,
+    locale: str,
+    time_zone: str,
+    course_id: int,
+    title: str,
+    due_at: datetime | None,
+) -> NotificationDraft:
+    """The inbox entry about one enrollment, in its person's language and time zone."""
+    with in_language_of(locale):
+        heading = _("Assigned: %(title)s") if assigned else _("Enrolled: %(title)s")
+        due = due_date_text(due_at, zone_named(time_zone)) if due_at else ""
+        return NotificationDraft(
+            recipient_id=user_id,
+            kind=NotificationKind.ASSIGNED if assigned else NotificationKind.ENROLLED,
+            title=heading % {"title": title},
+            body=_("Due %(date)s.") % {"date": due} if due_at else "",
+            link=f"/courses/{course_id}/",
+        )
+
+
 def _tell(task: Task, enrollment_ids: Iterable[int]) -> None:
     """Tell each person about their enrollment: an in-app notification now (in this
     transaction) and an e-mail, by id, once the transaction commits."""
     ids = list(enrollment_ids)
     assigned = task is enrollment_assignment_send
     drafts = [
-        NotificationDraft(
-            recipient_id=user_id,
-            kind=NotificationKind.ASSIGNED if assigned else NotificationKind.ENROLLED,
-            title=f"{'Assigned' if assigned else 'Enrolled'}: {title}",
-            body=f"Due {due_date_text(due_at, zone_named(time_zone))}." if due_at else "",
-            link=f"/courses/{course_id}/",
-        )
-        for user_id, time_zone, course_id, title, due_at in Enrollment.objects.filter(pk__in=ids)
+        _notification_draft(assigned, *row)
+        for row in Enrollment.objects.filter(pk__in=ids)
         .order_by("pk")
-        .values_list("user_id", "user__time_zone", "course_id", "course__title", "due_at")
+        .values_list(
+            "user_id", "user__locale", "user__time_zone", "course_id", "course__title", "due_at"
+        )
     ]
     notifications_send(drafts=drafts)
     for enrollment_id in ids:
@@ -240,8 +261,8 @@ def enrollment_assign(
     if not user.is_active:
         raise ValidationFailed(
             EnrollmentErrorCode.PERSON_INACTIVE,
-            "This person is deactivated.",
-            [FieldError("user_id", "Reactivate the person first.")],
+            _("This person is deactivated."),
+            [FieldError("user_id", _("Reactivate the person first."))],
         )
     with transaction.atomic():
         now = timezone.now()
@@ -401,7 +422,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     if locked.status == EnrollmentStatus.ACTIVE:
         return locked
     if locked.status != EnrollmentStatus.PENDING:
-        raise _invalid_transition(locked, "activated")
+        raise _invalid_transition(locked, _("activated"))
     now = timezone.now()
     locked.status = EnrollmentStatus.ACTIVE
     locked.activated_at = now
@@ -423,7 +444,7 @@ def enrollment_cancel(*, enrollment: Enrollment, actor: User | None) -> Enrollme
     if locked.status == EnrollmentStatus.CANCELLED:
         return locked
     if locked.status == EnrollmentStatus.COMPLETED:
-        raise _invalid_transition(locked, "cancelled")
+        raise _invalid_transition(locked, _("cancelled"))
     now = timezone.now()
     locked.status = EnrollmentStatus.CANCELLED
     locked.cancelled_at = now
@@ -443,7 +464,7 @@ def enrollment_due_date_set(
     _ensure_due_in_future(due_at)
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if locked.status not in (EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE):
-        raise _invalid_transition(locked, "given a due date")
+        raise _invalid_transition(locked, _("given a due date"))
     locked.due_at = due_at
     locked.updated_at = timezone.now()
     locked.save(update_fields=["due_at", "updated_at"])
@@ -496,12 +517,15 @@ def enrollments_assign(
     people = {p.email.lower(): p for p in User.objects.filter(email__lower__in=wanted)}
     missing = [email for email in wanted if email not in people]
     groups = list(LearnerGroup.objects.filter(pk__in=group_ids).order_by("name", "pk"))
-    problems = [FieldError("emails", f"No one here uses {email}.") for email in missing]
+    problems = [
+        FieldError("emails", _("No one here uses %(email)s.") % {"email": email})
+        for email in missing
+    ]
     if len(groups) != len(set(group_ids)):
-        problems.append(FieldError("group_ids", "Choose groups from the list."))
+        problems.append(FieldError("group_ids", _("Choose groups from the list.")))
     if problems:
         raise ValidationFailed(
-            EnrollmentErrorCode.USER_NOT_FOUND, "Some people or groups do not exist.", problems
+            EnrollmentErrorCode.USER_NOT_FOUND, _("Some people or groups do not exist."), problems
         )
     _ensure_published(course)
     _ensure_due_in_future(due_at)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from core.languages import as_read_by
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.enrollments.wording import due_date_text
 from tenant_apps.notifications.email_tasks import Email, email_task
@@ -40,8 +43,12 @@ def enrollment_confirmation_send(enrollment_id: int, tenant: TenantIdentity) -> 
     enrollment = _active_enrollment(enrollment_id)
     if enrollment is None:
         return None
-    subject = f"You're enrolled in {enrollment.course.title} at {tenant.name}"
-    return _email("enrollment_confirmation", subject, enrollment, tenant)
+    with as_read_by(locale=enrollment.user.locale, zone=enrollment.user.zone):
+        subject = _("You're enrolled in %(title)s at %(name)s") % {
+            "title": enrollment.course.title,
+            "name": tenant.name,
+        }
+        return _email("enrollment_confirmation", subject, enrollment, tenant)
 
 
 @email_task("tenant_apps.enrollments.tasks.enrollment_assignment_send")
@@ -50,7 +57,14 @@ def enrollment_assignment_send(enrollment_id: int, tenant: TenantIdentity) -> Em
     enrollment = _active_enrollment(enrollment_id)
     if enrollment is None:
         return None
-    subject = f"{tenant.name} assigned you {enrollment.course.title}"
-    if enrollment.due_at:
-        subject += f", due {due_date_text(enrollment.due_at, enrollment.user.zone)}"
-    return _email("enrollment_assignment", subject, enrollment, tenant)
+    user = enrollment.user
+    with as_read_by(locale=user.locale, zone=user.zone):
+        names = {"name": tenant.name, "title": enrollment.course.title}
+        if enrollment.due_at:
+            subject = _("%(name)s assigned you %(title)s, due %(date)s") % {
+                **names,
+                "date": due_date_text(enrollment.due_at, user.zone),
+            }
+        else:
+            subject = _("%(name)s assigned you %(title)s") % names
+        return _email("enrollment_assignment", subject, enrollment, tenant)

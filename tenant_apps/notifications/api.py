@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -37,7 +38,7 @@ class MyNotificationsApi(generics.ListAPIView):
     def get_queryset(self):
         unread = self.request.query_params.get("unread", "")
         if unread not in {"", "true", "false"}:  # as the document says
-            raise ValidationError({"unread": ["Use true or false."]})
+            raise ValidationError({"unread": [_("Use true or false.")]})
         return selectors.notifications_of(
             recipient_id=self.request.user.pk, unread_only=unread == "true"
         )
@@ -50,7 +51,13 @@ class NotificationReadApi(APIView):
             recipient_id=request.user.pk, notification_id=notification_id
         ):
             return Response(
-                {"error": {"code": "not_found", "message": "No such notification.", "details": []}},
+                {
+                    "error": {
+                        "code": "not_found",
+                        "message": _("No such notification."),
+                        "details": [],
+                    }
+                },
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)

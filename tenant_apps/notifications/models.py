@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
-    ENROLLED = "enrolled", "Enrolled"
-    ASSIGNED = "assigned", "Course assigned"
-    COMPLETED = "completed", "Course completed"
-    CERTIFICATE = "certificate", "Certificate issued"
-    GRADED = "graded", "Assessment graded"
-    GENERAL = "general", "General"
+    ENROLLED = "enrolled", _("Enrolled")
+    ASSIGNED = "assigned", _("Course assigned")
+    COMPLETED = "completed", _("Course completed")
+    CERTIFICATE = "certificate", _("Certificate issued")
+    GRADED = "graded", _("Assessment graded")
+    GENERAL = "general", _("General")
 
 
 class Notification(models.Model):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from tenant_apps.notifications.errors import NotificationErrorCode
@@ -20,5 +21,5 @@ def notification_of(*, recipient_id: int, notification_id: int) -> Notification:
     """One of the person's own notifications; anyone else's id (or none) is 404."""
     found = Notification.objects.filter(pk=notification_id, recipient_id=recipient_id).first()
     if found is None:
-        raise NotFound(NotificationErrorCode.NOTIFICATION_NOT_FOUND, "No such notification.")
+        raise NotFound(NotificationErrorCode.NOTIFICATION_NOT_FOUND, _("No such notification."))
     return found

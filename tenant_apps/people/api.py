@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -226,7 +227,7 @@ class MyTokenApi(APIView):
     def delete(self, request: Request, token_id: int) -> Response:
         if not tokens.personal_token_revoke(user=request.user, token_id=token_id):
             return Response(
-                {"error": {"code": "not_found", "message": "No such token.", "details": []}},
+                {"error": {"code": "not_found", "message": _("No such token."), "details": []}},
                 status=404,
             )
         return Response(status=status.HTTP_204_NO_CONTENT)

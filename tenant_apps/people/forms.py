@@ -43,7 +43,7 @@ class ThrottledSignInForm(AuthenticationForm):
             )
         except services.LoginThrottled as exc:
             raise forms.ValidationError(
-                "Too many failed sign-ins. Try again in %(wait)s.",
+                _("Too many failed sign-ins. Try again in %(wait)s."),
                 code="throttled",
                 params={"wait": services.wait_in_words(exc.retry_after)},
             ) from exc
@@ -56,7 +56,7 @@ class ThrottledSignInForm(AuthenticationForm):
 
 
 class PasswordResetRequestForm(PortalForm):
-    email = forms.EmailField(label="E-mail", max_length=254)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
 
 
 class NewPasswordForm(SetPasswordForm):

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
-
-def _offered(locale: str) -> str | None:
-    offered = {code for code, _ in settings.LANGUAGES}
-    for candidate in (locale, locale.split("-")[0]):
-        if candidate in offered:
-            return candidate
-    return None
+from core.languages import language_offered
 
 
 class PersonLocaleMiddleware:
@@ -26,7 +19,7 @@ class PersonLocaleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(user, "zone"):
-            language = _offered(user.locale or "")
+            language = language_offered(user.locale or "")
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

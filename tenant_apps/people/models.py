@@ -11,13 +11,14 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Tenant admin"
-    INSTRUCTOR = "instructor", "Instructor"
-    CONTENT_CREATOR = "content_creator", "Content creator"
-    LEARNER = "learner", "Learner"
+    ADMIN = "admin", _("Tenant admin")
+    INSTRUCTOR = "instructor", _("Instructor")
+    CONTENT_CREATOR = "content_creator", _("Content creator")
+    LEARNER = "learner", _("Learner")
 
 
 # A person's fields an admin may mark as managed in Lectern (User.managed_fields).
@@ -93,8 +94,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class GroupKind(models.TextChoices):
-    GROUP = "group", "Group"
-    DEPARTMENT = "department", "Department"
+    GROUP = "group", _("Group")
+    DEPARTMENT = "department", _("Department")
 
 
 class LearnerGroup(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from tenant_apps.people.models import Role, User
@@ -74,7 +75,7 @@ def requires(capability: Capability) -> type[BasePermission]:
     API's door onto the same matrix the portal's pages check."""
 
     class HasCapability(BasePermission):
-        message = "Your role does not allow this."
+        message = gettext_lazy("Your role does not allow this.")
 
         def has_permission(self, request, view) -> bool:
             return user_can(request.user, capability)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,7 +50,7 @@ class UserUpdateInput(serializers.Serializer):
 
     def validate_time_zone(self, value: str) -> str:
         if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError("Use an IANA time zone such as Europe/Berlin.")
+            raise serializers.ValidationError(_("Use an IANA time zone such as Europe/Berlin."))
         return value
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from core.languages import as_read_by
 from tenant_apps.notifications.email_tasks import Email, email_task
 from tenant_apps.notifications.services import TenantIdentity
 from tenant_apps.people import limits
@@ -29,12 +31,13 @@ def invitation_send(user_id: int, tenant: TenantIdentity) -> Email | None:
     user = _active_person(user_id)
     if user is None or user.has_usable_password():
         return None
-    return Email(
-        to=user.email,
-        subject=f"You're invited to {tenant.name} on Lectern",
-        template="invitation",
-        context={"user": user, "link": set_password_url(user=user, host=tenant.host)},
-    )
+    with as_read_by(locale=user.locale, zone=user.zone):
+        return Email(
+            to=user.email,
+            subject=_("You're invited to %(name)s on Lectern") % {"name": tenant.name},
+            template="invitation",
+            context={"user": user, "link": set_password_url(user=user, host=tenant.host)},
+        )
 
 
 @email_task("tenant_apps.people.tasks.password_reset_send")
@@ -43,12 +46,13 @@ def password_reset_send(user_id: int, tenant: TenantIdentity) -> Email | None:
     user = _active_person(user_id)
     if user is None:
         return None
-    return Email(
-        to=user.email,
-        subject=f"Reset your password for {tenant.name}",
-        template="password_reset",
-        context={"user": user, "link": set_password_url(user=user, host=tenant.host)},
-    )
+    with as_read_by(locale=user.locale, zone=user.zone):
+        return Email(
+            to=user.email,
+            subject=_("Reset your password for %(name)s") % {"name": tenant.name},
+            template="password_reset",
+            context={"user": user, "link": set_password_url(user=user, host=tenant.host)},
+        )
 
 
 @email_task("tenant_apps.people.tasks.password_changed_send")
@@ -58,17 +62,18 @@ def password_changed_send(user_id: int, tenant: TenantIdentity) -> Email | None:
     user = _active_person(user_id)
     if user is None:
         return None
-    return Email(
-        to=user.email,
-        subject=f"Your password for {tenant.name} was changed",
-        template="password_changed",
-        context={
-            "user": user,
-            "tokens": list(personal_tokens_of(user=user)),
-            "tokens_link": _portal_url(tenant.base_url, "personal-tokens"),
-            "reset_link": _portal_url(tenant.base_url, "password_reset"),
-        },
-    )
+    with as_read_by(locale=user.locale, zone=user.zone):
+        return Email(
+            to=user.email,
+            subject=_("Your password for %(name)s was changed") % {"name": tenant.name},
+            template="password_changed",
+            context={
+                "user": user,
+                "tokens": list(personal_tokens_of(user=user)),
+                "tokens_link": _portal_url(tenant.base_url, "personal-tokens"),
+                "reset_link": _portal_url(tenant.base_url, "password_reset"),
+            },
+        )
 
 
 @email_task("tenant_apps.people.tasks.sign_in_paused_send")
@@ -78,14 +83,15 @@ def sign_in_paused_send(user_id: int, tenant: TenantIdentity) -> Email | None:
     user = _active_person(user_id)
     if user is None:
         return None
-    return Email(
-        to=user.email,
-        subject=f"Signing in to your {tenant.name} account is paused",
-        template="sign_in_paused",
-        context={
-            "user": user,
-            "failures": limits.ACCOUNT_LOCK_FAILURES,
-            "pause": wait_in_words(limits.ACCOUNT_LOCK_SECONDS),
-            "reset_link": _portal_url(tenant.base_url, "password_reset"),
-        },
-    )
+    with as_read_by(locale=user.locale, zone=user.zone):
+        return Email(
+            to=user.email,
+            subject=_("Signing in to your %(name)s account is paused") % {"name": tenant.name},
+            template="sign_in_paused",
+            context={
+                "user": user,
+                "failures": limits.ACCOUNT_LOCK_FAILURES,
+                "pause": wait_in_words(limits.ACCOUNT_LOCK_SECONDS),
+                "reset_link": _portal_url(tenant.base_url, "password_reset"),
+            },
+        )

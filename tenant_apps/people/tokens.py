@@ -19,6 +19,8 @@ import jwt
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from tenant_apps.people import token_cache
@@ -35,7 +37,7 @@ ALGORITHM = "HS256"
 class TokenInvalid(ApplicationError):
     def __init__(
         self,
-        message: str = "The token is invalid or expired.",
+        message: str = gettext_lazy("The token is invalid or expired."),
         code: PeopleErrorCode = PeopleErrorCode.TOKEN_INVALID,
     ) -> None:
         super().__init__(code=code, message=message, status=401)
@@ -118,7 +120,7 @@ def _refresh_rotate(refresh: str) -> TokenPair | TokenInvalid:
     if token.used_at is not None:
         sign_in_revoke(family=token.family)
         return TokenInvalid(
-            "This refresh token was already used; the sign-in is revoked.",
+            _("This refresh token was already used; the sign-in is revoked."),
             PeopleErrorCode.TOKEN_REUSED,
         )
     token.used_at = now

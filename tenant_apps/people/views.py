@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -85,7 +86,15 @@ def personal_tokens(request: HttpRequest) -> HttpResponse:
 def personal_tokens_revoke_all(request: HttpRequest) -> HttpResponse:
     """Revoke every personal API token of the signed-in person (a CSRF-protected form)."""
     revoked = tokens.personal_tokens_revoke_all(user=request.user)
-    messages.success(request, f"Revoked {revoked} personal API token{'s' if revoked != 1 else ''}.")
+    messages.success(
+        request,
+        ngettext(
+            "Revoked %(count)s personal API token.",
+            "Revoked %(count)s personal API tokens.",
+            revoked,
+        )
+        % {"count": revoked},
+    )
     if request.POST.get("from") == "profile":
         return redirect(reverse("profile") + "#tokens")
     return redirect("personal-tokens")

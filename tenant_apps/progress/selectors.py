@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from tenant_apps.courses import selectors as course_selectors
@@ -143,7 +144,7 @@ def lesson_of_enrollment(*, enrollment: Enrollment, lesson_id: int) -> Lesson:
     tenant's) is 404."""
     lesson = Lesson.objects.filter(pk=lesson_id, course_id=enrollment.course_id).first()
     if lesson is None:
-        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")
+        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, _("No such lesson in this course."))
     return lesson
 
 
@@ -272,7 +273,7 @@ def lesson_player(*, user: User, course_id: int, lesson_id: int) -> PlayerPage:
     lines = page.lessons
     index = next((i for i, line in enumerate(lines) if line.lesson.pk == lesson_id), None)
     if index is None:
-        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")
+        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, _("No such lesson in this course."))
     progress = None
     if page.enrollment is not None:
         progress = LessonProgress.objects.filter(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from tenant_apps.courses.models import Lesson, LessonKind
@@ -31,7 +32,7 @@ from tenant_apps.progress.models import LessonProgress
 def not_your_enrollment() -> ApplicationError:
     return ApplicationError(
         code=ProgressErrorCode.NOT_YOUR_ENROLLMENT,
-        message="Only the enrolled learner records their progress.",
+        message=_("Only the enrolled learner records their progress."),
         status=403,
     )
 
@@ -39,14 +40,14 @@ def not_your_enrollment() -> ApplicationError:
 def not_enrolled() -> ApplicationError:
     return ApplicationError(
         code=ProgressErrorCode.ENROLLMENT_NOT_ACTIVE,
-        message="Enrol in this course to record your progress.",
+        message=_("Enrol in this course to record your progress."),
         status=403,
     )
 
 
 def _ensure_lesson_of(enrollment: Enrollment, lesson: Lesson) -> None:
     if lesson.course_id != enrollment.course_id:
-        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, "No such lesson in this course.")
+        raise NotFound(ProgressErrorCode.LESSON_NOT_FOUND, _("No such lesson in this course."))
 
 
 def _lock_active(enrollment: Enrollment) -> Enrollment:
@@ -54,8 +55,8 @@ def _lock_active(enrollment: Enrollment) -> Enrollment:
     if locked.status != EnrollmentStatus.ACTIVE:
         raise ApplicationError(
             code=ProgressErrorCode.ENROLLMENT_NOT_ACTIVE,
-            message=f"Progress is recorded only in an active enrollment; this one is "
-            f"{locked.status}.",
+            message=_("Progress is recorded only in an active enrollment; this one is %(status)s.")
+            % {"status": locked.status},
             status=403,
         )
     return locked
@@ -126,11 +127,11 @@ def lesson_progress_record(
     if completed and lesson.kind == LessonKind.QUIZ:
         raise ValidationFailed(
             ProgressErrorCode.QUIZ_NEEDS_PASS,
-            "A quiz lesson is done when its quiz is passed.",
-            [FieldError("completed", "Pass the quiz to complete this lesson.")],
+            _("A quiz lesson is done when its quiz is passed."),
+            [FieldError("completed", _("Pass the quiz to complete this lesson."))],
         )
     negative = [
-        FieldError(name, "Use zero or more seconds.")
+        FieldError(name, _("Use zero or more seconds."))
         for name, value in (
             ("time_spent_delta", time_spent_delta),
             ("last_position_seconds", last_position_seconds),
@@ -139,7 +140,7 @@ def lesson_progress_record(
     ]
     if negative:
         raise ValidationFailed(
-            ProgressErrorCode.INVALID_PROGRESS, "Times cannot be negative.", negative
+            ProgressErrorCode.INVALID_PROGRESS, _("Times cannot be negative."), negative
         )
     with transaction.atomic():
         locked = _lock_active(enrollment)
@@ -180,7 +181,7 @@ def lesson_mark_passed(
     if lesson.kind != LessonKind.QUIZ:
         raise ValidationFailed(
             ProgressErrorCode.NOT_A_QUIZ,
-            "Only a quiz lesson is passed.",
-            [FieldError("lesson_id", "This lesson is not a quiz.")],
+            _("Only a quiz lesson is passed."),
+            [FieldError("lesson_id", _("This lesson is not a quiz."))],
         )
     return lesson_complete(enrollment=enrollment, lesson=lesson, actor=actor)

@@ -239,8 +239,12 @@ CSRF_COOKIE_HTTPONLY = True
 # Internationalisation, static and uploaded files
 LANGUAGE_CODE = "en"
 # The languages the portal offers (people pick theirs on their profile). Every string is
-# marked for translation; catalogues live in each app's `locale/`.
+# marked for translation (tests/lectern/test_translations.py extracts them); the catalogues
+# live in `locale/` at the top of the repository:
+#   .venv/bin/python manage.py makemessages -l <lang> -e html,txt,py -i node_modules -i tests
+# A language joins LANGUAGES only with a real, reviewed catalogue.
 LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [REPO_ROOT / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
 from core.validation import is_whole_number
@@ -46,7 +47,7 @@ _shuffler = random.SystemRandom()
 def _not_enrolled() -> ApplicationError:
     return ApplicationError(
         code=AssessmentErrorCode.NOT_ENROLLED,
-        message="Only learners with an active enrollment in the course take its quizzes.",
+        message=_("Only learners with an active enrollment in the course take its quizzes."),
         status=403,
     )
 
@@ -54,7 +55,7 @@ def _not_enrolled() -> ApplicationError:
 def _not_your_attempt() -> ApplicationError:
     return ApplicationError(
         code=AssessmentErrorCode.NOT_YOUR_ATTEMPT,
-        message="Only the learner who started an attempt answers it.",
+        message=_("Only the learner who started an attempt answers it."),
         status=403,
     )
 
@@ -62,7 +63,8 @@ def _not_your_attempt() -> ApplicationError:
 def _not_in_progress(attempt: Attempt) -> Conflict:
     return Conflict(
         AssessmentErrorCode.ATTEMPT_NOT_IN_PROGRESS,
-        f"This attempt is {attempt.get_status_display().lower()}; it takes no more answers.",
+        _("This attempt is %(status)s; it takes no more answers.")
+        % {"status": attempt.get_status_display().lower()},
     )
 
 
@@ -79,7 +81,7 @@ def attempt_lock(attempt_id: int) -> tuple[Enrollment, Attempt]:
     )
     enrollment = Enrollment.objects.select_for_update().filter(pk=enrollment_id).first()
     if enrollment is None:
-        raise NotFound(AssessmentErrorCode.ATTEMPT_NOT_FOUND, "The attempt no longer exists.")
+        raise NotFound(AssessmentErrorCode.ATTEMPT_NOT_FOUND, _("The attempt no longer exists."))
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
         .select_related("quiz__lesson", "quiz__course")
@@ -170,12 +172,13 @@ def attempt_start(*, quiz: Quiz, learner: User) -> tuple[Attempt, bool]:
             return attempt, False
         now = timezone.now()
         if quiz.due_at is not None and now >= quiz.due_at:
-            raise Conflict(AssessmentErrorCode.QUIZ_CLOSED, "The quiz's due date has passed.")
+            raise Conflict(AssessmentErrorCode.QUIZ_CLOSED, _("The quiz's due date has passed."))
         used = attempts.count()
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
             raise Conflict(
                 AssessmentErrorCode.NO_ATTEMPTS_LEFT,
-                f"All {quiz.max_attempts} attempts at this quiz are used.",
+                _("All %(max_attempts)s attempts at this quiz are used.")
+                % {"max_attempts": quiz.max_attempts},
             )
         questions = list(
             current_questions(quiz).prefetch_related(
@@ -184,7 +187,7 @@ def attempt_start(*, quiz: Quiz, learner: User) -> tuple[Attempt, bool]:
         )
         if not questions:
             raise Conflict(
-                AssessmentErrorCode.QUIZ_HAS_NO_QUESTIONS, "This quiz has no questions yet."
+                AssessmentErrorCode.QUIZ_HAS_NO_QUESTIONS, _("This quiz has no questions yet.")
             )
         layout = _layout(quiz, questions)
         ends = [quiz.due_at] if quiz.due_at is not None else []
@@ -207,7 +210,7 @@ def attempt_start(*, quiz: Quiz, learner: User) -> tuple[Attempt, bool]:
         except IntegrityError as exc:  # the lock above prevents it; the constraint backs it
             raise Conflict(
                 AssessmentErrorCode.ATTEMPT_STARTED_MEANWHILE,
-                "Another attempt started at the same moment; start again to resume it.",
+                _("Another attempt started at the same moment; start again to resume it."),
             ) from exc
     return attempt, True
 
@@ -237,11 +240,15 @@ def _clean_answers(
         question = questions.get(question_id) if is_whole_number(question_id) else None
         if question is None:
             errors.append(
-                FieldError(f"{field}.question_id", f"No question {question_id} in this attempt.")
+                FieldError(
+                    f"{field}.question_id",
+                    _("No question %(question_id)s in this attempt.")
+                    % {"question_id": question_id},
+                )
             )
             continue
         if question_id in seen:
-            errors.append(FieldError(f"{field}.question_id", "Answer each question once."))
+            errors.append(FieldError(f"{field}.question_id", _("Answer each question once.")))
             continue
         seen.add(question_id)
         try:
@@ -257,7 +264,7 @@ def _clean_answers(
         cleaned.append((question, response))
     if errors:
         raise ValidationFailed(
-            AssessmentErrorCode.INVALID_ANSWER, "Some answers are invalid.", errors
+            AssessmentErrorCode.INVALID_ANSWER, _("Some answers are invalid."), errors
         )
     return cleaned
 
@@ -299,7 +306,7 @@ def attempt_answers_save(
     if time_over:  # raised after the commit: the submission stands
         raise Conflict(
             AssessmentErrorCode.TIME_OVER,
-            "The time for this attempt is over; it was submitted with the answers saved before.",
+            _("The time for this attempt is over; it was submitted with the answers saved before."),
         )
     return locked
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
+from core.languages import in_language_of
 from core.transactions import after_commit
 from core.validation import text_field
 from tenant_apps.assessments.errors import AssessmentErrorCode
@@ -43,17 +45,17 @@ from tenant_apps.people.models import User
 def _clean_points(points: Any, question: Question) -> Decimal:
     problem = None
     if isinstance(points, bool) or not isinstance(points, int | Decimal):
-        problem = "Use a number of points."
+        problem = _("Use a number of points.")
     else:
         points = Decimal(points)
         if not points.is_finite() or not 0 <= points <= question.points:
-            problem = f"Use 0 to {question.points} points."
+            problem = _("Use 0 to %(points)s points.") % {"points": question.points}
         elif points != points.quantize(CENT):
-            problem = "Use at most two decimal places."
+            problem = _("Use at most two decimal places.")
     if problem:
         raise ValidationFailed(
             AssessmentErrorCode.INVALID_GRADE,
-            "The grade is invalid.",
+            _("The grade is invalid."),
             [FieldError("points", problem)],
         )
     return points.quantize(CENT)
@@ -61,7 +63,7 @@ def _clean_points(points: Any, question: Question) -> Decimal:
 
 def _not_submitted() -> Conflict:
     return Conflict(
-        AssessmentErrorCode.ATTEMPT_NOT_SUBMITTED, "The attempt has not been submitted yet."
+        AssessmentErrorCode.ATTEMPT_NOT_SUBMITTED, _("The attempt has not been submitted yet.")
     )
 
 
@@ -78,13 +80,15 @@ def essay_grade(
     if question.kind != QuestionKind.ESSAY:
         raise Conflict(
             AssessmentErrorCode.NOT_AN_ESSAY,
-            "Only essays are graded by hand; override other answers' points instead.",
+            _("Only essays are graded by hand; override other answers' points instead."),
         )
     points = _clean_points(points, question)
     errors: list[FieldError] = []
     feedback = text_field(errors, "feedback", feedback, limit=FEEDBACK_MAX, required=False)
     if errors:
-        raise ValidationFailed(AssessmentErrorCode.INVALID_GRADE, "The grade is invalid.", errors)
+        raise ValidationFailed(
+            AssessmentErrorCode.INVALID_GRADE, _("The grade is invalid."), errors
+        )
     with transaction.atomic():
         _enrollment, attempt = attempt_lock(answer.attempt_id)
         locked = Answer.objects.select_for_update().get(pk=answer.pk)
@@ -93,7 +97,7 @@ def essay_grade(
         if locked.points_awarded is not None:
             raise Conflict(
                 AssessmentErrorCode.ALREADY_GRADED,
-                "This essay is graded; override its points to change them.",
+                _("This essay is graded; override its points to change them."),
             )
         now = timezone.now()
         locked.points_awarded = points
@@ -112,18 +116,23 @@ def _essay_graded_tell(attempt: Attempt, answer: Answer, question: Question, now
     results."""
     from tenant_apps.assessments.tasks import essay_graded_send
 
-    lesson = attempt.quiz.lesson
-    if results_visible_to_learner(attempt=attempt, now=now):
-        body = f"You earned {answer.points_awarded} of {question.points} points."
-    else:
-        body = "Your essay has been graded."
-    notification_send(
-        recipient_id=attempt.learner_id,
-        kind=NotificationKind.GRADED,
-        title=f"Your essay in {lesson.title} was graded",
-        body=body,
-        link=f"/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
-    )
+    # Written in the learner's language: it is their inbox.
+    with in_language_of(attempt.learner.locale):
+        lesson = attempt.quiz.lesson
+        if results_visible_to_learner(attempt=attempt, now=now):
+            body = _("You earned %(points_awarded)s of %(points)s points.") % {
+                "points_awarded": answer.points_awarded,
+                "points": question.points,
+            }
+        else:
+            body = _("Your essay has been graded.")
+        notification_send(
+            recipient_id=attempt.learner_id,
+            kind=NotificationKind.GRADED,
+            title=_("Your essay in %(title)s was graded") % {"title": lesson.title},
+            body=body,
+            link=f"/courses/{attempt.quiz.course_id}/lessons/{lesson.pk}/",
+        )
     answer_id = answer.pk
     after_commit(lambda: essay_graded_send.delay(answer_id))
 
@@ -140,7 +149,7 @@ def answer_points_override(
     errors: list[FieldError] = []
     reason = text_field(errors, "reason", reason, limit=REASON_MAX)
     if errors:
-        raise ValidationFailed(AssessmentErrorCode.INVALID_GRADE, "Give a reason.", errors)
+        raise ValidationFailed(AssessmentErrorCode.INVALID_GRADE, _("Give a reason."), errors)
     points = _clean_points(points, answer.question)
     with transaction.atomic():
         _enrollment, attempt = attempt_lock(answer.attempt_id)
@@ -149,7 +158,7 @@ def answer_points_override(
             raise _not_submitted()
         if locked.points_awarded is None:
             raise Conflict(
-                AssessmentErrorCode.NOT_GRADED_YET, "Grade this essay before overriding it."
+                AssessmentErrorCode.NOT_GRADED_YET, _("Grade this essay before overriding it.")
             )
         if locked.points_awarded == points:
             return locked

@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.validation import is_whole_number, text_field
@@ -74,10 +75,16 @@ def _list_of(
     """`value` when it is a list of `least`..`most` entries; else None and an error on
     `field` ("Use a list of <shape>." / "Give <least> to <most> <noun>.")."""
     if not isinstance(value, Sequence) or isinstance(value, str):
-        errors.append(FieldError(field, f"Use a list of {shape}."))
+        errors.append(FieldError(field, _("Use a list of %(shape)s.") % {"shape": shape}))
         return None
     if not least <= len(value) <= most:
-        errors.append(FieldError(field, f"Give {least} to {most} {noun}."))
+        errors.append(
+            FieldError(
+                field,
+                _("Give %(least)s to %(most)s %(noun)s.")
+                % {"least": least, "most": most, "noun": noun},
+            )
+        )
         return None
     return value
 
@@ -89,8 +96,8 @@ def _clean_options(
         errors,
         "options",
         options,
-        shape="options",
-        noun="options",
+        shape=_("options"),
+        noun=_("options"),
         least=OPTIONS_MIN,
         most=OPTIONS_MAX,
     )
@@ -100,21 +107,21 @@ def _clean_options(
     for index, option in enumerate(options):
         field = f"options.{index}"
         if not isinstance(option, dict):
-            errors.append(FieldError(field, "Use {text, is_correct}."))
+            errors.append(FieldError(field, _("Use {text, is_correct}.")))
             continue
         text = text_field(errors, f"{field}.text", option.get("text"), limit=OPTION_TEXT_MAX)
         is_correct = option.get("is_correct", False)
         if not isinstance(is_correct, bool):
-            errors.append(FieldError(f"{field}.is_correct", "Use true or false."))
+            errors.append(FieldError(f"{field}.is_correct", _("Use true or false.")))
         cleaned.append((text, is_correct is True))
     texts = [text.casefold() for text, _correct in cleaned]
     if len(set(texts)) != len(texts):
-        errors.append(FieldError("options", "Give each option a different text."))
+        errors.append(FieldError("options", _("Give each option a different text.")))
     correct = sum(1 for _text_, is_correct in cleaned if is_correct)
     if kind == QuestionKind.SINGLE_CHOICE and correct != 1:
-        errors.append(FieldError("options", "Mark exactly one option correct."))
+        errors.append(FieldError("options", _("Mark exactly one option correct.")))
     elif kind == QuestionKind.MULTIPLE_CHOICE and correct < 1:
-        errors.append(FieldError("options", "Mark at least one option correct."))
+        errors.append(FieldError("options", _("Mark at least one option correct.")))
     return tuple(cleaned)
 
 
@@ -123,8 +130,8 @@ def _clean_pairs(errors: list[FieldError], pairs: Any) -> tuple[tuple[str, str],
         errors,
         "pairs",
         pairs,
-        shape="{item, match} pairs",
-        noun="pairs",
+        shape=_("{item, match} pairs"),
+        noun=_("pairs"),
         least=OPTIONS_MIN,
         most=OPTIONS_MAX,
     )
@@ -134,14 +141,14 @@ def _clean_pairs(errors: list[FieldError], pairs: Any) -> tuple[tuple[str, str],
     for index, pair in enumerate(pairs):
         field = f"pairs.{index}"
         if not isinstance(pair, dict):
-            errors.append(FieldError(field, "Use {item, match}."))
+            errors.append(FieldError(field, _("Use {item, match}.")))
             continue
         item = text_field(errors, f"{field}.item", pair.get("item"), limit=OPTION_TEXT_MAX)
         match = text_field(errors, f"{field}.match", pair.get("match"), limit=OPTION_TEXT_MAX)
         cleaned.append((item, match))
     items = [item.casefold() for item, _match in cleaned]
     if len(set(items)) != len(items):
-        errors.append(FieldError("pairs", "Give each item a different text."))
+        errors.append(FieldError("pairs", _("Give each item a different text.")))
     return tuple(cleaned)
 
 
@@ -150,8 +157,8 @@ def _clean_accepted_answers(errors: list[FieldError], accepted: Any) -> tuple[st
         errors,
         "accepted_answers",
         accepted,
-        shape="answers",
-        noun="accepted answers",
+        shape=_("answers"),
+        noun=_("accepted answers"),
         least=1,
         most=ACCEPTED_ANSWERS_MAX,
     )
@@ -179,12 +186,22 @@ def _clean_question(
     if kind not in QuestionKind.values:
         raise ValidationFailed(
             AssessmentErrorCode.INVALID_QUESTION,
-            "The question is invalid.",
-            [FieldError("kind", f"Use one of {', '.join(QuestionKind.values)}.")],
+            _("The question is invalid."),
+            [
+                FieldError(
+                    "kind",
+                    _("Use one of %(choices)s.") % {"choices": ", ".join(QuestionKind.values)},
+                )
+            ],
         )
     prompt = text_field(errors, "prompt", prompt, limit=PROMPT_MAX)
     if not (is_whole_number(points) and 1 <= points <= POINTS_MAX):
-        errors.append(FieldError("points", f"Use a whole number from 1 to {POINTS_MAX}."))
+        errors.append(
+            FieldError(
+                "points",
+                _("Use a whole number from 1 to %(most)s.") % {"most": POINTS_MAX},
+            )
+        )
     cleaned_options: tuple[tuple[str, bool], ...] = ()
     cleaned_accepted: tuple[str, ...] = ()
     cleaned_pairs: tuple[tuple[str, str], ...] = ()
@@ -192,26 +209,30 @@ def _clean_question(
     if kind in CHOICE_KINDS:
         cleaned_options = _clean_options(errors, kind, options)
     elif options:
-        errors.append(FieldError("options", f"{label.capitalize()} questions have no options."))
+        errors.append(
+            FieldError(
+                "options", _("%(label)s questions have no options.") % {"label": label.capitalize()}
+            )
+        )
     if kind == QuestionKind.FILL_IN_THE_BLANK:
         cleaned_accepted = _clean_accepted_answers(errors, accepted_answers)
     elif accepted_answers:
         errors.append(
-            FieldError("accepted_answers", "Only fill-in-the-blank questions have these.")
+            FieldError("accepted_answers", _("Only fill-in-the-blank questions have these."))
         )
     if kind == QuestionKind.TRUE_FALSE:
         if not isinstance(statement_is_true, bool):
-            errors.append(FieldError("statement_is_true", "Say whether the statement is true."))
+            errors.append(FieldError("statement_is_true", _("Say whether the statement is true.")))
     elif statement_is_true is not None:
-        errors.append(FieldError("statement_is_true", "Only true/false questions have this."))
+        errors.append(FieldError("statement_is_true", _("Only true/false questions have this.")))
         statement_is_true = None
     if kind == QuestionKind.MATCHING:
         cleaned_pairs = _clean_pairs(errors, pairs)
     elif pairs:
-        errors.append(FieldError("pairs", "Only matching questions have pairs."))
+        errors.append(FieldError("pairs", _("Only matching questions have pairs.")))
     if errors:
         raise ValidationFailed(
-            AssessmentErrorCode.INVALID_QUESTION, "The question is invalid.", errors
+            AssessmentErrorCode.INVALID_QUESTION, _("The question is invalid."), errors
         )
     return QuestionDraft(
         kind=kind,
@@ -257,7 +278,7 @@ def _lock_quiz(quiz_id: int) -> Quiz:
     being started (see the module's docstring)."""
     quiz = Quiz.objects.select_for_update().filter(pk=quiz_id).first()
     if quiz is None:
-        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, "The quiz no longer exists.")
+        raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, _("The quiz no longer exists."))
     return quiz
 
 
@@ -309,7 +330,8 @@ def question_create(
         current = current_questions(locked)
         if current.count() >= QUESTIONS_MAX:
             raise Conflict(
-                AssessmentErrorCode.INVALID_QUIZ, f"A quiz has at most {QUESTIONS_MAX} questions."
+                AssessmentErrorCode.INVALID_QUIZ,
+                _("A quiz has at most %(most)s questions.") % {"most": QUESTIONS_MAX},
             )
         last = current.aggregate(last=Max("position"))["last"] or 0
         question = Question.objects.create(
@@ -355,15 +377,15 @@ def question_update(
         _lock_quiz(question.quiz_id)
         locked = Question.objects.filter(pk=question.pk, removed_at__isnull=True).first()
         if locked is None:
-            raise NotFound(AssessmentErrorCode.QUESTION_NOT_FOUND, "The question was removed.")
+            raise NotFound(AssessmentErrorCode.QUESTION_NOT_FOUND, _("The question was removed."))
         stored = list(locked.options.order_by("position"))
         current = _draft_of(locked, stored)
         changed = current.grading_changes(draft)
         if changed and question_in_use(question=locked):
             raise Conflict(
                 AssessmentErrorCode.QUESTION_IN_USE,
-                "Learners have answered this question; only its prompt can change.",
-                [FieldError(name, "Fixed once the question is in use.") for name in changed],
+                _("Learners have answered this question; only its prompt can change."),
+                [FieldError(name, _("Fixed once the question is in use.")) for name in changed],
             )
         locked.kind = draft.kind
         locked.prompt = draft.prompt
@@ -404,8 +426,14 @@ def questions_reorder(*, quiz: Quiz, question_ids: Sequence[int]) -> list[Questi
         if len(question_ids) != len(current) or set(question_ids) != set(current):
             raise Conflict(
                 AssessmentErrorCode.ORDER_MISMATCH,
-                "Name every question of the quiz exactly once.",
-                [FieldError("question_ids", f"The quiz's questions are {sorted(current)}.")],
+                _("Name every question of the quiz exactly once."),
+                [
+                    FieldError(
+                        "question_ids",
+                        _("The quiz's questions are %(question_ids)s.")
+                        % {"question_ids": sorted(current)},
+                    )
+                ],
             )
         _renumber(list(question_ids))
     return list(current_questions(quiz))

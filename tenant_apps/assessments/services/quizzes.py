@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.validation import is_whole_number
@@ -21,8 +22,8 @@ from tenant_apps.courses.models import Lesson, LessonKind
 def _not_a_quiz_lesson(lesson: Lesson) -> ValidationFailed:
     return ValidationFailed(
         AssessmentErrorCode.NOT_A_QUIZ_LESSON,
-        "Only a quiz lesson has a quiz.",
-        [FieldError("lesson_id", f"This is a {lesson.kind} lesson.")],
+        _("Only a quiz lesson has a quiz."),
+        [FieldError("lesson_id", _("This is a %(kind)s lesson.") % {"kind": lesson.kind})],
     )
 
 
@@ -48,34 +49,48 @@ def quiz_save(
         is_whole_number(time_limit_minutes) and 1 <= time_limit_minutes <= TIME_LIMIT_MAX_MINUTES
     ):
         errors.append(
-            FieldError("time_limit_minutes", f"Use 1 to {TIME_LIMIT_MAX_MINUTES} minutes, or null.")
+            FieldError(
+                "time_limit_minutes",
+                _("Use 1 to %(most)s minutes, or null.") % {"most": TIME_LIMIT_MAX_MINUTES},
+            )
         )
     if max_attempts is not None and not (
         is_whole_number(max_attempts) and 1 <= max_attempts <= MAX_ATTEMPTS_MAX
     ):
-        errors.append(FieldError("max_attempts", f"Use 1 to {MAX_ATTEMPTS_MAX}, or null."))
+        errors.append(
+            FieldError(
+                "max_attempts",
+                _("Use 1 to %(most)s, or null.") % {"most": MAX_ATTEMPTS_MAX},
+            )
+        )
     for name, value in (
         ("shuffle_questions", shuffle_questions),
         ("shuffle_options", shuffle_options),
     ):
         if not isinstance(value, bool):
-            errors.append(FieldError(name, "Use true or false."))
+            errors.append(FieldError(name, _("Use true or false.")))
     if results_visibility not in ResultsVisibility.values:
         errors.append(
-            FieldError("results_visibility", f"Use one of {', '.join(ResultsVisibility.values)}.")
+            FieldError(
+                "results_visibility",
+                _("Use one of %(choices)s.") % {"choices": ", ".join(ResultsVisibility.values)},
+            )
         )
     elif results_visibility == ResultsVisibility.AFTER_DUE_DATE and due_at is None:
-        errors.append(FieldError("due_at", "Results shown after the due date need a due date."))
+        errors.append(FieldError("due_at", _("Results shown after the due date need a due date.")))
     if counted_attempt not in CountedAttempt.values:
         errors.append(
-            FieldError("counted_attempt", f"Use one of {', '.join(CountedAttempt.values)}.")
+            FieldError(
+                "counted_attempt",
+                _("Use one of %(choices)s.") % {"choices": ", ".join(CountedAttempt.values)},
+            )
         )
     if errors:
-        raise ValidationFailed(AssessmentErrorCode.INVALID_QUIZ, "The quiz is invalid.", errors)
+        raise ValidationFailed(AssessmentErrorCode.INVALID_QUIZ, _("The quiz is invalid."), errors)
     with transaction.atomic():
         # Two first saves of the same quiz take turns; the second updates the first.
         if not Lesson.objects.select_for_update().filter(pk=lesson.pk).exists():
-            raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, "The lesson no longer exists.")
+            raise NotFound(AssessmentErrorCode.QUIZ_NOT_FOUND, _("The lesson no longer exists."))
         quiz = Quiz.objects.filter(lesson_id=lesson.pk).first()
         created = quiz is None
         if quiz is None:

@@ -17,6 +17,8 @@ from pathlib import PurePosixPath
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import FieldError, ValidationFailed
 from core.storage import ImageRule
@@ -46,21 +48,21 @@ LOGO_RULE = ImageRule(
     max_bytes=1024 * 1024,
     allowed={"PNG": "png", "JPEG": "jpg"},  # what PDFs and e-mail clients all show
     code=BrandingErrorCode.LOGO_INVALID,
-    refusal="The logo was refused.",
+    refusal=gettext_lazy("The logo was refused."),
 )
 FAVICON_RULE = ImageRule(
     field="favicon",
     max_bytes=256 * 1024,
     allowed={"ICO": "ico", "PNG": "png"},
     code=BrandingErrorCode.IMAGE_INVALID,
-    refusal="The favicon was refused.",
+    refusal=gettext_lazy("The favicon was refused."),
 )
 LOGIN_IMAGE_RULE = ImageRule(
     field="login_image",
     max_bytes=2 * 1024 * 1024,
     allowed={"PNG": "png", "JPEG": "jpg"},
     code=BrandingErrorCode.IMAGE_INVALID,
-    refusal="The sign-in image was refused.",
+    refusal=gettext_lazy("The sign-in image was refused."),
 )
 IMAGE_RULES = {rule.field: rule for rule in (LOGO_RULE, FAVICON_RULE, LOGIN_IMAGE_RULE)}
 IMAGE_FIELDS = tuple(IMAGE_RULES)
@@ -143,7 +145,11 @@ def _image_checked(field: str, upload: UploadedFile, problems: list[FieldError])
     rule = IMAGE_RULES[field]
     if _is_svg(upload):
         names = " or ".join(rule.allowed)
-        problems.append(FieldError(field, f"SVG images are not accepted: use a {names} image."))
+        problems.append(
+            FieldError(
+                field, _("SVG images are not accepted: use a %(names)s image.") % {"names": names}
+            )
+        )
         return None
     try:
         return image_upload_extension(
@@ -161,11 +167,16 @@ def _image_checked(field: str, upload: UploadedFile, problems: list[FieldError])
 
 def _text_checked(field: str, value: str, problems: list[FieldError]) -> str:
     if not isinstance(value, str):
-        problems.append(FieldError(field, "Must be text."))
+        problems.append(FieldError(field, _("Must be text.")))
         return ""
     value = value.replace("\r\n", "\n").strip()
     if len(value) > TEXT_LIMITS[field]:
-        problems.append(FieldError(field, f"Use at most {TEXT_LIMITS[field]} characters."))
+        problems.append(
+            FieldError(
+                field,
+                _("Use at most %(limit)s characters.") % {"limit": TEXT_LIMITS[field]},
+            )
+        )
     one_line = field == "email_sender_name"
     for character in value:
         if character == "\n" and not one_line:
@@ -174,14 +185,14 @@ def _text_checked(field: str, value: str, problems: list[FieldError]) -> str:
             problems.append(
                 FieldError(
                     field,
-                    "Use plain text on one line."
+                    _("Use plain text on one line.")
                     if one_line
-                    else "Use plain text without control characters.",
+                    else _("Use plain text without control characters."),
                 )
             )
             break
     if one_line and any(character in value for character in '<>"@'):
-        problems.append(FieldError(field, 'Use a name without <, >, " or @.'))
+        problems.append(FieldError(field, _('Use a name without <, >, " or @.')))
     return value
 
 
@@ -198,12 +209,12 @@ def _checked(
             try:
                 HEX_COLOUR(value)
             except Exception:
-                problems.append(FieldError(name, "Use a colour such as #3b5bdb."))
+                problems.append(FieldError(name, _("Use a colour such as #3b5bdb.")))
                 continue
             values[name] = value.lower()
         elif name == "font":
             if value not in Font.values:
-                problems.append(FieldError(name, "Choose one of the fonts offered."))
+                problems.append(FieldError(name, _("Choose one of the fonts offered.")))
                 continue
             values[name] = value
         else:
@@ -215,7 +226,7 @@ def _checked(
             checked_images[field] = (upload, extension)
     if problems:
         raise ValidationFailed(
-            BrandingErrorCode.BRANDING_INVALID, "The branding could not be saved.", problems
+            BrandingErrorCode.BRANDING_INVALID, _("The branding could not be saved."), problems
         )
     contrast = contrast_problems(
         primary_colour=values["primary_colour"], accent_colour=values["accent_colour"]
@@ -223,7 +234,7 @@ def _checked(
     if contrast:
         raise ValidationFailed(
             BrandingErrorCode.COLOUR_CONTRAST_TOO_LOW,
-            "Text would be hard to read on these colours.",
+            _("Text would be hard to read on these colours."),
             [FieldError(problem.field, problem.message) for problem in contrast],
         )
     return _Checked(values=values, images=checked_images)

@@ -10,6 +10,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from tenant_apps.audit.models import AuditAction
@@ -24,8 +25,8 @@ from tenant_apps.people.models import User
 def _taken(name: str) -> ValidationFailed:
     return ValidationFailed(
         BrandingErrorCode.DOMAIN_TAKEN,
-        f"The domain '{name}' is already added.",
-        [FieldError("name", "This portal already has this domain.")],
+        _("The domain '%(name)s' is already added.") % {"name": name},
+        [FieldError("name", _("This portal already has this domain."))],
     )
 
 
@@ -33,11 +34,11 @@ def custom_domain_add(*, name: str, actor: User | None) -> CustomDomain:
     """Add a domain, pending until its TXT record is verified; its token is random."""
     routing = domain_routing()
     name = routing.normalise(name or "")
-    problem = routing.problem(name) if name else "Enter a domain such as learn.example.com."
+    problem = routing.problem(name) if name else _("Enter a domain such as learn.example.com.")
     if problem:
         raise ValidationFailed(
             BrandingErrorCode.DOMAIN_INVALID,
-            "The domain cannot be added.",
+            _("The domain cannot be added."),
             [FieldError("name", problem)],
         )
     if CustomDomain.objects.filter(name__iexact=name).exists():
@@ -56,7 +57,7 @@ def custom_domain_add(*, name: str, actor: User | None) -> CustomDomain:
 def _locked(domain_id: int) -> CustomDomain:
     domain = CustomDomain.objects.select_for_update().filter(pk=domain_id).first()
     if domain is None:
-        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, "No such domain.")
+        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, _("No such domain."))
     return domain
 
 
@@ -66,7 +67,7 @@ def custom_domain_verify(*, domain_id: int, actor: User | None) -> CustomDomain:
     verified domain stays verified."""
     found = CustomDomain.objects.filter(pk=domain_id).first()
     if found is None:
-        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, "No such domain.")
+        raise NotFound(BrandingErrorCode.DOMAIN_NOT_FOUND, _("No such domain."))
     if found.status == DomainStatus.VERIFIED:
         return found
     failure = verification_failure(found.verification_name, found.token)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.validation import (
@@ -22,8 +23,8 @@ from tenant_apps.courses.models import (
 def _category_slug_taken(slug: str) -> Conflict:
     return Conflict(
         CourseErrorCode.CATEGORY_TAKEN,
-        f"A category with the slug '{slug}' exists.",
-        [FieldError("slug", "Choose another name or slug.")],
+        _("A category with the slug '%(slug)s' exists.") % {"slug": slug},
+        [FieldError("slug", _("Choose another name or slug."))],
     )
 
 
@@ -36,11 +37,13 @@ def category_create(*, name: str, slug: str = "") -> Category:
     given = text_field(errors, "slug", slug or "", limit=CATEGORY_NAME_MAX, required=False)
     slug = given.lower() or slugify(name)[:CATEGORY_NAME_MAX].strip("-_")
     if given and not SLUG_PATTERN.match(slug):
-        errors.append(FieldError("slug", "Use letters, digits, hyphens or underscores."))
+        errors.append(FieldError("slug", _("Use letters, digits, hyphens or underscores.")))
     elif name and not slug:
-        errors.append(FieldError("slug", "Give a slug: the name has no letters or digits."))
+        errors.append(FieldError("slug", _("Give a slug: the name has no letters or digits.")))
     if errors:
-        raise ValidationFailed(CourseErrorCode.INVALID_COURSE, "The category is invalid.", errors)
+        raise ValidationFailed(
+            CourseErrorCode.INVALID_COURSE, _("The category is invalid."), errors
+        )
     if Category.objects.filter(slug__lower=slug).exists():
         raise _category_slug_taken(slug)
     try:
@@ -57,8 +60,12 @@ def category_for(category_id: int | None) -> Category | None:
     if category is None:
         raise ValidationFailed(
             CourseErrorCode.CATEGORY_NOT_FOUND,
-            "The category does not exist.",
-            [FieldError("category_id", f"No category {category_id}.")],
+            _("The category does not exist."),
+            [
+                FieldError(
+                    "category_id", _("No category %(category_id)s.") % {"category_id": category_id}
+                )
+            ],
         )
     return category
 

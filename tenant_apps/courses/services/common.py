@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.transactions import after_commit
@@ -25,7 +26,7 @@ def lock_lesson(lesson_id: int) -> Lesson:
     try:
         return Lesson.objects.select_for_update().get(pk=lesson_id)
     except Lesson.DoesNotExist as exc:
-        raise NotFound(CourseErrorCode.INVALID_LESSON, "The lesson no longer exists.") from exc
+        raise NotFound(CourseErrorCode.INVALID_LESSON, _("The lesson no longer exists.")) from exc
 
 
 def lock_course(course_id: int) -> Course:
@@ -33,4 +34,4 @@ def lock_course(course_id: int) -> Course:
     try:
         return Course.objects.select_for_update().get(pk=course_id)
     except Course.DoesNotExist as exc:
-        raise NotFound(CourseErrorCode.INVALID_COURSE, "The course no longer exists.") from exc
+        raise NotFound(CourseErrorCode.INVALID_COURSE, _("The course no longer exists.")) from exc

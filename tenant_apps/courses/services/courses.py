@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
@@ -89,33 +91,42 @@ def course_payload(course: Course) -> dict[str, Any]:
 def _clean_slug(errors: list[FieldError], field: str, value: Any) -> str:
     slug = text_field(errors, field, value or "", limit=SLUG_MAX, required=False).lower()
     if slug and not SLUG_PATTERN.match(slug):
-        errors.append(FieldError(field, "Use letters, digits, hyphens or underscores."))
+        errors.append(FieldError(field, _("Use letters, digits, hyphens or underscores.")))
     return slug
 
 
 def _clean_category_id(errors: list[FieldError], field: str, value: Any) -> int | None:
     if value is not None and not is_whole_number(value):
-        errors.append(FieldError(field, "Use a category id or null."))
+        errors.append(FieldError(field, _("Use a category id or null.")))
     return value
 
 
 def _clean_tags(errors: list[FieldError], field: str, value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, Sequence):
-        errors.append(FieldError(field, "Use a list of tag names."))
+        errors.append(FieldError(field, _("Use a list of tag names.")))
         return []
     if len(value) > TAGS_MAX:
-        errors.append(FieldError(field, f"Use at most {TAGS_MAX} tags."))
+        errors.append(FieldError(field, _("Use at most %(limit)s tags.") % {"limit": TAGS_MAX}))
     for name in value:
         if not isinstance(name, str) or not name.strip():
-            errors.append(FieldError(field, "Each tag needs a name."))
+            errors.append(FieldError(field, _("Each tag needs a name.")))
         elif len(name.strip()) > TAG_NAME_MAX:
-            errors.append(FieldError(field, f"Tag names have at most {TAG_NAME_MAX} characters."))
+            errors.append(
+                FieldError(
+                    field,
+                    _("Tag names have at most %(limit)s characters.") % {"limit": TAG_NAME_MAX},
+                )
+            )
     return list(value)
 
 
 def _clean_difficulty(errors: list[FieldError], field: str, value: Any) -> str:
     if value not in Difficulty.values:
-        errors.append(FieldError(field, f"Use one of {', '.join(Difficulty.values)}."))
+        errors.append(
+            FieldError(
+                field, _("Use one of %(choices)s.") % {"choices": ", ".join(Difficulty.values)}
+            )
+        )
     return value
 
 
@@ -123,17 +134,19 @@ def _clean_language(errors: list[FieldError], field: str, value: Any) -> str:
     if not (
         isinstance(value, str) and len(value) <= LANGUAGE_MAX and LANGUAGE_PATTERN.match(value)
     ):
-        errors.append(FieldError(field, "Use a language tag such as en or pt-BR."))
+        errors.append(FieldError(field, _("Use a language tag such as en or pt-BR.")))
     return value
 
 
 def _clean_price(errors: list[FieldError], field: str, value: Any) -> Decimal:
     if not isinstance(value, Decimal | int) or isinstance(value, bool):
-        errors.append(FieldError(field, "Use a decimal amount."))
+        errors.append(FieldError(field, _("Use a decimal amount.")))
     elif not (Decimal(value).is_finite() and 0 <= value <= PRICE_MAX):
-        errors.append(FieldError(field, f"Use an amount from 0 to {PRICE_MAX}."))
+        errors.append(
+            FieldError(field, _("Use an amount from 0 to %(most)s.") % {"most": PRICE_MAX})
+        )
     elif Decimal(value) != Decimal(value).quantize(Decimal("0.01")):
-        errors.append(FieldError(field, "Use at most two decimal places."))
+        errors.append(FieldError(field, _("Use at most two decimal places.")))
     else:
         return Decimal(value).quantize(Decimal("0.01"))
     return value
@@ -141,7 +154,7 @@ def _clean_price(errors: list[FieldError], field: str, value: Any) -> Decimal:
 
 def _clean_currency(errors: list[FieldError], field: str, value: Any) -> str:
     if not isinstance(value, str) or not CURRENCY_PATTERN.match(value):
-        errors.append(FieldError(field, "Use an ISO 4217 code of three upper-case letters."))
+        errors.append(FieldError(field, _("Use an ISO 4217 code of three upper-case letters.")))
     return value
 
 
@@ -172,7 +185,7 @@ def _clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
             raise TypeError(f"{field} is not a course field")
         cleaned[field] = _COURSE_FIELD_CLEANERS[field](errors, field, value)
     if errors:
-        raise ValidationFailed(CourseErrorCode.INVALID_COURSE, "The course is invalid.", errors)
+        raise ValidationFailed(CourseErrorCode.INVALID_COURSE, _("The course is invalid."), errors)
     return cleaned
 
 
@@ -181,15 +194,15 @@ THUMBNAIL_RULE = ImageRule(
     max_bytes=THUMBNAIL_MAX_BYTES,
     allowed=THUMBNAIL_TYPES,
     code=CourseErrorCode.THUMBNAIL_INVALID,
-    refusal="The thumbnail was refused.",
+    refusal=gettext_lazy("The thumbnail was refused."),
 )
 
 
 def _slug_taken(slug: str) -> Conflict:
     return Conflict(
         CourseErrorCode.SLUG_TAKEN,
-        f"Another course uses the slug '{slug}'.",
-        [FieldError("slug", "Choose another slug.")],
+        _("Another course uses the slug '%(slug)s'.") % {"slug": slug},
+        [FieldError("slug", _("Choose another slug."))],
     )
 
 
@@ -291,8 +304,8 @@ def course_update(*, course: Course, **changes: Any) -> Course:
     if "slug" in values and not values["slug"]:
         raise ValidationFailed(
             CourseErrorCode.INVALID_COURSE,
-            "The course is invalid.",
-            [FieldError("slug", "This field may not be blank.")],
+            _("The course is invalid."),
+            [FieldError("slug", _("This field may not be blank."))],
         )
     locked = lock_course(course.pk)
     if "category_id" in values:
@@ -328,8 +341,8 @@ def course_delete(*, course: Course) -> None:
     if locked.status != CourseStatus.DRAFT:
         raise Conflict(
             CourseErrorCode.COURSE_NOT_DRAFT,
-            "Only draft courses can be deleted; archive a published course instead.",
-            [FieldError("status", f"The course is {locked.status}.")],
+            _("Only draft courses can be deleted; archive a published course instead."),
+            [FieldError("status", _("The course is %(status)s.") % {"status": locked.status})],
         )
     files = _course_files(locked)
     try:
@@ -338,7 +351,7 @@ def course_delete(*, course: Course) -> None:
     except ProtectedError as exc:  # e.g. enrollments or certificates refer to it
         raise Conflict(
             CourseErrorCode.COURSE_IN_USE,
-            "Other records refer to this course; archive it instead.",
+            _("Other records refer to this course; archive it instead."),
         ) from exc
     delete_files_after_commit(files)
 
@@ -350,15 +363,17 @@ def course_publish_refusal(*, course: Course) -> Conflict | None:
     if not lessons.exists():
         return Conflict(
             CourseErrorCode.COURSE_HAS_NO_LESSONS,
-            "A course needs at least one lesson to be published.",
-            [FieldError("lessons", "Add a lesson first.")],
+            _("A course needs at least one lesson to be published."),
+            [FieldError("lessons", _("Add a lesson first."))],
         )
     if not lessons.filter(is_required=True).exists():
         return Conflict(
             CourseErrorCode.COURSE_HAS_NO_REQUIRED_LESSON,
-            "A course needs at least one required lesson to be published: learners "
-            "complete a course by doing its required lessons.",
-            [FieldError("lessons", "Make at least one lesson required.")],
+            _(
+                "A course needs at least one required lesson to be published: learners "
+                "complete a course by doing its required lessons."
+            ),
+            [FieldError("lessons", _("Make at least one lesson required."))],
         )
     return None
 
@@ -374,14 +389,14 @@ def course_publish(*, course: Course, actor: User | None) -> Course:
     locked = lock_course(course.pk)
     if locked.status != CourseStatus.DRAFT:
         message = (
-            "The course is already published."
+            _("The course is already published.")
             if locked.status == CourseStatus.PUBLISHED
-            else "An archived course cannot be published again."
+            else _("An archived course cannot be published again.")
         )
         raise Conflict(
             CourseErrorCode.INVALID_STATUS_TRANSITION,
             message,
-            [FieldError("status", f"The course is {locked.status}.")],
+            [FieldError("status", _("The course is %(status)s.") % {"status": locked.status})],
         )
     refusal = course_publish_refusal(course=locked)
     if refusal is not None:
@@ -404,14 +419,14 @@ def course_archive(*, course: Course, actor: User | None) -> Course:
     locked = lock_course(course.pk)
     if locked.status != CourseStatus.PUBLISHED:
         message = (
-            "The course is already archived."
+            _("The course is already archived.")
             if locked.status == CourseStatus.ARCHIVED
-            else "Only published courses can be archived; delete a draft instead."
+            else _("Only published courses can be archived; delete a draft instead.")
         )
         raise Conflict(
             CourseErrorCode.INVALID_STATUS_TRANSITION,
             message,
-            [FieldError("status", f"The course is {locked.status}.")],
+            [FieldError("status", _("The course is %(status)s.") % {"status": locked.status})],
         )
     before = locked.status
     locked.status = CourseStatus.ARCHIVED

@@ -9,6 +9,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from core.errors import FieldError, ValidationFailed
 from tenant_apps.courses.errors import CourseErrorCode
@@ -89,8 +90,8 @@ def _lesson_of_kind(lesson: Lesson, kind: LessonKind, field: str, code: CourseEr
     if lesson.kind != kind:
         raise ValidationFailed(
             code,
-            f"Only {kind.label.lower()} lessons take this upload.",
-            [FieldError(field, f"This is a {lesson.kind} lesson.")],
+            _("Only %(label)s lessons take this upload.") % {"label": kind.label.lower()},
+            [FieldError(field, _("This is a %(kind)s lesson.") % {"kind": lesson.kind})],
         )
 
 
@@ -102,16 +103,24 @@ def lesson_attachment_set(*, lesson: Lesson, upload: UploadedFile) -> Lesson:
 
     def refuse(message: str) -> ValidationFailed:
         return ValidationFailed(
-            code, "The attachment was refused.", [FieldError("attachment", message)]
+            code, _("The attachment was refused."), [FieldError("attachment", message)]
         )
 
     if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:
-        raise refuse(f"Use a file of at most {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB.")
+        raise refuse(
+            _("Use a file of at most %(megabytes)s MB.")
+            % {"megabytes": ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+        )
     extension = _extension(upload.name or "")
     if extension not in DOCUMENT_TYPES:
-        raise refuse(f"Use one of these types: {', '.join(sorted(DOCUMENT_TYPES))}.")
+        raise refuse(
+            _("Use one of these types: %(choices)s.")
+            % {"choices": ", ".join(sorted(DOCUMENT_TYPES))}
+        )
     if not _document_content_matches(upload, DOCUMENT_TYPES[extension]):
-        raise refuse(f"The file's content is not a .{extension} document.")
+        raise refuse(
+            _("The file's content is not a .%(extension)s document.") % {"extension": extension}
+        )
     return _lesson_file_store(lesson, "attachment", upload, _stored_name(upload.name, "attachment"))
 
 
@@ -122,15 +131,24 @@ def lesson_video_set(*, lesson: Lesson, upload: UploadedFile) -> Lesson:
     _lesson_of_kind(lesson, LessonKind.VIDEO, "video_file", code)
 
     def refuse(message: str) -> ValidationFailed:
-        return ValidationFailed(code, "The video was refused.", [FieldError("video_file", message)])
+        return ValidationFailed(
+            code, _("The video was refused."), [FieldError("video_file", message)]
+        )
 
     if upload.size is None or upload.size > VIDEO_MAX_BYTES:
-        raise refuse(f"Use a video of at most {VIDEO_MAX_BYTES // (1024 * 1024)} MB.")
+        raise refuse(
+            _("Use a video of at most %(megabytes)s MB.")
+            % {"megabytes": VIDEO_MAX_BYTES // (1024 * 1024)}
+        )
     extension = _extension(upload.name or "")
     if extension not in VIDEO_TYPES:
-        raise refuse(f"Use one of these types: {', '.join(sorted(VIDEO_TYPES))}.")
+        raise refuse(
+            _("Use one of these types: %(choices)s.") % {"choices": ", ".join(sorted(VIDEO_TYPES))}
+        )
     if not _video_content_matches(upload, VIDEO_TYPES[extension]):
-        raise refuse(f"The file's content is not a .{extension} video.")
+        raise refuse(
+            _("The file's content is not a .%(extension)s video.") % {"extension": extension}
+        )
     return _lesson_file_store(lesson, "video_file", upload, _stored_name(upload.name, "video"))
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.validation import (
@@ -43,13 +44,24 @@ def _order_mismatch(field: str, current: list[int], given: list[int]) -> Conflic
     missing = sorted(set(current) - set(given))
     unknown = sorted(set(given) - set(current))
     repeated = sorted(i for i, times in Counter(given).items() if times > 1)
-    details = [FieldError(field, f"Missing: {missing}.")] if missing else []
-    details += [FieldError(field, f"Not here: {unknown}.")] if unknown else []
-    details += [FieldError(field, f"Given twice: {repeated}.")] if repeated else []
+    details = (
+        [FieldError(field, _("Missing: %(missing)s.") % {"missing": missing})] if missing else []
+    )
+    details += (
+        [FieldError(field, _("Not here: %(unknown)s.") % {"unknown": unknown})] if unknown else []
+    )
+    details += (
+        [FieldError(field, _("Given twice: %(repeated)s.") % {"repeated": repeated})]
+        if repeated
+        else []
+    )
     return Conflict(
         CourseErrorCode.ORDER_MISMATCH,
-        f"The order must list each of the {len(current)} current ids exactly once; "
-        "reload and try again.",
+        _(
+            "The order must list each of the %(count)s current ids exactly once; "
+            "reload and try again."
+        )
+        % {"count": len(current)},
         details,
     )
 
@@ -58,7 +70,7 @@ def _check_title(title: str, kind: CourseErrorCode) -> str:
     errors: list[FieldError] = []
     title = text_field(errors, "title", title, limit=TITLE_MAX, required=True)
     if errors:
-        raise ValidationFailed(kind, "The title is invalid.", errors)
+        raise ValidationFailed(kind, _("The title is invalid."), errors)
     return title
 
 
@@ -87,7 +99,7 @@ def _check_published_keeps_a_lesson(course: Course, removed: Iterable[int]) -> N
     if not Lesson.objects.filter(course=course).exclude(pk__in=list(removed)).exists():
         raise Conflict(
             CourseErrorCode.LAST_LESSON_OF_PUBLISHED_COURSE,
-            "A published course needs at least one lesson; archive the course instead.",
+            _("A published course needs at least one lesson; archive the course instead."),
         )
     _check_published_keeps_a_required_lesson(course, removed)
 
@@ -101,16 +113,18 @@ def _check_published_keeps_a_required_lesson(course: Course, no_longer: Iterable
     if not required.exclude(pk__in=list(no_longer)).exists():
         raise Conflict(
             CourseErrorCode.LAST_REQUIRED_LESSON_OF_PUBLISHED_COURSE,
-            "A published course needs at least one required lesson, or nobody could "
-            "complete it; make another lesson required first.",
-            [FieldError("is_required", "This is the course's last required lesson.")],
+            _(
+                "A published course needs at least one required lesson, or nobody could "
+                "complete it; make another lesson required first."
+            ),
+            [FieldError("is_required", _("This is the course's last required lesson."))],
         )
 
 
 def _section_in(course: Course, section_id: int) -> Section:
     section = Section.objects.filter(pk=section_id, course=course).first()
     if section is None:
-        raise NotFound(CourseErrorCode.INVALID_SECTION, "The section no longer exists.")
+        raise NotFound(CourseErrorCode.INVALID_SECTION, _("The section no longer exists."))
     return section
 
 
@@ -155,12 +169,12 @@ def _video_url_cleaner(kind: str) -> FieldCleaner:
     def clean(errors: list[FieldError], field: str, value: Any) -> str:
         url = text_field(errors, field, value, limit=VIDEO_URL_MAX, required=False)
         if url and kind != LessonKind.VIDEO:
-            errors.append(FieldError(field, "Only video lessons have a video URL."))
+            errors.append(FieldError(field, _("Only video lessons have a video URL.")))
         elif url:
             try:
                 URLValidator(schemes=["http", "https"])(url)
             except DjangoValidationError:
-                errors.append(FieldError(field, "Use an http or https URL."))
+                errors.append(FieldError(field, _("Use an http or https URL.")))
         return url
 
     return clean
@@ -169,11 +183,16 @@ def _video_url_cleaner(kind: str) -> FieldCleaner:
 def _body_markdown_cleaner(kind: str) -> FieldCleaner:
     def clean(errors: list[FieldError], field: str, value: Any) -> str:
         if not isinstance(value, str):
-            errors.append(FieldError(field, "Must be text."))
+            errors.append(FieldError(field, _("Must be text.")))
         elif value.strip() and kind != LessonKind.TEXT:
-            errors.append(FieldError(field, "Only text lessons have a body."))
+            errors.append(FieldError(field, _("Only text lessons have a body.")))
         elif len(value) > BODY_MARKDOWN_MAX:
-            errors.append(FieldError(field, f"Use at most {BODY_MARKDOWN_MAX} characters."))
+            errors.append(
+                FieldError(
+                    field,
+                    _("Use at most %(limit)s characters.") % {"limit": BODY_MARKDOWN_MAX},
+                )
+            )
         return value
 
     return clean
@@ -206,7 +225,7 @@ def _clean_lesson_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
             raise TypeError(f"{field} is not a lesson field")
         cleaned[field] = cleaners[field](errors, field, value)
     if errors:
-        raise ValidationFailed(CourseErrorCode.INVALID_LESSON, "The lesson is invalid.", errors)
+        raise ValidationFailed(CourseErrorCode.INVALID_LESSON, _("The lesson is invalid."), errors)
     if "body_markdown" in cleaned:
         cleaned["body_html"] = markdown_to_html(cleaned["body_markdown"])
     return cleaned
@@ -230,8 +249,12 @@ def lesson_create(
     if kind not in LessonKind.values:
         raise ValidationFailed(
             CourseErrorCode.INVALID_LESSON,
-            "The lesson is invalid.",
-            [FieldError("kind", f"Use one of {', '.join(LessonKind.values)}.")],
+            _("The lesson is invalid."),
+            [
+                FieldError(
+                    "kind", _("Use one of %(choices)s.") % {"choices": ", ".join(LessonKind.values)}
+                )
+            ],
         )
     values = _clean_lesson_values(
         kind,
@@ -275,7 +298,7 @@ def lesson_update(*, lesson: Lesson, **changes: Any) -> Lesson:
 def _lesson_in(course: Course, lesson_id: int) -> Lesson:
     lesson = Lesson.objects.filter(pk=lesson_id, course=course).first()
     if lesson is None:
-        raise NotFound(CourseErrorCode.INVALID_LESSON, "The lesson no longer exists.")
+        raise NotFound(CourseErrorCode.INVALID_LESSON, _("The lesson no longer exists."))
     return lesson
 
 
@@ -317,14 +340,19 @@ def lesson_move(*, lesson: Lesson, section_id: int, position: int | None = None)
     if target is None:
         raise ValidationFailed(
             CourseErrorCode.SECTION_NOT_IN_COURSE,
-            "Lessons move only between sections of their course.",
-            [FieldError("section_id", f"No section {section_id} in this course.")],
+            _("Lessons move only between sections of their course."),
+            [
+                FieldError(
+                    "section_id",
+                    _("No section %(section_id)s in this course.") % {"section_id": section_id},
+                )
+            ],
         )
     if position is not None and (not is_whole_number(position) or position < 1):
         raise ValidationFailed(
             CourseErrorCode.INVALID_LESSON,
-            "The position is invalid.",
-            [FieldError("position", "Use a position from 1.")],
+            _("The position is invalid."),
+            [FieldError("position", _("Use a position from 1."))],
         )
     source_id = lesson.section_id
     siblings = list(

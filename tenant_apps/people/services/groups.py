@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from tenant_apps.audit.models import AuditAction
@@ -14,8 +15,8 @@ from tenant_apps.people.models import LearnerGroup, User
 def _group_name_taken(name: str) -> Conflict:
     return Conflict(
         PeopleErrorCode.GROUP_NAME_TAKEN,
-        f"A group named '{name}' exists.",
-        [FieldError("name", "Choose another name.")],
+        _("A group named '%(name)s' exists.") % {"name": name},
+        [FieldError("name", _("Choose another name."))],
     )
 
 
@@ -67,8 +68,14 @@ def group_members_set(
     if missing:
         raise ValidationFailed(
             PeopleErrorCode.USER_NOT_FOUND,
-            "Some people do not exist.",
-            [FieldError("add" if m in add else "remove", f"No person {m}.") for m in missing],
+            _("Some people do not exist."),
+            [
+                FieldError(
+                    "add" if m in add else "remove",
+                    _("No person %(person_id)s.") % {"person_id": m},
+                )
+                for m in missing
+            ],
         )
     group.members.add(*add)
     group.members.remove(*remove)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, FieldError, ValidationFailed
 from core.transactions import after_commit
@@ -48,8 +49,8 @@ class PasswordResetThrottled(ApplicationError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             code=PeopleErrorCode.PASSWORD_RESET_THROTTLED,
-            message="Too many password-reset requests from your address. "
-            f"Try again in {wait_in_words(retry_after)}.",
+            message=_("Too many password-reset requests from your address. Try again in %(wait)s.")
+            % {"wait": wait_in_words(retry_after)},
             status=429,
         )
         self.retry_after = retry_after
@@ -113,8 +114,8 @@ def password_change(
         _sign_in_failure(user.email, address, now)
         raise ValidationFailed(
             PeopleErrorCode.INVALID_CREDENTIALS,
-            "The current password is wrong.",
-            [FieldError("current_password", "This is not your current password.")],
+            _("The current password is wrong."),
+            [FieldError("current_password", _("This is not your current password."))],
         )
     limits.sign_in_success_record(email=user.email, address=address)
     return password_set(user=user, new_password=new_password)
@@ -127,9 +128,9 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
 
     invalid = ApplicationError(
         code=PeopleErrorCode.TOKEN_INVALID,
-        message="The link is invalid or has expired.",
+        message=_("The link is invalid or has expired."),
         status=400,
-        details=[FieldError("token", "Ask for a new link.")],
+        details=[FieldError("token", _("Ask for a new link."))],
     )
     try:
         user_id = int(urlsafe_base64_decode(uid).decode())

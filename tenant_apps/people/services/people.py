@@ -10,6 +10,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
@@ -33,7 +35,7 @@ AVATAR_RULE = ImageRule(
     max_bytes=2 * 1024 * 1024,
     allowed={"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"},
     code=PeopleErrorCode.AVATAR_INVALID,
-    refusal="The avatar was refused.",
+    refusal=gettext_lazy("The avatar was refused."),
 )
 
 
@@ -53,8 +55,8 @@ def user_payload(user: User) -> dict[str, Any]:
 def _email_taken(email: str) -> Conflict:
     return Conflict(
         PeopleErrorCode.EMAIL_TAKEN,
-        f"Someone already uses {email}.",
-        [FieldError("email", "A person with this e-mail already exists.")],
+        _("Someone already uses %(email)s.") % {"email": email},
+        [FieldError("email", _("A person with this e-mail already exists."))],
     )
 
 
@@ -119,7 +121,7 @@ def _check_password(password: str, user: User | None, field: str = "password") -
     except ValidationError as exc:
         raise ValidationFailed(
             PeopleErrorCode.INVALID_PASSWORD,
-            "Choose a stronger password.",
+            _("Choose a stronger password."),
             [FieldError(field, message) for message in exc.messages],
         ) from exc
 
@@ -170,8 +172,8 @@ def users_invite(
     if len(groups) != len(set(group_ids or [])):
         raise ValidationFailed(
             PeopleErrorCode.GROUP_NOT_FOUND,
-            "Some groups do not exist.",
-            [FieldError("group_ids", "Choose groups from the list.")],
+            _("Some groups do not exist."),
+            [FieldError("group_ids", _("Choose groups from the list."))],
         )
     taken = set(User.objects.filter(email__lower__in=wanted).values_list("email", flat=True))
     taken = {email.lower() for email in taken}
@@ -205,8 +207,8 @@ def _active_admins_besides(user: User) -> bool:
 def _last_admin() -> Conflict:
     return Conflict(
         PeopleErrorCode.LAST_ADMIN,
-        "The tenant needs at least one active admin.",
-        [FieldError("role", "Make someone else an admin first.")],
+        _("The tenant needs at least one active admin."),
+        [FieldError("role", _("Make someone else an admin first."))],
     )
 
 
@@ -292,8 +294,8 @@ def user_admin_update(*, user: User, role: str, group_ids: list[int], actor: Use
     if known != wanted:
         raise ValidationFailed(
             PeopleErrorCode.GROUP_NOT_FOUND,
-            "Some groups do not exist.",
-            [FieldError("group_ids", "Choose groups from the list.")],
+            _("Some groups do not exist."),
+            [FieldError("group_ids", _("Choose groups from the list."))],
         )
     updated = user_update(user=user, actor=actor, role=role)
     current = set(updated.learner_groups.values_list("pk", flat=True))
@@ -309,8 +311,8 @@ class RegistrationThrottled(ApplicationError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             code=PeopleErrorCode.REGISTRATION_THROTTLED,
-            message="Too many accounts were created from your address. "
-            f"Try again in {wait_in_words(retry_after)}.",
+            message=_("Too many accounts were created from your address. Try again in %(wait)s.")
+            % {"wait": wait_in_words(retry_after)},
             status=429,
         )
         self.retry_after = retry_after
@@ -331,7 +333,7 @@ def user_register(
     if not registration_open():
         raise ApplicationError(
             code=PeopleErrorCode.REGISTRATION_CLOSED,
-            message="This organisation does not allow self-registration.",
+            message=_("This organisation does not allow self-registration."),
             status=403,
         )
     now = time.time() if now is None else now

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import FieldError, ValidationFailed
 from tenant_apps.audit.models import AuditAction
@@ -44,12 +45,16 @@ def _policy_fields(policy: PeoplePolicy) -> dict[str, Any]:
 def _check_policy(default_locale: str | None, default_time_zone: str | None) -> None:
     problems = []
     if default_locale is not None and default_locale not in dict(locales_offered()):
-        problems.append(FieldError("default_locale", "Choose a language the portal offers."))
+        problems.append(
+            FieldError("default_locale", gettext("Choose a language the portal offers."))
+        )
     if default_time_zone is not None and default_time_zone not in zoneinfo.available_timezones():
-        problems.append(FieldError("default_time_zone", "Choose a time zone from the list."))
+        problems.append(
+            FieldError("default_time_zone", gettext("Choose a time zone from the list."))
+        )
     if problems:
         raise ValidationFailed(
-            PeopleErrorCode.INVALID_SETTING, "Some settings are not valid.", problems
+            PeopleErrorCode.INVALID_SETTING, gettext("Some settings are not valid."), problems
         )
 
 

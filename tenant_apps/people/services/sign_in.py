@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
 from core.transactions import after_commit
@@ -16,16 +18,17 @@ from tenant_apps.people.models import User
 def wait_in_words(seconds: int) -> str:
     """ "30 seconds", "1 minute", "15 minutes": a wait as forms show it (rounded up)."""
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
     minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
 
 
 class LoginThrottled(ApplicationError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             code=PeopleErrorCode.LOGIN_THROTTLED,
-            message=f"Too many failed sign-ins. Try again in {wait_in_words(retry_after)}.",
+            message=_("Too many failed sign-ins. Try again in %(wait)s.")
+            % {"wait": wait_in_words(retry_after)},
             status=429,
         )
         self.retry_after = retry_after
@@ -64,7 +67,7 @@ def user_authenticate(
         _sign_in_failure(email, address, now)
         raise ApplicationError(
             code=PeopleErrorCode.INVALID_CREDENTIALS,
-            message="The e-mail or password is wrong.",
+            message=_("The e-mail or password is wrong."),
             status=401,
         )
     limits.sign_in_success_record(email=email, address=address)

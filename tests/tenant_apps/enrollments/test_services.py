@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.test import override_settings
+from django.utils import timezone, translation
 
 from core.errors import ApplicationError, Conflict, ValidationFailed
 from tenant_apps.courses.models import CourseStatus
@@ -19,7 +20,8 @@ from tenant_apps.enrollments.hooks import (
 )
 from tenant_apps.enrollments.models import Enrollment, EnrollmentSource, EnrollmentStatus
 from tenant_apps.events.models import OutboxEvent
-from tenant_apps.people.models import LearnerGroup, Role
+from tenant_apps.notifications.models import Notification
+from tenant_apps.people.models import LearnerGroup, Role, User
 from tenant_apps.people.services import user_deactivate
 from tests.builders import course_build
 from tests.tenant_apps.enrollments.conftest import enrollment_rows
@@ -285,6 +287,31 @@ def test_assignment_grants_a_paid_course_with_a_due_date_and_tells_the_person(
     assert "Please complete it by 30 June 2031, 17:00 CEST." in message.body
     html = message.alternatives[0][0]
     assert "Please complete it by <strong>30 June 2031, 17:00 CEST</strong>." in html
+
+
+@override_settings(LANGUAGES=[("en", "English"), ("de", "Deutsch")])
+def test_assignment_is_written_in_the_persons_language_and_time_zone(
+    paid_course, learner, instructor, django_capture_on_commit_callbacks
+):
+    """Lectern offers English only, so German here borrows Django's own catalogue (month
+    names): enough to show that the inbox entry and the e-mail are written in Lena's
+    language, not in that of the instructor whose request assigns the course."""
+    User.objects.filter(pk=learner.pk).update(locale="de")
+    learner.refresh_from_db()
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        services.enrollment_assign(user=learner, course=paid_course, actor=instructor, due_at=DUE)
+
+    (message,) = mail.outbox
+    assert message.subject == (
+        "Alpha Learning assigned you Advanced Welding, due 30 Juni 2031, 17:00 CEST"
+    )
+    assert "Please complete it by 30 Juni 2031, 17:00 CEST." in message.body
+    assert '<html lang="de">' in message.alternatives[0][0]
+    (notification,) = Notification.objects.filter(recipient=learner)
+    assert (notification.title, notification.body) == (
+        "Assigned: Advanced Welding",
+        "Due 30 Juni 2031, 17:00 CEST.",
+    )
 
 
 def test_assignment_without_due_date_says_none(
