@@ -141,10 +141,13 @@ def test_tenant_request_costs_no_routing_query(client_a, tenant_a):
         response = client_a.get("/accounts/login/")
     assert response.status_code == 200
     # Only the page's own: whether the tenant lets people register (the "Create an account"
-    # link) and the tenant's branding (its design tokens' version).
+    # link), the tenant's branding (its design tokens' version), its identity providers (the
+    # sign-in buttons and discovery) and its sign-in policy (whether passwords are offered).
     assert sorted(q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries) == [
         '"branding_branding"',
         '"people_peoplepolicy"',
+        '"sso_identityprovider"',
+        '"sso_ssopolicy"',
     ]
 
 
