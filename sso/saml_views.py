@@ -20,7 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import IdentityProvider
 from sso.services.failures import login_failure_record
-from sso.services.saml_login import saml_acs_process, saml_login_start, saml_provider_get
+from sso.services.saml_login import (
+    saml_acs_process,
+    saml_login_start,
+    saml_provider_check,
+    saml_provider_find,
+    saml_provider_get,
+)
 from sso.services.saml_logout import (
     SESSION_KEY,
     saml_logout_start,
@@ -70,9 +76,9 @@ def _test_page(test_id: str) -> HttpResponse:
 @require_GET
 def saml_login(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a sign-in at the provider (`?next=` a path here; `?test=` an admin's test run)."""
-    provider = None
+    provider = saml_provider_find(slug)
     try:
-        provider = saml_provider_get(slug)
+        saml_provider_check(provider, slug)
         trace = None
         test_id = request.GET.get("test")
         if test_id and user_can(request.user, Capability.MANAGE_SSO):
@@ -102,9 +108,9 @@ def saml_login(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt  # the IdP's page posts here; the message is signed, the request ID matched
 @require_POST
 def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
-    provider = None
+    provider = saml_provider_find(slug)
     try:
-        provider = saml_provider_get(slug)
+        saml_provider_check(provider, slug)
         outcome = saml_acs_process(
             provider=provider,
             http=_http(request),
@@ -128,9 +134,9 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
 def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
     """The IdP's LogoutRequest (end this person's sessions, answer it) or its
     LogoutResponse to ours (back to the login page)."""
-    provider = None
+    provider = saml_provider_find(slug)
     try:
-        provider = saml_provider_get(slug)
+        saml_provider_check(provider, slug)
         outcome = saml_sls_process(provider=provider, http=_http(request))
     except SsoRefused as error:
         return _refused(request, provider, error)

@@ -23,22 +23,33 @@ def _document(response: ProviderResponse):
     return response.decrypted_document if response.encrypted else response.document
 
 
-def refuse_comments_in_identity(response: ProviderResponse) -> None:
-    """A comment inside a NameID or attribute value is how an attacker shortens a signed
+_COMMENTS_KEPT = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False
+)
+
+
+def refuse_comments_in_identity(response: ProviderResponse, raw_xml: bytes) -> None:
+    """A comment inside a NameID or attribute value is how an attacker changes a signed
     value (exclusive canonicalisation ignores comments, so the signature still holds:
-    `admin@example.com<!---->.evil.test`). No identity provider writes one: refuse."""
-    document = _document(response)
-    for node in document.xpath(
-        "//saml:Assertion/saml:Subject/saml:NameID | //saml:Assertion//saml:AttributeValue",
-        namespaces=_NS,
-    ):
-        for child in node.iter():
-            if isinstance(child, etree._Comment | etree._ProcessingInstruction):
-                raise SsoRefused(
-                    SsoErrorCode.RESPONSE_INVALID,
-                    "The assertion has a comment inside its NameID or an attribute value: "
-                    "someone altered a signed value. Refused.",
-                )
+    `admin@example.com<!---->.evil.test`). python3-saml's parser drops comments and reads
+    the whole text, so the shortened value never counts; but no identity provider writes
+    one, so the response is refused outright. `raw_xml` was already parsed by python3-saml
+    (which refuses DTDs and entities)."""
+    documents = [etree.fromstring(raw_xml, parser=_COMMENTS_KEPT)]
+    if response.encrypted:
+        documents.append(response.decrypted_document)
+    for document in documents:
+        for node in document.xpath(
+            "//saml:Assertion/saml:Subject/saml:NameID | //saml:Assertion//saml:AttributeValue",
+            namespaces=_NS,
+        ):
+            for child in node.iter():
+                if isinstance(child, etree._Comment | etree._ProcessingInstruction):
+                    raise SsoRefused(
+                        SsoErrorCode.RESPONSE_INVALID,
+                        "The assertion has a comment inside its NameID or an attribute "
+                        "value: someone altered a signed value. Refused.",
+                    )
 
 
 def _signature_steps(

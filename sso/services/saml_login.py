@@ -39,9 +39,12 @@ from sso.services.trace import test_run_open, trace_finish, trace_step
 from tenant_apps.people.models import User
 
 
-def saml_provider_get(slug: str) -> IdentityProvider:
-    """This tenant's SAML provider `slug`, enabled; refuses otherwise."""
-    provider = IdentityProvider.objects.filter(slug__iexact=slug, kind=ProviderKind.SAML).first()
+def saml_provider_find(slug: str) -> IdentityProvider | None:
+    return IdentityProvider.objects.filter(slug__iexact=slug, kind=ProviderKind.SAML).first()
+
+
+def saml_provider_check(provider: IdentityProvider | None, slug: str) -> IdentityProvider:
+    """`provider` (this tenant's SAML provider `slug`) when it exists and is enabled."""
     if provider is None:
         raise SsoRefused(
             SsoErrorCode.PROVIDER_NOT_FOUND,
@@ -53,6 +56,11 @@ def saml_provider_get(slug: str) -> IdentityProvider:
             SsoErrorCode.PROVIDER_DISABLED, f"{provider.name} is switched off.", status=404
         )
     return provider
+
+
+def saml_provider_get(slug: str) -> IdentityProvider:
+    """This tenant's SAML provider `slug`, enabled; refuses otherwise."""
+    return saml_provider_check(saml_provider_find(slug), slug)
 
 
 @dataclass(frozen=True)
@@ -224,7 +232,7 @@ def saml_acs_process(
             )
         except Exception as exc:
             raise refusal_from_saml_error(exc, context) from exc
-        refuse_comments_in_identity(response)
+        refuse_comments_in_identity(response, response.response)
         trace_step(trace(), "python3-saml strict validation", ok=True, detail="Passed.")
         identity = _identity(response)
         if trace() is not None:

@@ -226,14 +226,16 @@ class Pysaml2Idp:
         if issuer:
             for node in document.xpath("//saml:Issuer", namespaces=SAML_NS):
                 node.text = issuer
-        if not_before or not_on_or_after:
-            for node in document.xpath(
-                "//saml:Conditions | //saml:SubjectConfirmationData", namespaces=SAML_NS
-            ):
-                if not_before:
-                    node.set("NotBefore", _saml_time(not_before))
-                if not_on_or_after:
-                    node.set("NotOnOrAfter", _saml_time(not_on_or_after))
+        # Conditions carry both bounds; SubjectConfirmationData only NotOnOrAfter (a bearer
+        # confirmation has no NotBefore, SAML profiles 4.1.4.2).
+        for node in document.xpath("//saml:Conditions", namespaces=SAML_NS):
+            if not_before:
+                node.set("NotBefore", _saml_time(not_before))
+            if not_on_or_after:
+                node.set("NotOnOrAfter", _saml_time(not_on_or_after))
+        for node in document.xpath("//saml:SubjectConfirmationData", namespaces=SAML_NS):
+            if not_on_or_after:
+                node.set("NotOnOrAfter", _saml_time(not_on_or_after))
         if recipient:
             for node in document.xpath("//saml:SubjectConfirmationData", namespaces=SAML_NS):
                 node.set("Recipient", recipient)
