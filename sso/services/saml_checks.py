@@ -55,7 +55,10 @@ def refuse_comments_in_identity(response: ProviderResponse, raw_xml: bytes) -> N
 def _signature_steps(
     trace: ConnectionTest, response: ProviderResponse, provider: IdentityProvider
 ) -> None:
-    certificates = [pem_body(cert) for cert in provider.saml_certificates or []]
+    certificates = [
+        OneLogin_Saml2_Utils.format_cert(pem_body(cert))
+        for cert in provider.saml_certificates or []
+    ]
     document = _document(response)
     signatures = document.xpath("//ds:Signature", namespaces=_NS)
     if not signatures:

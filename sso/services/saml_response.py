@@ -15,6 +15,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 
+from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.errors import OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError
 from onelogin.saml2.response import OneLogin_Saml2_Response
@@ -57,13 +58,45 @@ class ProviderResponse(OneLogin_Saml2_Response):
             if private_key is not None:
                 self._settings._sp["privateKey"] = private_key  # this request's own settings
             try:
-                return super()._decrypt_assertion(deepcopy(xml))
+                return self._decrypt_keeping_prefixes(deepcopy(xml))
             except Exception as exc:
                 failure = exc
         raise OneLogin_Saml2_Error(
             f"The encrypted assertion could not be decrypted with any of our keys ({failure})",
             OneLogin_Saml2_Error.PRIVATE_KEY_NOT_FOUND,
         )
+
+    def _decrypt_keeping_prefixes(self, xml):
+        """python3-saml moves the decrypted assertion into the response tree, where lxml
+        may rewrite its namespace prefixes; the assertion's signature (exclusive c14n keeps
+        prefixes) then no longer verifies (pysaml2 declares its own, `encas*`). Put it back
+        as text instead, so it is exactly what the IdP signed."""
+        containers = OneLogin_Saml2_XML.query(xml, "/samlp:Response/saml:EncryptedAssertion")
+        if not containers:
+            return xml
+        container = containers[0]
+        encrypted = OneLogin_Saml2_XML.query(container, "./xenc:EncryptedData")
+        if not encrypted:
+            raise OneLogin_Saml2_ValidationError(
+                "The EncryptedAssertion holds no EncryptedData.",
+                _E.KEYINFO_NOT_FOUND_IN_ENCRYPTED_DATA,
+            )
+        key_info = OneLogin_Saml2_XML.query(encrypted[0], "./ds:KeyInfo")
+        for method in key_info[0].getchildren() if key_info else []:
+            if "RetrievalMethod" in method.tag and method.get("URI", "").startswith("#"):
+                referenced = OneLogin_Saml2_XML.query(
+                    container, "./xenc:EncryptedKey[@Id=$tagid]", None, method.get("URI")[1:]
+                )
+                if referenced:
+                    key_info[0].append(referenced[0])
+        assertion = OneLogin_Saml2_Utils.decrypt_element(
+            encrypted[0], self._settings.get_sp_key(), inplace=False
+        )
+        marker = "lectern-decrypted-assertion"
+        container.getparent().replace(container, etree.Element(marker))
+        text = etree.tostring(xml).decode()
+        text = text.replace(f"<{marker}/>", etree.tostring(assertion).decode(), 1)
+        return OneLogin_Saml2_XML.to_etree(text)
 
     @return_false_on_exception
     def validate_timestamps(self):

@@ -193,7 +193,7 @@ def sp_metadata_xml(provider: IdentityProvider, http: SamlHttp) -> str:
     signed = OneLogin_Saml2_Metadata.sign_metadata(
         metadata,
         sp_private_key(active),
-        pem_body(active.certificate_pem),
+        active.certificate_pem,
         SIGNATURE_ALGORITHM,
         DIGEST_ALGORITHM,
     )
