@@ -299,3 +299,23 @@ def _b64(xml: str) -> str:
     from tests.sso.idps.pysaml2_idp import b64
 
     return b64(xml)
+
+
+def test_a_response_for_tenant_a_is_refused_at_tenant_b(sign_in, tenant_a, tenant_b, idp_keys):
+    """Even when tenant B trusts the very same IdP under the same slug, a response made for
+    tenant A's service provider does not sign anyone into tenant B: the tenant comes from
+    the host, and tenant B's SP entity ID (its own host) is not the audience."""
+    from django.test import Client
+
+    xml = sign_in.mint(None)  # for tenant A's SP: audience and destination on alpha's host
+    with schema_context(tenant_b.schema):
+        provider_make(keys=idp_keys, saml_allow_idp_initiated=True)
+    bravo = Client(HTTP_HOST=tenant_b.host)
+    answer = bravo.post("/sso/saml/corp/acs/", {"SAMLResponse": _b64(xml)})
+    assert answer["Location"] == LOGIN
+    assert bravo.session.get("_auth_user_id") is None
+    with schema_context(tenant_b.schema):
+        assert not User.objects.filter(email="pat@corp.test").exists()
+    entries = failures(tenant_b.schema)
+    assert [entry["code"] for entry in entries] == ["sso_destination_wrong"]
+    assert failures(tenant_a.schema) == []
