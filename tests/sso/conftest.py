@@ -4,7 +4,6 @@ provider of tenant A that trusts it, and the steps of a sign-in as a browser mak
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -131,7 +130,3 @@ def failures(tenant_schema: str) -> list[dict]:
             .order_by("pk")
             .values_list("after", flat=True)
         )
-
-
-def key_path(keys: KeyPair) -> Path:
-    return Path(keys.key_file)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -524,10 +524,6 @@ def idp_process(config: dict, workdir: Path) -> Iterator[str]:
 
 def query_of(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(url.split("?", 1)[1]).items()} if "?" in url else {}
-
-
-def encoded(fields: dict[str, str]) -> str:
-    return urlencode(fields)
 
 
 if __name__ == "__main__":
