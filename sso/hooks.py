@@ -4,6 +4,8 @@ an SSO-only tenant, and the admin navigation entry."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
@@ -42,9 +44,13 @@ def _enabled_providers(request: HttpRequest) -> list[IdentityProvider]:
 def _buttons(request: HttpRequest) -> list[login_methods.LoginButton]:
     if not _on_tenant():
         return []
+    # The page the person was on their way to (the sign-in checks it stays on this host).
+    next_url = request.GET.get("next", "")
+    query = f"?{urlencode({'next': next_url})}" if next_url else ""
     return [
         login_methods.LoginButton(
-            label=_("Sign in with %(name)s") % {"name": provider.name}, url=login_url(provider)
+            label=_("Sign in with %(name)s") % {"name": provider.name},
+            url=login_url(provider) + query,
         )
         for provider in _enabled_providers(request)
     ]

@@ -241,6 +241,9 @@ def person_from_identity(provider: IdentityProvider, identity: AssertedIdentity)
             after={"provider": provider.slug, "email": user.email, "role": user.role},
         )
     else:
+        # Two sign-ins of one person at once (two tabs, a benchmark) update the same rows;
+        # taking the person's row first makes them queue instead of deadlocking.
+        user = User.objects.select_for_update().get(pk=user.pk)
         _refuse_inactive(user)
         user = _attributes_update(user, person)
     _groups_sync(user, person)
