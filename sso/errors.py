@@ -32,6 +32,7 @@ class SsoErrorCode(StrEnum):
     IDP_INITIATED_OFF = "sso_idp_initiated_off"
     POLICY_INVALID = "sso_policy_invalid"
     KEY_INVALID = "sso_key_invalid"
+    RELAY_STATE_OFF_HOST = "sso_relay_state_off_host"
 
 
 class SsoRefused(ApplicationError):

@@ -76,8 +76,15 @@ def can_manage_sso(user) -> bool:
     return user_can(user, Capability.MANAGE_SSO)
 
 
+def _single_logout(request: HttpRequest) -> str | None:
+    from sso.saml_views import saml_single_logout_url
+
+    return saml_single_logout_url(request) if _on_tenant() else None
+
+
 def register() -> None:
     login_methods.login_method_register(_buttons)
     login_methods.discovery_url_register(_discovery)
     login_methods.password_form_rule_register(_password_form)
     login_methods.password_sign_in_check_register(_password_check)
+    login_methods.sign_out_handoff_register(_single_logout)

@@ -150,26 +150,39 @@ def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(safe_next(request, outcome.next_url) if outcome.next_url else reverse("login"))
 
 
-@require_POST
-def saml_logout(request: HttpRequest, slug: str) -> HttpResponse:
-    """Sign out here at once, then at the IdP too when it offers single logout."""
+def saml_single_logout_url(request: HttpRequest, slug: str | None = None) -> str | None:
+    """Where the browser goes to be signed out at the IdP too (a LogoutRequest to its SLO
+    URL), for a person signed in here through SAML; None when there is nowhere to go. Asked
+    before the local sign-out, while the session still says who signed in and how."""
     saml_session = request.session.get(SESSION_KEY) or {}
-    logout(request)
+    if not saml_session:
+        return None
     try:
-        provider = saml_provider_get(slug)
-        if saml_session.get("provider_id") != provider.pk:
-            return redirect(reverse("login"))
-        url = saml_logout_start(
+        provider = (
+            saml_provider_get(slug)
+            if slug
+            else IdentityProvider.objects.filter(pk=saml_session.get("provider_id")).first()
+        )
+        if provider is None or saml_session.get("provider_id") != provider.pk:
+            return None
+        return saml_logout_start(
             provider=provider,
             http=_http(request),
             saml_session=saml_session,
             next_url=reverse("login"),
         )
     except SsoRefused:
-        url = None
+        return None
     except Exception:
         logger.exception("SAML: logout request not sent")
-        url = None
+        return None
+
+
+@require_POST
+def saml_logout(request: HttpRequest, slug: str) -> HttpResponse:
+    """Sign out here at once, then at the IdP too when it offers single logout."""
+    url = saml_single_logout_url(request, slug)
+    logout(request)
     return redirect(url or reverse("login"))
 
 

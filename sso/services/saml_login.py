@@ -223,6 +223,14 @@ def saml_acs_process(
             outcome.test_id = sent.test_id if trace() is not None else ""
         else:
             outcome.next_url = safe_next(relay_state)
+            if relay_state and outcome.next_url != relay_state:
+                # An unsolicited response asking to land somewhere off this host is a
+                # phishing relay: refused, not quietly redirected home.
+                raise SsoRefused(
+                    SsoErrorCode.RELAY_STATE_OFF_HOST,
+                    f"The RelayState {relay_state[:200]!r} is not a page of this portal; "
+                    "only a path on this host is followed after sign-in.",
+                )
         assertion_checks_trace(trace(), response, provider, endpoints, http)
         try:
             response.is_valid(

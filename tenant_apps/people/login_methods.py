@@ -95,3 +95,27 @@ def discovery_url_for(request: HttpRequest) -> str | None:
         if url:
             return url
     return None
+
+
+# ------------------------------------------------------------------------------------------
+# Signing out (SSO registers single logout: the IdP signs the person out too)
+SignOutHandoff = Callable[[HttpRequest], "str | None"]
+
+_sign_out_handoffs: list[SignOutHandoff] = []
+
+
+def sign_out_handoff_register(handoff: SignOutHandoff) -> SignOutHandoff:
+    """Add `handoff(request)`, asked just before the portal signs a person out (the session
+    is still there): the URL to send the browser to afterwards (e.g. the identity
+    provider's single logout), or None."""
+    if handoff not in _sign_out_handoffs:
+        _sign_out_handoffs.append(handoff)
+    return handoff
+
+
+def sign_out_destination(request: HttpRequest) -> str | None:
+    for handoff in list(_sign_out_handoffs):
+        url = handoff(request)
+        if url:
+            return url
+    return None

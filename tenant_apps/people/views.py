@@ -33,6 +33,7 @@ from tenant_apps.people.login_methods import (
     discovery_url_for,
     login_buttons_for,
     password_form_shown,
+    sign_out_destination,
 )
 
 
@@ -125,6 +126,16 @@ class SignInView(auth_views.LoginView):
         )
         context["registration_open"] = selectors.registration_open()
         return context
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out; where a sign-in method asks for it (SAML single logout), the
+    browser then goes on to the identity provider to be signed out there too."""
+
+    def post(self, request, *args, **kwargs):
+        handoff = sign_out_destination(request) if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        return redirect(handoff) if handoff else response
 
 
 class SetPasswordView(auth_views.PasswordResetConfirmView):

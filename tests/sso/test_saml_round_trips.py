@@ -90,8 +90,9 @@ def test_sign_in_update_and_single_logout_both_ways(live_idp, client_a, tenant_a
     request_log = [entry for entry in idp_log(idp_url) if entry["event"] == "authn_request"]
     assert request_log[0]["signed"] is True
 
-    # SP-initiated single logout: signed LogoutRequest, the IdP answers at our SLS.
-    answer = client_a.post("/sso/saml/corp/logout/")
+    # SP-initiated single logout from the portal's own "Sign out": signed LogoutRequest,
+    # the IdP answers at our SLS.
+    answer = client_a.post("/accounts/logout/")
     assert answer["Location"].startswith(f"{idp_url}/slo?SAMLRequest=")
     assert client_a.session.get("_auth_user_id") is None  # signed out here at once
     at_idp = requests.get(answer["Location"], allow_redirects=False, timeout=10)
