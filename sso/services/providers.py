@@ -64,7 +64,7 @@ EDITABLE_FIELDS = (
     "oauth2_backend",
 )
 # Write-only: sealed into oidc_client_secret_sealed, never read back.
-SECRET_FIELD = "oidc_client_secret"
+SECRET_FIELD = "oidc_client_secret"  # noqa: S105 (a field name)
 URL_FIELDS = ("saml_sso_url", "saml_slo_url", "saml_metadata_url", "oidc_issuer")
 BOOLEAN_FIELDS = (
     "enabled",
@@ -514,8 +514,8 @@ def provider_update(
     _save(provider)
     before_changed, after_changed = _changes(before, provider_audit_values(provider))
     if secret_replaced:
-        before_changed["oidc_client_secret"] = "(hidden)"
-        after_changed["oidc_client_secret"] = "(replaced)"
+        before_changed[SECRET_FIELD] = "(hidden)"
+        after_changed[SECRET_FIELD] = "(replaced)"
     if after_changed:
         audit_record(
             action=AuditAction.SSO_PROVIDER_CHANGED,
