@@ -142,6 +142,11 @@ def metadata_parse(
         )
         binding = SamlBinding.POST
     idp = settings_found.get("idp", {})
+    if "singleLogoutService" not in idp:  # an SLO endpoint with the POST binding only
+        with_post_slo = OneLogin_Saml2_IdPMetadataParser.parse(
+            one, required_sso_binding=binding.value, required_slo_binding=Saml.BINDING_HTTP_POST
+        )
+        idp["singleLogoutService"] = with_post_slo.get("idp", {}).get("singleLogoutService", {})
     if not idp.get("entityId"):
         raise _invalid("The identity provider has no entityID.", field_name)
     sso = idp.get("singleSignOnService", {}).get("url", "")

@@ -390,6 +390,13 @@ def _domain_conflicts(provider: IdentityProvider) -> list[FieldError]:
     return errors
 
 
+def _not_named_yet(named: list[FieldError], more: list[FieldError]) -> list[FieldError]:
+    """`more` without errors on fields `named` already speaks of ("saml_certificates"
+    after "saml_certificates[0]": the certificate is missing because it was unreadable)."""
+    fields = {error.field.split("[")[0].split(".")[0] for error in named}
+    return [error for error in more if error.field not in fields]
+
+
 def _refuse(errors: list[FieldError]) -> None:
     if errors:
         raise ValidationFailed(
@@ -478,7 +485,7 @@ def provider_create(
         setattr(provider, field, value)
     if secret:
         provider.oidc_client_secret_sealed = secret_seal(secret)
-    errors.extend(_provider_problems(provider))
+    errors.extend(_not_named_yet(errors, _provider_problems(provider)))
     _refuse(errors)
     _save(provider)
     after = provider_audit_values(provider)
@@ -501,7 +508,7 @@ def provider_update(
     secret_replaced = bool(secret)
     if secret:
         provider.oidc_client_secret_sealed = secret_seal(secret)
-    errors.extend(_provider_problems(provider))
+    errors.extend(_not_named_yet(errors, _provider_problems(provider)))
     if before["enabled"] and not provider.enabled and _last_enabled_of_sso_only(provider):
         errors.append(
             FieldError(
