@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_tenants.utils import get_public_schema_name
@@ -44,12 +44,15 @@ def _enabled_providers(request: HttpRequest) -> list[IdentityProvider]:
 def _buttons(request: HttpRequest) -> list[login_methods.LoginButton]:
     if not _on_tenant():
         return []
-    return [
-        login_methods.LoginButton(
-            label=_("Sign in with %(name)s") % {"name": provider.name}, url=login_url(provider)
-        )
-        for provider in _enabled_providers(request)
-    ]
+    buttons = []
+    for provider in _enabled_providers(request):
+        try:
+            url = login_url(provider)
+        except NoReverseMatch:  # no round trip routed for this kind: no button, no 500
+            continue
+        label = _("Sign in with %(name)s") % {"name": provider.name}
+        buttons.append(login_methods.LoginButton(label=label, url=url))
+    return buttons
 
 
 def _discovery(request: HttpRequest) -> str | None:
