@@ -15,6 +15,7 @@ from core.navigation import Area, Banner, NavEntry, admin_banner_register, nav_e
 from sso.models import IdentityProvider, ProviderKind
 from sso.services import policy
 from tenant_apps.people import login_methods
+from tenant_apps.people.hooks import person_sections_register
 from tenant_apps.people.permissions import Capability, user_can
 
 
@@ -107,7 +108,35 @@ def _certificate_banners(request) -> list[Banner]:
     return banners
 
 
+def _identity_sections(person) -> list:
+    """The admin's page about a person: the identities they sign in with."""
+    from tenant_apps.people.hooks import PersonSection
+
+    if not _on_tenant():
+        return []
+    links = person.external_identities.select_related("provider").order_by("provider__name")
+    rows = [
+        (
+            link.provider.name,
+            _("%(subject)s, last sign-in %(when)s")
+            % {
+                "subject": link.subject,
+                "when": link.last_login_at.date().isoformat() if link.last_login_at else _("never"),
+            },
+        )
+        for link in links
+    ]
+    return [
+        PersonSection(
+            title=_("Single sign-on identities"),
+            rows=rows,
+            empty_text=_("Not linked to any identity provider."),
+        )
+    ]
+
+
 def register() -> None:
+    person_sections_register(_identity_sections)
     nav_entry_register(
         NavEntry(
             Area.ADMIN,

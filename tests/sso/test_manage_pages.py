@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
-from sso.models import ConnectionTest, IdentityProvider, ProviderKind, TestRunStatus
+from sso import models as sso_models
+from sso.models import ConnectionTest, IdentityProvider, ProviderKind
 from sso.services import trace
 from sso.services.providers import provider_create
 from sso.services.trace import trace_finish, trace_step
@@ -233,7 +234,7 @@ def test_starting_a_test_makes_a_run(portal, admin, tenant_a):
     # To the provider's login marked as a test (or, with no round trip routed, the trace).
     assert answer["Location"].endswith(f"?test={test.pk}") or (
         answer["Location"] == f"/manage/sso/tests/{test.pk}/"
-        and test.status == TestRunStatus.FAILED
+        and test.status == sso_models.TestRunStatus.FAILED
     )
 
 
@@ -285,3 +286,27 @@ def test_keys_page_rolls_over(portal, admin, tenant_a):
     assert "Activate the next key" in client.get("/manage/sso/keys/").content.decode()
     assert client.post("/manage/sso/keys/", {"activate": "1"}).status_code == 302
     assert "Retired" in client.get("/manage/sso/keys/").content.decode()
+
+
+def test_the_person_page_marks_managed_fields_and_shows_identities(portal, admin, tenant_a):
+    from sso.models import ExternalIdentity
+    from tenant_apps.audit.models import AuditAction, AuditEntry
+    from tests.factories import UserFactory
+
+    with schema_context(tenant_a.schema):
+        provider = _provider()
+        person = UserFactory(email="linked@example.com")
+        ExternalIdentity.objects.create(provider=provider, subject="linked-sub-77", user=person)
+    client = portal(admin)
+    page = client.get(f"/manage/people/{person.pk}/").content.decode()
+    assert "Single sign-on identities" in page and "linked-sub-77" in page and "IdP acme" in page
+    answer = client.post(
+        f"/manage/people/{person.pk}/",
+        {"role": "learner", "managed_fields": ["full_name", "department"]},
+    )
+    assert answer.status_code == 302
+    with schema_context(tenant_a.schema):
+        person.refresh_from_db()
+        assert person.managed_fields == ["full_name", "department"]
+        entry = AuditEntry.objects.get(action=AuditAction.USER_MANAGED_FIELDS_CHANGED)
+    assert entry.after == {"managed_fields": ["department", "full_name"]}
