@@ -135,7 +135,7 @@ class ProviderImportInput(MetadataSource):
     default_role = serializers.ChoiceField(choices=Role.choices, required=False)
 
 
-class CertificateOutput(serializers.Serializer):
+class SigningCertificateOutput(serializers.Serializer):
     fingerprint = serializers.CharField(help_text="SHA-256 of the certificate, hex.")
     subject = serializers.CharField()
     not_after = serializers.DateTimeField()
@@ -199,11 +199,11 @@ class ProviderOutput(serializers.ModelSerializer):
     def get_attribute_mapping(self, provider: IdentityProvider) -> dict:
         return dict(provider.attribute_mapping or {})
 
-    @extend_schema_field(CertificateOutput(many=True))
+    @extend_schema_field(SigningCertificateOutput(many=True))
     def get_certificates(self, provider: IdentityProvider) -> list[dict]:
         from sso.services.certificates import provider_certificate_facts
 
-        return CertificateOutput(provider_certificate_facts(provider), many=True).data
+        return SigningCertificateOutput(provider_certificate_facts(provider), many=True).data
 
     def _absolute(self, path: str | None) -> str | None:
         request = self.context.get("request")

@@ -371,6 +371,12 @@ SPECTACULAR_SETTINGS = {
         "NotificationKind": "tenant_apps.notifications.models.NotificationKind",
         "GroupKind": "tenant_apps.people.models.GroupKind",
         "TenantStatus": "shared_apps.tenants.models.TenantStatus",
+        "Role": "tenant_apps.people.models.Role",
+        "SsoProviderKind": "sso.models.ProviderKind",
+        "SamlBinding": "sso.models.SamlBinding",
+        "SamlNameIdFormat": "sso.models.NameIdFormat",
+        "SpKeyState": "sso.models.KeyState",
+        "SsoTestRunStatus": "sso.models.TestRunStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
