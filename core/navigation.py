@@ -62,6 +62,46 @@ def nav_for(user, area: Area, current_url_name: str | None = None) -> list[dict]
     return items
 
 
+@dataclass(frozen=True)
+class Banner:
+    """A notice at the top of the admin section (a certificate about to expire, say)."""
+
+    text: str  # translated
+    link_url: str = ""
+    link_label: str = ""
+    level: str = "warning"  # "warning" or "info"
+
+
+# A source of banners gives those for this request's person (none when they may not act).
+BannerSource = Callable[[object], list[Banner]]
+_banner_sources: list[BannerSource] = []
+
+
+def admin_banner_register(source: BannerSource) -> BannerSource:
+    """Add `source(request)`, whose banners every admin page shows. Registering the same
+    source twice has no effect."""
+    if source not in _banner_sources:
+        _banner_sources.append(source)
+    return source
+
+
+def admin_banners_for(request) -> list[Banner]:
+    return [banner for source in list(_banner_sources) for banner in source(request)]
+
+
+class _LazyBanners:
+    """Computed only when a template shows them (the admin layout), once per request."""
+
+    def __init__(self, request) -> None:
+        self._request = request
+        self._banners: list[Banner] | None = None
+
+    def __iter__(self):
+        if self._banners is None:
+            self._banners = admin_banners_for(self._request)
+        return iter(self._banners)
+
+
 def portal_navigation(request) -> dict:
     """Context processor: the header's and the admin menu's entries for this person."""
     user = getattr(request, "user", None)
@@ -78,4 +118,5 @@ def portal_navigation(request) -> dict:
         "nav_admin": admin,
         "nav_admin_current": any(item["current"] for item in admin),
         "nav_account": nav_for(user, Area.ACCOUNT, current),
+        "admin_banners": _LazyBanners(request),
     }

@@ -10,11 +10,14 @@ from django.db import connection
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django_tenants.utils import get_public_schema_name
 
+from core.navigation import Area, Banner, NavEntry, admin_banner_register, nav_entry_register
 from sso.models import IdentityProvider, ProviderKind
 from sso.services import policy
 from tenant_apps.people import login_methods
+from tenant_apps.people.hooks import person_sections_register
 from tenant_apps.people.permissions import Capability, user_can
 
 
@@ -82,7 +85,88 @@ def _single_logout(request: HttpRequest) -> str | None:
     return saml_single_logout_url(request) if _on_tenant() else None
 
 
+def _certificate_banners(request) -> list[Banner]:
+    """On every admin page, for those who manage SSO: the certificates sign-in depends on
+    that expire within 30 days (or have expired)."""
+    if not _on_tenant() or not can_manage_sso(getattr(request, "user", None)):
+        return []
+    from sso.services.certificates import certificates_expiring
+
+    banners = []
+    for status in certificates_expiring():
+        if status.facts.expired:
+            text = _("%(what)s has expired: single sign-on through it no longer works.") % {
+                "what": status.label
+            }
+        else:
+            text = ngettext(
+                "%(what)s expires in %(days)d day (%(date)s).",
+                "%(what)s expires in %(days)d days (%(date)s).",
+                status.facts.days_left,
+            ) % {
+                "what": status.label,
+                "days": status.facts.days_left,
+                "date": status.facts.not_after.date().isoformat(),
+            }
+        link = (
+            reverse("manage-sso-provider", kwargs={"provider_id": status.provider.pk})
+            if status.provider
+            else reverse("manage-sso-keys")
+        )
+        banners.append(Banner(text=text, link_url=link, link_label=_("Replace it")))
+    return banners
+
+
+def _identity_sections(person) -> list:
+    """The admin's page about a person: the identities they sign in with."""
+    from tenant_apps.people.hooks import PersonSection
+
+    if not _on_tenant():
+        return []
+    links = person.external_identities.select_related("provider").order_by("provider__name")
+    rows = [
+        (
+            link.provider.name,
+            _("%(subject)s, last sign-in %(when)s")
+            % {
+                "subject": link.subject,
+                "when": link.last_login_at.date().isoformat() if link.last_login_at else _("never"),
+            },
+        )
+        for link in links
+    ]
+    return [
+        PersonSection(
+            title=_("Single sign-on identities"),
+            rows=rows,
+            empty_text=_("Not linked to any identity provider."),
+        )
+    ]
+
+
 def register() -> None:
+    person_sections_register(_identity_sections)
+    nav_entry_register(
+        NavEntry(
+            Area.ADMIN,
+            gettext_lazy("Single sign-on"),
+            "manage-sso",
+            can_manage_sso,
+            order=70,
+            also_current=(
+                "manage-sso-add-saml",
+                "manage-sso-add-oidc",
+                "manage-sso-policy",
+                "manage-sso-keys",
+                "manage-sso-provider",
+                "manage-sso-mapping",
+                "manage-sso-metadata",
+                "manage-sso-delete",
+                "manage-sso-test",
+            ),
+        )
+    )
+    admin_banner_register(_certificate_banners)
     login_methods.login_method_register(_buttons)
     login_methods.discovery_url_register(_discovery)
     login_methods.password_form_rule_register(_password_form)

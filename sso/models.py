@@ -258,3 +258,25 @@ class ConnectionTest(models.Model):
 
     def __str__(self) -> str:
         return f"test of {self.provider_id}: {self.status}"
+
+
+class CertificateWarning(models.Model):
+    """An expiry warning e-mailed to the tenant's admins: one per certificate (by SHA-256
+    fingerprint) and threshold (30 or 7 days), so the daily check sends each once."""
+
+    fingerprint = models.CharField(max_length=64)
+    threshold_days = models.PositiveSmallIntegerField()
+    # What it was about, for the record: "Signing certificate of Acme Entra ID".
+    label = models.CharField(max_length=300)
+    not_after = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint", "threshold_days"], name="sso_certificate_warning_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.threshold_days} days"

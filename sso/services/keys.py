@@ -128,7 +128,9 @@ def sp_key_next_activate(*, actor) -> ServiceProviderKey:
     key = ServiceProviderKey.objects.select_for_update().filter(state=KeyState.NEXT).first()
     if key is None:
         raise SsoRefused(
-            SsoErrorCode.KEY_INVALID, "There is no next key to activate; publish one first."
+            SsoErrorCode.KEY_INVALID,
+            "There is no next key to activate; publish one first.",
+            status=409,
         )
     now = timezone.now()
     ServiceProviderKey.objects.filter(state=KeyState.ACTIVE).update(

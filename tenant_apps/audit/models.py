@@ -11,6 +11,7 @@ class AuditAction(models.TextChoices):
     USER_ROLE_CHANGED = "user.role_changed"
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"
+    USER_MANAGED_FIELDS_CHANGED = "user.managed_fields_changed"
     GROUP_CREATED = "group.created"
     GROUP_CHANGED = "group.changed"
     GROUP_MEMBERS_CHANGED = "group.members_changed"

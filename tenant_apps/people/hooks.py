@@ -5,8 +5,35 @@ Handlers register from their AppConfig.ready()."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 PersonRenamedHandler = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    """A part of the admin's page about a person that another app fills (SSO: the
+    identities the person signs in with)."""
+
+    title: str  # translated
+    rows: list[tuple[str, str]]  # (label, value), shown as a definition list
+    empty_text: str = ""
+
+
+PersonSections = Callable[[object], list[PersonSection]]
+_section_sources: list[PersonSections] = []
+
+
+def person_sections_register(source: PersonSections) -> PersonSections:
+    """Add `source(person)`, whose sections the admin's page about `person` shows."""
+    if source not in _section_sources:
+        _section_sources.append(source)
+    return source
+
+
+def person_sections_for(person) -> list[PersonSection]:
+    return [section for source in list(_section_sources) for section in source(person)]
+
 
 _renamed_handlers: list[PersonRenamedHandler] = []
 

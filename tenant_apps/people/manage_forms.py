@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
 from tenant_apps.people import services
-from tenant_apps.people.models import GroupKind, LearnerGroup, Role
+from tenant_apps.people.models import MANAGEABLE_FIELDS, GroupKind, LearnerGroup, Role
 
 STATUS_CHOICES = [("", _("Any status")), ("active", _("Active")), ("inactive", _("Deactivated"))]
 MAX_PASTED_ADDRESSES = 500
@@ -29,6 +29,17 @@ def role_choices() -> list[tuple[str, str]]:
         Role.LEARNER: _("Learner"),
     }
     return [(role.value, labels[role]) for role in Role]
+
+
+def managed_field_choices() -> list[tuple[str, str]]:
+    labels = {
+        "full_name": _("Name"),
+        "role": _("Role"),
+        "employee_number": _("Employee number"),
+        "groups": _("Groups"),
+        "department": _("Department"),
+    }
+    return [(name, labels.get(name, name)) for name in MANAGEABLE_FIELDS]
 
 
 class PeopleFilterForm(PortalForm):
@@ -127,10 +138,19 @@ class PersonForm(PortalForm):
     department = forms.TypedChoiceField(
         label=_("Department"), required=False, coerce=int, empty_value=None
     )
+    managed_fields = forms.MultipleChoiceField(
+        label=_("Managed in Lectern"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Sign-ins through an identity provider no longer change the fields ticked here."
+        ),
+    )
 
     def __init__(self, *args, groups: list[LearnerGroup], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = role_choices()
+        self.fields["managed_fields"].choices = managed_field_choices()
         self.fields["group_ids"].choices = [
             (g.pk, g.name) for g in groups if g.kind == GroupKind.GROUP
         ]

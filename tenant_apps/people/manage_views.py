@@ -22,6 +22,7 @@ from core.pages import (
 )
 from tenant_apps.enrollments.selectors import enrollment_list_of_learner
 from tenant_apps.people import selectors, services
+from tenant_apps.people.hooks import person_sections_for
 from tenant_apps.people.manage_forms import (
     GroupForm,
     InviteForm,
@@ -125,6 +126,7 @@ def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "department": next(
             (g.pk for g in groups if g.pk in member_of and g.kind == GroupKind.DEPARTMENT), None
         ),
+        "managed_fields": list(person.managed_fields or []),
     }
     form = PersonForm(request.POST or None, initial=initial, groups=groups)
     status = 200
@@ -136,6 +138,9 @@ def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                     role=form.cleaned_data["role"],
                     group_ids=form.all_group_ids(),
                     actor=request.user,
+                )
+                services.user_managed_fields_set(
+                    user=person, fields=form.cleaned_data["managed_fields"], actor=request.user
                 )
             except ApplicationError as error:
                 form_errors_show(form, error, {"group_ids": "group_ids"})
@@ -149,7 +154,12 @@ def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(
         request,
         "people/manage/person.html",
-        {"person": person, "form": form, "enrollments": enrollments},
+        {
+            "person": person,
+            "form": form,
+            "enrollments": enrollments,
+            "sections": person_sections_for(person),
+        },
         status=status,
     )
 

@@ -17,6 +17,10 @@ SECRET_KEY = env_str("SECRET_KEY")
 # Keys that encrypt secrets kept in the database (core.secret_box); the first one encrypts.
 # Unset: one key derived from SECRET_KEY.
 SECRETS_AT_REST_KEYS = env_list("SECRETS_AT_REST_KEYS")
+# SSO: identity-provider addresses (SSO URLs, issuers, metadata URLs) must be https on a
+# public address; development (and tests that serve an IdP on loopback) may allow http and
+# private addresses.
+SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -371,6 +375,12 @@ SPECTACULAR_SETTINGS = {
         "NotificationKind": "tenant_apps.notifications.models.NotificationKind",
         "GroupKind": "tenant_apps.people.models.GroupKind",
         "TenantStatus": "shared_apps.tenants.models.TenantStatus",
+        "Role": "tenant_apps.people.models.Role",
+        "SsoProviderKind": "sso.models.ProviderKind",
+        "SamlBinding": "sso.models.SamlBinding",
+        "SamlNameIdFormat": "sso.models.NameIdFormat",
+        "SpKeyState": "sso.models.KeyState",
+        "SsoTestRunStatus": "sso.models.TestRunStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -399,6 +409,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.branding.tasks.pending_domains_verify",),
         "schedule": 600.0,
+    },
+    "refresh-sso-metadata": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("sso.tasks.metadata_refresh_due",),
+        "schedule": 3600.0,
+    },
+    "warn-of-expiring-sso-certificates": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("sso.tasks.certificate_expiry_warn",),
+        "schedule": 86400.0,
     },
     "purge-deleted-tenants": {
         "task": "shared_apps.tenants.tasks.tenants_purge_expired",

@@ -11,6 +11,8 @@ PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http")
 PUBLIC_PORT = env_str("PUBLIC_PORT", "8000")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
+# Local IdPs (pysaml2, saml-idp, oidc-provider on loopback) speak plain http.
+SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", True)
 # Show what beat sends and the worker runs (`lectern dev` starts both with `-l INFO`).
 LOGGING["loggers"]["celery"]["level"] = LOG_LEVEL  # noqa: F405
 

@@ -23,7 +23,7 @@ from tenant_apps.events.services import record_event
 from tenant_apps.people import limits
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.hooks import person_renamed_handlers_run
-from tenant_apps.people.models import LearnerGroup, Role, User
+from tenant_apps.people.models import MANAGEABLE_FIELDS, LearnerGroup, Role, User
 from tenant_apps.people.selectors import registration_open
 from tenant_apps.people.services.groups import group_members_set
 from tenant_apps.people.services.policy import new_person_defaults
@@ -305,6 +305,33 @@ def user_admin_update(*, user: User, role: str, group_ids: list[int], actor: Use
         else:
             group_members_set(group=group, add=[], remove=[updated.pk], actor=actor)
     return updated
+
+
+@transaction.atomic
+def user_managed_fields_set(*, user: User, fields: list[str], actor: User | None) -> User:
+    """Mark which of a person's fields are managed in Lectern: sign-ins through an identity
+    provider no longer change them (names from MANAGEABLE_FIELDS). Audited."""
+    unknown = sorted(set(fields) - set(MANAGEABLE_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            PeopleErrorCode.INVALID_SETTING,
+            "Some fields cannot be managed in Lectern.",
+            [FieldError("managed_fields", "Choose from: " + ", ".join(MANAGEABLE_FIELDS))],
+        )
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    before = sorted(locked.managed_fields or [])
+    after = [name for name in MANAGEABLE_FIELDS if name in set(fields)]
+    if before != sorted(after):
+        locked.managed_fields = after
+        locked.save(update_fields=["managed_fields"])
+        audit_record(
+            action=AuditAction.USER_MANAGED_FIELDS_CHANGED,
+            actor=actor,
+            target=locked,
+            before={"managed_fields": before},
+            after={"managed_fields": sorted(after)},
+        )
+    return locked
 
 
 class RegistrationThrottled(ApplicationError):
