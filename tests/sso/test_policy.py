@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from core.errors import ValidationFailed
@@ -30,20 +30,6 @@ def _provider(slug: str, domains: list[str]):
         saml_certificates=[certificate_pem(f"{slug}.example")],
         email_domains=domains,
     )
-
-
-def _saml_login_routed() -> bool:
-    try:
-        reverse("sso-saml-login", kwargs={"slug": "x"})
-    except NoReverseMatch:
-        return False
-    return True
-
-
-needs_saml_login = pytest.mark.skipif(
-    not _saml_login_routed(),
-    reason="the SAML round trip (sso-saml-login) is on the SAML branch until it merges",
-)
 
 
 @pytest.fixture
@@ -110,7 +96,6 @@ def test_the_policy_page_refuses_sso_only_without_break_glass(portal, make_perso
     assert "checked" in typed  # what was typed is kept
 
 
-@needs_saml_login
 def test_discovery_sends_the_email_domain_to_its_provider(client_a, tenant_a):
     with schema_context(tenant_a.schema):
         _provider("acme", ["acme.example"])
