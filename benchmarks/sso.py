@@ -26,9 +26,10 @@ of sending the request to reading the whole answer: on loopback, the server's ti
 answer must be a 302 to the page asked for with a session cookie. Throughput: `--requests`
 more, sent by `--concurrency` clients at once, per second of wall time.
 
-OIDC: another module may add its figures. When `benchmarks/sso_oidc.py` exists and has
-`oidc_callback_latency(*, port, host, args) -> dict`, it runs against the same server and
-tenant after the SAML part and its keys join the result.
+OIDC: after the SAML part, `benchmarks/sso_oidc.py` measures the OIDC callback in the same
+tenant against a real oidc-provider process, the JWKS cached (see its docstring: in-process
+through the whole middleware stack, the provider's own time reported apart); its figures
+join the result.
 
 Progress goes to stderr; the last line on stdout is the result as JSON.
 
@@ -41,7 +42,6 @@ import argparse
 import base64
 import contextlib
 import http.client
-import importlib
 import os
 import secrets
 import sys
@@ -220,17 +220,13 @@ def saml_acs(port: int, world: World, idp, args: argparse.Namespace) -> dict[str
     }
 
 
-def oidc_figures(port: int, world: World, args: argparse.Namespace) -> dict:
-    """The OIDC helper's figures, when its module is there (see the docstring)."""
-    try:
-        module = importlib.import_module("sso_oidc")
-    except ModuleNotFoundError:
-        log("no benchmarks/sso_oidc.py: OIDC callback latency not measured")
-        return {}
-    measure = getattr(module, "oidc_callback_latency", None)
-    if measure is None:
-        return {}
-    return dict(measure(port=port, host=world.host, args=args))
+def oidc_figures(world: World, args: argparse.Namespace) -> dict:
+    """The OIDC callback's latency with a cached JWKS, in the same tenant (sso_oidc.py)."""
+    from sso_oidc import oidc_callback_measure
+
+    return oidc_callback_measure(
+        tenant_schema=world.schema, host=world.host, requests=args.requests, warmup=args.warmup
+    )
 
 
 def main() -> None:
@@ -247,7 +243,7 @@ def main() -> None:
             with server(url, args.workers) as port:
                 saml = saml_acs(port, world, idp, args)
                 log(f"SAML ACS: {saml}")
-                oidc = oidc_figures(port, world, args)
+                oidc = oidc_figures(world, args)
     emit_result(
         {
             "benchmark": "sso",

@@ -42,6 +42,12 @@ class AuditAction(models.TextChoices):
     SSO_PERSON_CREATED = "sso.person_created"
     SSO_ACCOUNT_LINKED = "sso.account_linked"
     SSO_LOGIN_FAILED = "sso.login_failed"
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook.endpoint_changed"
+    WEBHOOK_ENDPOINT_DELETED = "webhook.endpoint_deleted"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an action name
+    WEBHOOK_MESSAGES_REPLAYED = "webhook.messages_replayed"
 
 
 class AuditEntry(models.Model):

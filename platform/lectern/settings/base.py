@@ -21,6 +21,10 @@ SECRETS_AT_REST_KEYS = env_list("SECRETS_AT_REST_KEYS")
 # public address; development (and tests that serve an IdP on loopback) may allow http and
 # private addresses.
 SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
+# Webhooks go to public https hosts only (webhooks.services.destinations); development and
+# tests may admit http and named private networks (CIDR, comma-separated).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
+WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -86,6 +90,7 @@ TENANT_APPS = [
     "tenant_apps.dashboards",
     # Wings: they depend on the LMS, never the other way round (DESIGN.md).
     "sso",
+    "webhooks",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

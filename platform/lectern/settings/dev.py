@@ -1,7 +1,7 @@
 """Local development: `lectern dev` fills DATABASE_URL and REDIS_URL from embedded servers."""
 
 from lectern.settings.base import *  # noqa: F403
-from lectern.settings.base import database_settings, env_bool, env_int, env_str
+from lectern.settings.base import database_settings, env_bool, env_int, env_list, env_str
 
 # The portal as its people see it (branded error pages, no route listings); DEBUG=true
 # shows Django's debug pages instead.
@@ -13,6 +13,10 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
 # Local IdPs (pysaml2, saml-idp, oidc-provider on loopback) speak plain http.
 SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", True)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", True)
+WEBHOOK_DESTINATION_ALLOWLIST = env_list(
+    "WEBHOOK_DESTINATION_ALLOWLIST", ["127.0.0.0/8", "::1/128"]
+)
 # Show what beat sends and the worker runs (`lectern dev` starts both with `-l INFO`).
 LOGGING["loggers"]["celery"]["level"] = LOG_LEVEL  # noqa: F405
 
