@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from core.forms import PortalForm
-from sso.models import MAPPED_ATTRIBUTES, IdentityProvider, NameIdFormat, ProviderKind, SamlBinding
+from sso.models import (
+    MAPPED_ATTRIBUTES,
+    PROVIDER_SAML_FIELDS,
+    IdentityProvider,
+    NameIdFormat,
+    ProviderKind,
+    SamlBinding,
+)
 from sso.presets import OIDC_PRESETS, SAML_PRESETS
 from tenant_apps.people.manage_forms import role_choices
 from tenant_apps.people.models import LearnerGroup
@@ -268,21 +275,7 @@ class ProviderForm(_NamedProvider):
     oidc_scopes = forms.CharField(label=_("Scopes"), required=False, max_length=255)
     oauth2_backend = forms.CharField(label=_("OAuth 2 backend"), required=False, max_length=64)
 
-    SAML_FIELDS = (
-        "saml_entity_id",
-        "saml_sso_url",
-        "saml_sso_binding",
-        "saml_slo_url",
-        "saml_certificates",
-        "saml_metadata_url",
-        "saml_name_id_format",
-        "saml_sign_requests",
-        "saml_want_assertions_signed",
-        "saml_want_assertions_encrypted",
-        "saml_allow_sha1",
-        "saml_allow_idp_initiated",
-        "saml_clock_skew_seconds",
-    )
+    SAML_FIELDS = PROVIDER_SAML_FIELDS
     OIDC_FIELDS = ("oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_scopes")
 
     def __init__(self, *args, provider: IdentityProvider, **kwargs) -> None:

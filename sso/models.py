@@ -139,6 +139,38 @@ class IdentityProvider(models.Model):
         return bool(self.oidc_client_secret_sealed)
 
 
+# The provider's fields an admin sets, by kind (the services, the API and the pages read
+# these; `kind` is chosen once, at creation; the client secret is write-only, apart).
+PROVIDER_COMMON_FIELDS = (
+    "name",
+    "slug",
+    "enabled",
+    "email_domains",
+    "attribute_mapping",
+    "group_role_rules",
+    "group_membership_rules",
+    "default_role",
+    "create_people",
+    "link_existing_accounts",
+)
+PROVIDER_SAML_FIELDS = (
+    "saml_entity_id",
+    "saml_sso_url",
+    "saml_sso_binding",
+    "saml_slo_url",
+    "saml_certificates",
+    "saml_metadata_url",
+    "saml_name_id_format",
+    "saml_sign_requests",
+    "saml_want_assertions_signed",
+    "saml_want_assertions_encrypted",
+    "saml_allow_sha1",
+    "saml_allow_idp_initiated",
+    "saml_clock_skew_seconds",
+)
+PROVIDER_OIDC_FIELDS = ("oidc_issuer", "oidc_client_id", "oidc_scopes", "oauth2_backend")
+
+
 class KeyState(models.TextChoices):
     # Published in the metadata so IdPs learn it, not yet used to sign.
     NEXT = "next", _("Published, not yet in use")

@@ -20,6 +20,9 @@ from core.secret_box import secret_seal
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import (
     MAPPED_ATTRIBUTES,
+    PROVIDER_COMMON_FIELDS,
+    PROVIDER_OIDC_FIELDS,
+    PROVIDER_SAML_FIELDS,
     SLUG_PATTERN,
     IdentityProvider,
     NameIdFormat,
@@ -35,35 +38,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.people.models import LearnerGroup, Role
 
 # What an admin may set (kind is chosen once, at creation).
-EDITABLE_FIELDS = (
-    "name",
-    "slug",
-    "enabled",
-    "email_domains",
-    "attribute_mapping",
-    "group_role_rules",
-    "group_membership_rules",
-    "default_role",
-    "create_people",
-    "link_existing_accounts",
-    "saml_entity_id",
-    "saml_sso_url",
-    "saml_sso_binding",
-    "saml_slo_url",
-    "saml_certificates",
-    "saml_metadata_url",
-    "saml_name_id_format",
-    "saml_sign_requests",
-    "saml_want_assertions_signed",
-    "saml_want_assertions_encrypted",
-    "saml_allow_sha1",
-    "saml_allow_idp_initiated",
-    "saml_clock_skew_seconds",
-    "oidc_issuer",
-    "oidc_client_id",
-    "oidc_scopes",
-    "oauth2_backend",
-)
+EDITABLE_FIELDS = (*PROVIDER_COMMON_FIELDS, *PROVIDER_SAML_FIELDS, *PROVIDER_OIDC_FIELDS)
 # Write-only: sealed into oidc_client_secret_sealed, never read back.
 SECRET_FIELD = "oidc_client_secret"  # noqa: S105 (a field name)
 URL_FIELDS = ("saml_sso_url", "saml_slo_url", "saml_metadata_url", "oidc_issuer")
