@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from sso.errors import SsoErrorCode
@@ -16,14 +17,14 @@ from tenant_apps.audit.services import audit_record
 # What people see on the login page, by error code; the full reason goes to the audit log
 # (and to the test-connection trace) under the same support reference.
 _PUBLIC_MESSAGES = {
-    SsoErrorCode.PERSON_DEACTIVATED: "Your account in this portal is deactivated.",
-    SsoErrorCode.PERSON_UNKNOWN: "You do not have an account in this portal yet.",
-    SsoErrorCode.EMAIL_TAKEN: "An account with your e-mail already exists here.",
-    SsoErrorCode.PROVIDER_DISABLED: "This sign-in method is switched off.",
-    SsoErrorCode.PROVIDER_NOT_FOUND: "This sign-in method does not exist.",
-    SsoErrorCode.ATTRIBUTE_MISSING: "Your organisation's sign-in did not say who you are.",
+    SsoErrorCode.PERSON_DEACTIVATED: _("Your account in this portal is deactivated."),
+    SsoErrorCode.PERSON_UNKNOWN: _("You do not have an account in this portal yet."),
+    SsoErrorCode.EMAIL_TAKEN: _("An account with your e-mail already exists here."),
+    SsoErrorCode.PROVIDER_DISABLED: _("This sign-in method is switched off."),
+    SsoErrorCode.PROVIDER_NOT_FOUND: _("This sign-in method does not exist."),
+    SsoErrorCode.ATTRIBUTE_MISSING: _("Your organisation's sign-in did not say who you are."),
 }
-_GENERIC = "Single sign-on did not work."
+_GENERIC = _("Single sign-on did not work.")
 
 
 def support_reference() -> str:
