@@ -1,4 +1,5 @@
-"""`lectern dev`: embedded services, migrations, demo data, web + worker + beat.
+"""`lectern dev`: embedded services, migrations, demo data, web + worker + beat, and the demo
+tenant's identity provider (lectern.demo_identity) when Node can run it.
 
 Ctrl-C (or SIGTERM, SIGHUP) stops the children, then the embedded servers this process started.
 """
@@ -78,26 +79,38 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="lectern dev", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--bind", default="0.0.0.0")  # noqa: S104 - a development server
+    parser.add_argument(
+        "--identity-port",
+        type=int,
+        default=None,
+        help="port of the demo identity provider (default: the web port + 10)",
+    )
     return parser.parse_args(argv)
 
 
-def _children(port: int, bind: str, data_dir: Path) -> list[Child]:
+def _children(port: int, bind: str, data_dir: Path, identity_config: Path | None) -> list[Child]:
     python = sys.executable
     schedule = str(data_dir / "celerybeat-schedule")
     celery = [python, "-m", "celery", "-A", "lectern"]
-    return [
+    children = [
         Child("web", [python, "-m", "lectern.cli", "runserver", f"{bind}:{port}", "--noreload"]),
         Child("worker", [*celery, "worker", "-c", "2", "-l", "INFO", "-n", "lectern-dev@%h"]),
         Child("beat", [*celery, "beat", "-l", "INFO", "-s", schedule]),
     ]
+    if identity_config is not None:
+        from lectern.demo_identity import demo_identity_command
+
+        children.append(Child("identity", demo_identity_command(identity_config)))
+    return children
 
 
 def _interrupt(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _prepare(port: int) -> Path:
-    """Start the embedded servers (dev settings do), migrate, seed; return the data directory."""
+def _prepare(port: int, identity_port: int) -> tuple[Path, Path | None]:
+    """Start the embedded servers (dev settings do), migrate, seed; return the data directory
+    and the demo identity provider's configuration (None when Node cannot run it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lectern.settings.dev")
     os.environ.setdefault("PUBLIC_PORT", str(port))
 
@@ -112,8 +125,39 @@ def _prepare(port: int) -> Path:
     os.environ.setdefault("LECTERN_DATA_DIR", str(settings.DATA_DIR))
     call_command("migrate", verbosity=1, interactive=False)
     call_command("seed_demo")
+    identity_config = _demo_identity_prepare(Path(settings.DATA_DIR), identity_port)
     connections.close_all()
-    return Path(settings.DATA_DIR)
+    return Path(settings.DATA_DIR), identity_config
+
+
+def _demo_identity_prepare(data_dir: Path, identity_port: int) -> Path | None:
+    """Configure the demo tenant's identity provider; None (said in one line) when Node or
+    its package is missing: everything else runs without it."""
+    from lectern.demo_identity import NAME, demo_identity_configure, node_ready
+    from lectern.management.commands.seed_demo import DEMO_SLUG
+    from shared_apps.tenants.models import Tenant
+    from tenant_apps.people.services import tenant_base_url
+
+    problem = node_ready()
+    if problem:
+        print(f"lectern dev: no demo identity provider ({problem}).", flush=True)
+        return None
+    from django.conf import settings
+
+    tenant = Tenant.objects.get(slug=DEMO_SLUG)
+    config_path = data_dir / "demo-identity.json"
+    issuer = demo_identity_configure(
+        schema_name=tenant.schema_name,
+        portal_url=tenant_base_url(f"{DEMO_SLUG}.{settings.BASE_DOMAIN}"),
+        port=identity_port,
+        config_path=config_path,
+    )
+    print(
+        f'Demo SSO          {issuer}  ("Sign in with {NAME}" on the demo\'s sign-in page;'
+        " pick who signs in, no password)",
+        flush=True,
+    )
+    return config_path
 
 
 def _stop_embedded() -> None:
@@ -134,7 +178,9 @@ def run(argv: list[str]) -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
     try:
-        data_dir = _prepare(options.port)
+        data_dir, identity_config = _prepare(
+            options.port, options.identity_port or options.port + 10
+        )
     except KeyboardInterrupt:
         for signum in STOP_SIGNALS:  # a second Ctrl-C must not cut the clean-up short
             signal.signal(signum, on_signal)
@@ -146,7 +192,7 @@ def run(argv: list[str]) -> int:
     # through starting a child, which would leave it running.
     for signum in STOP_SIGNALS:
         signal.signal(signum, on_signal)
-    children = _children(options.port, options.bind, data_dir)
+    children = _children(options.port, options.bind, data_dir, identity_config)
     failed = False
     try:
         for child in children:
