@@ -41,9 +41,15 @@ def relay_kick(schema_name: str) -> bool:
         # Without the marker a run may be queued twice; that costs less than none.
         logger.warning("outbox kick in %s without debounce: %s", schema_name, exc)
     routing = {"queue": settings.OUTBOX_RELAY_QUEUE} if settings.OUTBOX_RELAY_QUEUE else {}
+    # A connection of its own that gives up at the first refusal: the pool's would retry
+    # for seconds, inside the commit of whoever wrote the events.
+    options = {**(outbox_relay.app.conf.broker_transport_options or {}), "max_retries": 0}
     try:
-        with schema_context(schema_name):
-            outbox_relay.apply_async(retry=False, **routing)
+        with (
+            schema_context(schema_name),
+            outbox_relay.app.connection_for_write(transport_options=options) as broker,
+        ):
+            outbox_relay.apply_async(connection=broker, retry=False, **routing)
     except Exception as exc:  # the broker is down: the rows wait for the sweep
         logger.warning("outbox relay not queued in %s (the sweep will relay): %s", schema_name, exc)
         relay_kick_taken(schema_name)

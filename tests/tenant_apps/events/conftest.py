@@ -23,6 +23,9 @@ from tenant_apps.events.models import (
 )
 from tenant_apps.events.services import record_event
 
+# The table the fault tests' worker consumer (recording_worker.py) writes the ids it takes.
+RECEIVED_TABLE = "relay_test_received"
+
 
 @dataclass
 class Recorder:
