@@ -161,9 +161,9 @@ def _refuse_reason(message: str) -> ValidationFailed:
 def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) -> Certificate:
     """Revoke a certificate for good, with a reason: verification says "revoked" from now
     on, its PDF is no longer handed out (the stored one is deleted after commit), and the
-    learner is notified. Audited as `certificate.revoked`. Raises `invalid_reason` (400) for
-    an empty or over-long reason and `already_revoked` (409) when it is revoked already,
-    keeping the first revocation as it was."""
+    learner is notified. Audited and announced as `certificate.revoked`. Raises
+    `invalid_reason` (400) for an empty or over-long reason and `already_revoked` (409) when
+    it is revoked already, keeping the first revocation as it was."""
     reason = reason.strip()
     if not reason:
         raise _refuse_reason(_("Say why the certificate is revoked."))
@@ -187,6 +187,21 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str) ->
             target=locked,
             before={"revoked_at": None, "revocation_reason": ""},
             after={"revoked_at": locked.revoked_at, "revocation_reason": reason},
+        )
+        record_event(
+            event_type=EventType.CERTIFICATE_REVOKED,
+            subject_type="certificate",
+            subject_id=locked.pk,
+            # Thin: who and which course, not the reason (free text about a person).
+            payload={
+                "id": locked.pk,
+                "code": locked.code,
+                "enrollment_id": locked.enrollment_id,
+                "user_id": locked.user_id,
+                "course_id": locked.course_id,
+                "revoked_at": locked.revoked_at,
+            },
+            actor_id=actor.pk,
         )
         with in_language_of(locked.user.locale):
             notification_send(

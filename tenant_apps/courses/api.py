@@ -195,7 +195,7 @@ class CourseDetailApi(APIView):
         course = _course_to_edit(request, course_id)
         body = CourseInput(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        services.course_update(course=course, **body.validated_data)
+        services.course_update(course=course, actor=request.user, **body.validated_data)
         return _detail(request, course_id)
 
     @extend_schema(responses={204: None, **CONFLICTS})

@@ -165,7 +165,7 @@ def course_builder(request: HttpRequest, course_id: int) -> HttpResponse:
     form = CourseForm(request.POST, categories=list(selectors.category_list()))
     if form.is_valid():
         try:
-            services.course_update(course=course, **form.service_values())
+            services.course_update(course=course, actor=request.user, **form.service_values())
         except ApplicationError as error:
             refusal_show(form, error)
         else:

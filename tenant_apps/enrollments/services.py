@@ -243,6 +243,7 @@ def _grant_pending(
             "updated_at",
         ]
     )
+    _announce(EventType.ENROLLMENT_ACTIVATED, pending, actor)
     _announce(EventType.COURSE_ENROLLED, pending, actor)
     return pending
 
@@ -415,7 +416,8 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     """Give access to a pending enrollment: billing calls this once the course is paid;
     an admin may call it to grant the course.
 
-    Pending → active, announced as `course.enrolled`, the learner gets a confirmation after
+    Pending → active, announced as `enrollment.activated` and `course.enrolled`, the
+    learner gets a confirmation after
     commit. An active enrollment is returned unchanged, so a retried payment notification is
     harmless; a completed or cancelled one is `invalid_transition` (409)."""
     locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -428,6 +430,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
     locked.activated_at = now
     locked.updated_at = now
     locked.save(update_fields=["status", "activated_at", "updated_at"])
+    _announce(EventType.ENROLLMENT_ACTIVATED, locked, actor)
     _announce(EventType.COURSE_ENROLLED, locked, actor)
     _audit(AuditAction.ENROLLMENT_ACTIVATED, locked, actor)
     _tell(enrollment_confirmation_send, [locked.pk])
@@ -437,6 +440,7 @@ def enrollment_activate(*, enrollment: Enrollment, actor: User | None) -> Enroll
 @transaction.atomic
 def enrollment_cancel(*, enrollment: Enrollment, actor: User | None) -> Enrollment:
     """Cancel (drop) a pending or active enrollment; its progress stays as history.
+    Announced as `enrollment.cancelled`.
 
     Cancelling a cancelled enrollment returns it unchanged; a completed one is
     `invalid_transition` (409)."""
@@ -451,6 +455,7 @@ def enrollment_cancel(*, enrollment: Enrollment, actor: User | None) -> Enrollme
     locked.cancelled_by = actor
     locked.updated_at = now
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    _announce(EventType.ENROLLMENT_CANCELLED, locked, actor)
     if actor is None or actor.pk != locked.user_id:  # a learner dropping a course is no admin
         _audit(AuditAction.ENROLLMENT_CANCELLED, locked, actor)
     return locked

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from tenant_apps.events.kicks import relay_kick_after_commit
 from tenant_apps.events.models import EventType, OutboxEvent
 
 
@@ -24,17 +25,19 @@ def record_event(
     actor_id: int | None = None,
 ) -> OutboxEvent:
     """Add an event to the outbox. Call it inside the transaction that makes the change, so
-    the event exists exactly when the change does."""
+    the event exists exactly when the change does; the relay is kicked once it commits."""
     if not connection.in_atomic_block:
         raise EventOutsideTransaction(
             f"{event_type} must be recorded inside the change's transaction"
         )
     # Round-trip through JSON now: dates, decimals and UUIDs become the strings consumers get.
     serialisable = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-    return OutboxEvent.objects.create(
+    event = OutboxEvent.objects.create(
         event_type=event_type,
         subject_type=subject_type,
         subject_id=str(subject_id),
         payload=serialisable,
         actor_id=actor_id,
     )
+    relay_kick_after_commit()
+    return event

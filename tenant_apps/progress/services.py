@@ -24,6 +24,8 @@ from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from tenant_apps.courses.models import Lesson, LessonKind
 from tenant_apps.enrollments.models import Enrollment, EnrollmentStatus
 from tenant_apps.enrollments.services import enrollment_complete
+from tenant_apps.events.models import EventType
+from tenant_apps.events.services import record_event
 from tenant_apps.people.models import User
 from tenant_apps.progress.errors import ProgressErrorCode
 from tenant_apps.progress.models import LessonProgress
@@ -91,10 +93,26 @@ def _touch(
 def _complete(
     enrollment: Enrollment, lesson: Lesson, progress: LessonProgress, actor: User | None
 ) -> None:
-    """Mark the lesson done once, then complete the enrollment if no required lesson is left."""
-    LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
-        completed_at=timezone.now()
-    )
+    """Mark the lesson done once (announced as `lesson.completed`), then complete the
+    enrollment if no required lesson is left."""
+    now = timezone.now()
+    if LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(
+        completed_at=now
+    ):
+        record_event(
+            event_type=EventType.LESSON_COMPLETED,
+            subject_type="lesson_progress",
+            subject_id=progress.pk,
+            payload={
+                "id": progress.pk,
+                "enrollment_id": enrollment.pk,
+                "lesson_id": lesson.pk,
+                "course_id": enrollment.course_id,
+                "user_id": enrollment.user_id,
+                "completed_at": now,
+            },
+            actor_id=getattr(actor, "pk", None),
+        )
     required = Lesson.objects.filter(course_id=enrollment.course_id, is_required=True)
     total = required.count()
     done = LessonProgress.objects.filter(

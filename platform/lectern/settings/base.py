@@ -401,6 +401,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "lectern"
 CELERY_BEAT_SCHEDULE = {
+    # Relay what kicks after commit missed, and retry failing outbox consumers.
+    "sweep-outboxes": {
+        "task": "lectern.tasks.outbox_sweep",
+        "schedule": 30.0,
+    },
+    "prune-relayed-outbox-events": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.events.tasks.outbox_prune",),
+        "schedule": 3600.0,
+    },
     "top-up-spare-schemas": {
         "task": "shared_apps.tenants.tasks.spare_schemas_top_up",
         "schedule": 60.0,
@@ -430,6 +440,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+
+# ---------------------------------------------------------------------------------------
+# The outbox relay (tenant_apps.events.relay): events per batch, how long one run may go on
+# before it queues the next (so one busy tenant cannot hold a worker), the queue its runs go
+# to (empty: the default queue), and how long relayed events are kept.
+OUTBOX_RELAY_BATCH_SIZE = env_int("OUTBOX_RELAY_BATCH_SIZE", 500)
+OUTBOX_RELAY_TIME_BUDGET_SECONDS = env_int("OUTBOX_RELAY_TIME_BUDGET_SECONDS", 20)
+OUTBOX_RELAY_QUEUE = env_str("OUTBOX_RELAY_QUEUE", "")
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
 
 # ---------------------------------------------------------------------------------------
 # Logging: one line per record with the request id and tenant; JSON in production.

@@ -296,9 +296,10 @@ def course_create(
 
 
 @transaction.atomic
-def course_update(*, course: Course, **changes: Any) -> Course:
+def course_update(*, course: Course, actor: User | None = None, **changes: Any) -> Course:
     """Change a course's details (any of COURSE_FIELDS). `tags` replaces the whole set;
-    `category_id=None` removes the category; the slug changes only when given."""
+    `category_id=None` removes the category; the slug changes only when given. Announced as
+    `course.updated`, naming the fields given."""
     catalogue_changed()
     values = _clean_course_values(changes)
     if "slug" in values and not values["slug"]:
@@ -320,6 +321,20 @@ def course_update(*, course: Course, **changes: Any) -> Course:
         locked.save()
     if tag_names is not None:
         locked.tags.set(tags_named(tag_names))
+    if changes:
+        record_event(
+            event_type=EventType.COURSE_UPDATED,
+            subject_type="course",
+            subject_id=locked.pk,
+            payload={
+                "id": locked.pk,
+                "title": locked.title,
+                "slug": locked.slug,
+                "status": locked.status,
+                "changed": sorted(changes),
+            },
+            actor_id=getattr(actor, "pk", None),
+        )
     return locked
 
 

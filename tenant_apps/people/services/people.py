@@ -219,7 +219,8 @@ PROFILE_FIELDS = ("full_name", "locale", "time_zone")
 def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
     """Change a person's profile and, when `actor` is an admin, their role.
 
-    A role change is audited; every change is announced as `user.updated`."""
+    A role change is audited and announced as `user.role_changed`; every change is
+    announced as `user.updated`."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     before = user_payload(locked)
     for name in PROFILE_FIELDS:
@@ -241,6 +242,12 @@ def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
             target=locked,
             before={"role": before["role"]},
             after={"role": after["role"]},
+        )
+        _announce(
+            EventType.USER_ROLE_CHANGED,
+            locked,
+            actor,
+            payload={"id": locked.pk, "role": after["role"], "previous_role": before["role"]},
         )
     if before != after:
         _announce(EventType.USER_UPDATED, locked, actor, payload=after)

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.certificates.models import Certificate
+from tenant_apps.events.models import OutboxEvent
 from tenant_apps.notifications.models import Notification
 from tenant_apps.people.models import Role
 from tests.tenant_apps.certificates.conftest import certificate_rows, in_tenant
@@ -111,6 +112,18 @@ def test_an_admin_revokes_with_a_reason(
     ]
     verification = api().get(f"/api/v1/certificates/verify/{stored.code}").json()
     assert verification["status"] == "revoked"
+    announced = in_tenant(
+        tenant_a, lambda: list(OutboxEvent.objects.filter(event_type="certificate.revoked"))
+    )
+    assert [(e.subject_id, e.actor_id) for e in announced] == [(str(stored.pk), admin.pk)]
+    assert announced[0].payload == {
+        "id": stored.pk,
+        "code": stored.code,
+        "enrollment_id": stored.enrollment_id,
+        "user_id": learner.pk,
+        "course_id": course.pk,
+        "revoked_at": DjangoJSONEncoder().default(revoked.revoked_at),
+    }
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.INSTRUCTOR, Role.CONTENT_CREATOR])

@@ -172,10 +172,38 @@ def test_update_changes_details_tags_and_category(author, in_tenant_a):
         90,
     )
 
-    services.course_update(course=course, category_id=None, tags=[])
+    services.course_update(course=course, actor=author, category_id=None, tags=[])
     course.refresh_from_db()
     assert course.category is None
     assert list(course.tags.all()) == []
+    updates = OutboxEvent.objects.filter(event_type="course.updated").order_by("id")
+    assert [(e.subject_id, e.actor_id, e.payload["changed"]) for e in updates] == [
+        (
+            str(course.pk),
+            None,
+            [
+                "category_id",
+                "certificate_enabled",
+                "currency",
+                "description",
+                "difficulty",
+                "estimated_minutes",
+                "language",
+                "passing_score",
+                "price",
+                "tags",
+                "title",
+            ],
+        ),
+        (str(course.pk), author.pk, ["category_id", "tags"]),
+    ]
+    assert updates.last().payload == {
+        "id": course.pk,
+        "title": "Colour Theory",
+        "slug": "a",
+        "status": "draft",
+        "changed": ["category_id", "tags"],
+    }
 
 
 def test_update_of_slug_checks_it_is_free(author, in_tenant_a):

@@ -93,7 +93,11 @@ def test_paid_course_stays_pending_until_activated(
         activated = services.enrollment_activate(enrollment=enrollment, actor=None)
     assert activated.status == "active"
     assert activated.activated_at is not None
-    assert events_of(enrollment) == ["enrollment.created", "course.enrolled"]
+    assert events_of(enrollment) == [
+        "enrollment.created",
+        "enrollment.activated",
+        "course.enrolled",
+    ]
     assert [m.subject for m in mail.outbox] == [
         "You're enrolled in Advanced Welding at Alpha Learning"
     ]
@@ -101,7 +105,11 @@ def test_paid_course_stays_pending_until_activated(
     # A retried payment notification changes nothing.
     again = services.enrollment_activate(enrollment=enrollment, actor=admin)
     assert (again.status, again.activated_at) == ("active", activated.activated_at)
-    assert events_of(enrollment) == ["enrollment.created", "course.enrolled"]
+    assert events_of(enrollment) == [
+        "enrollment.created",
+        "enrollment.activated",
+        "course.enrolled",
+    ]
 
 
 @pytest.mark.parametrize("status", [CourseStatus.DRAFT, CourseStatus.ARCHIVED])
@@ -181,6 +189,13 @@ def test_cancel_records_when_and_who_and_is_idempotent(free_course, learner, adm
 
     again = services.enrollment_cancel(enrollment=enrollment, actor=learner)
     assert (again.cancelled_at, again.cancelled_by_id) == (cancelled.cancelled_at, admin.pk)
+    assert events_of(enrollment) == [
+        "enrollment.created",
+        "course.enrolled",
+        "enrollment.cancelled",
+    ]
+    cancelled_event = OutboxEvent.objects.get(event_type="enrollment.cancelled")
+    assert (cancelled_event.actor_id, cancelled_event.payload["status"]) == (admin.pk, "cancelled")
 
 
 def test_pending_enrollment_can_be_cancelled(paid_course, learner):
@@ -329,7 +344,11 @@ def test_assignment_turns_a_pending_self_enrollment_into_an_active_one(paid_cour
     assigned = services.enrollment_assign(user=learner, course=paid_course, actor=admin, due_at=DUE)
     assert assigned.pk == pending.pk
     assert (assigned.status, assigned.source, assigned.due_at) == ("active", "assigned", DUE)
-    assert events_of(pending) == ["enrollment.created", "course.enrolled"]
+    assert events_of(pending) == [
+        "enrollment.created",
+        "enrollment.activated",
+        "course.enrolled",
+    ]
 
 
 def test_assigning_someone_already_enrolled_is_a_conflict_naming_the_person(
@@ -406,7 +425,11 @@ def test_group_assignment_enrolls_the_rest_and_counts_the_others(
     ]
     for enrollment_id in new_ids:
         assert events_of(Enrollment(pk=enrollment_id)) == ["enrollment.created", "course.enrolled"]
-    assert events_of(pending_one) == ["enrollment.created", "course.enrolled"]
+    assert events_of(pending_one) == [
+        "enrollment.created",
+        "enrollment.activated",
+        "course.enrolled",
+    ]
 
     # Assigning again changes nothing.
     again = services.enrollment_assign_group(group=group, course=paid_course, actor=admin)

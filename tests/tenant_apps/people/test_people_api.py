@@ -110,6 +110,13 @@ def test_role_change_is_audited_with_ip_and_announced(api, admin, make_person, t
             ).count()
             == 1
         )
+        role_changed = OutboxEvent.objects.get(event_type="user.role_changed")
+    assert (role_changed.subject_id, role_changed.actor_id) == (str(learner.pk), admin.pk)
+    assert role_changed.payload == {
+        "id": learner.pk,
+        "role": "instructor",
+        "previous_role": "learner",
+    }
     assert (entry.action, entry.actor_id, entry.target_id) == (
         "user.role_changed",
         admin.pk,

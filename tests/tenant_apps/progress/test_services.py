@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from tenant_apps.courses.models import Lesson, LessonKind
@@ -106,6 +107,17 @@ def test_a_lesson_is_completed_once(enrollment, lessons, learner):
     )
     assert first.completed_at is not None
     assert again.completed_at == first.completed_at == not_undone.completed_at
+    completed = OutboxEvent.objects.get(event_type="lesson.completed")  # once
+    assert (completed.subject_type, completed.subject_id) == ("lesson_progress", str(first.pk))
+    assert completed.payload == {
+        "id": first.pk,
+        "enrollment_id": enrollment.pk,
+        "lesson_id": lessons[0].pk,
+        "course_id": enrollment.course_id,
+        "user_id": learner.pk,
+        "completed_at": DjangoJSONEncoder().default(first.completed_at),
+    }
+    assert completed.actor_id == learner.pk
 
 
 def test_course_completes_when_every_required_lesson_is_done_and_quizzes_are_passed(
