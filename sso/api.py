@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -151,7 +152,7 @@ class TestRunApi(APIView):
     def get(self, request: Request, test_id: uuid.UUID) -> Response:
         test = ConnectionTest.objects.select_related("provider").filter(pk=test_id).first()
         if test is None:
-            raise NotFound(SsoErrorCode.PROVIDER_NOT_FOUND, "No such test connection.")
+            raise NotFound(SsoErrorCode.PROVIDER_NOT_FOUND, _("No such test connection."))
         return Response(bodies.TestRunOutput(test, context={"request": request}).data)
 
 

@@ -51,8 +51,12 @@ def service_errors_show(form: forms.BaseForm, error: ApplicationError, renames=N
             base = name.split(".", 1)[1]
         base = renames.get(base, base)
         if line and base in ("group_role_rules", "group_membership_rules", "saml_certificates"):
-            what = _("Certificate") if base == "saml_certificates" else _("Line")
-            message = f"{what} {int(line.group(1)) + 1}: {message}"
+            where = (
+                _("Certificate %(number)s: %(message)s")
+                if base == "saml_certificates"
+                else _("Line %(number)s: %(message)s")
+            )
+            message = where % {"number": int(line.group(1)) + 1, "message": message}
         form.add_error(base if base in form.fields else None, message)
         placed = True
     if not placed:

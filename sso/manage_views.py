@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -280,20 +281,21 @@ def test_start(request: HttpRequest, provider_id: int) -> HttpResponse:
     return redirect(start)
 
 
+# Module constants: worded lazily, in the language of the admin reading the trace.
 _FAILURE_HINTS = {
-    "audience": _(
+    "audience": gettext_lazy(
         "The identity provider addressed its answer to another service. Check that the "
         "Entity ID / audience it has for Lectern is this provider's SP entity ID."
     ),
-    "certificate": _(
+    "certificate": gettext_lazy(
         "The answer was signed with a key whose certificate is not among this provider's "
         "signing certificates. Refresh the metadata or paste the new certificate."
     ),
-    "clock": _(
+    "clock": gettext_lazy(
         "The clocks of the identity provider and this server differ too much, or the answer "
         "was too old. Check both clocks or allow a larger clock difference."
     ),
-    "attribute": _(
+    "attribute": gettext_lazy(
         "The identity provider did not send an attribute the mapping needs. Compare the "
         "attributes below with the mapping."
     ),

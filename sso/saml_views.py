@@ -56,14 +56,17 @@ def _refused(
     request: HttpRequest, provider: IdentityProvider | None, error: SsoRefused
 ) -> HttpResponse:
     """Every refused sign-in: audit event + support reference, the login page says why."""
-    _, message = login_failure_record(provider=provider, error=error, detail=error.message)
+    _reference, message = login_failure_record(provider=provider, error=error, detail=error.message)
     messages.error(request, message)
     return redirect(reverse("login"))
 
 
 def _unexpected(exc: Exception) -> SsoRefused:
     logger.exception("SAML: unexpected error")
-    return SsoRefused(SsoErrorCode.RESPONSE_INVALID, f"Unexpected error: {exc.__class__.__name__}")
+    return SsoRefused(
+        SsoErrorCode.RESPONSE_INVALID,
+        _("Unexpected error: %(error)s") % {"error": exc.__class__.__name__},
+    )
 
 
 def _test_page(test_id: str) -> HttpResponse:

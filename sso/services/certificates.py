@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sso.models import IdentityProvider, KeyState, ProviderKind, ServiceProviderKey
 
@@ -32,25 +34,25 @@ def certificate_read(text: str) -> x509.Certificate:
     most IdP consoles show). Raises CertificateUnreadable saying what is wrong."""
     text = (text or "").strip()
     if not text:
-        raise CertificateUnreadable("The certificate is empty.")
+        raise CertificateUnreadable(_("The certificate is empty."))
     if "-----BEGIN" in text:
         if "PRIVATE KEY" in text:
             raise CertificateUnreadable(
-                "This is a private key. Paste the identity provider's certificate instead."
+                _("This is a private key. Paste the identity provider's certificate instead.")
             )
         try:
             return x509.load_pem_x509_certificate(text.encode())
         except ValueError as exc:
-            raise CertificateUnreadable("This PEM block is not an X.509 certificate.") from exc
+            raise CertificateUnreadable(_("This PEM block is not an X.509 certificate.")) from exc
     if not _BASE64.match(text):
         raise CertificateUnreadable(
-            "Paste the certificate as PEM (-----BEGIN CERTIFICATE-----) or its base64 body."
+            _("Paste the certificate as PEM (-----BEGIN CERTIFICATE-----) or its base64 body.")
         )
     try:
         der = base64.b64decode("".join(text.split()), validate=True)
         return x509.load_der_x509_certificate(der)
     except (binascii.Error, ValueError) as exc:
-        raise CertificateUnreadable("This base64 text is not an X.509 certificate.") from exc
+        raise CertificateUnreadable(_("This base64 text is not an X.509 certificate.")) from exc
 
 
 def certificate_body(certificate: x509.Certificate) -> str:
@@ -115,11 +117,22 @@ def provider_certificate_facts(provider: IdentityProvider) -> list[CertificateFa
 
 @dataclass(frozen=True)
 class CertificateStatus:
-    """One certificate the tenant's sign-in depends on, and when it stops working."""
+    """One certificate the tenant's sign-in depends on, and when it stops working: a
+    signing certificate of `provider`, or this portal's SP key in `key_state`."""
 
-    label: str
     facts: CertificateFacts
     provider: IdentityProvider | None = None  # None: one of the tenant's own SP keys
+    key_state: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the certificate is, in the language active where it is read (the page's,
+        or the admin's an e-mail is written for)."""
+        if self.provider is not None:
+            return _("Signing certificate of %(provider)s") % {"provider": self.provider.name}
+        if self.key_state == KeyState.ACTIVE:
+            return _("This portal's SAML signing key")
+        return _("This portal's next SAML signing key")
 
 
 def certificate_statuses() -> list[CertificateStatus]:
@@ -132,13 +145,7 @@ def certificate_statuses() -> list[CertificateStatus]:
     )
     for provider in providers:
         for facts in provider_certificate_facts(provider):
-            statuses.append(
-                CertificateStatus(
-                    label=f"Signing certificate of {provider.name}",
-                    facts=facts,
-                    provider=provider,
-                )
-            )
+            statuses.append(CertificateStatus(facts=facts, provider=provider))
     keys = ServiceProviderKey.objects.filter(state__in=[KeyState.ACTIVE, KeyState.NEXT]).only(
         "id", "state", "certificate_pem"
     )
@@ -147,12 +154,7 @@ def certificate_statuses() -> list[CertificateStatus]:
             facts = certificate_facts(key.certificate_pem)
         except CertificateUnreadable:
             continue
-        label = (
-            "This portal's SAML signing key"
-            if key.state == KeyState.ACTIVE
-            else "This portal's next SAML signing key"
-        )
-        statuses.append(CertificateStatus(label=label, facts=facts))
+        statuses.append(CertificateStatus(facts=facts, key_state=key.state))
     statuses.sort(key=lambda status: status.facts.not_after)
     return statuses
 
@@ -172,9 +174,10 @@ def certificate_warnings_send() -> int:
     """E-mail the tenant's active admins about each certificate that has come within 30 or
     7 days of expiry (or past it), once per certificate and threshold; returns how many
     warnings (not e-mails) went out. A certificate first seen at 5 days gets the 7-day
-    warning only."""
+    warning only. Each admin's e-mail is written in their language and time zone."""
     from django.db import IntegrityError, transaction
 
+    from core.languages import as_read_by
     from sso.models import CertificateWarning
     from tenant_apps.notifications.services import tenant_email_send, tenant_identity
     from tenant_apps.people.models import Role, User
@@ -186,7 +189,11 @@ def certificate_warnings_send() -> int:
     ]
     if not due:
         return 0
-    admins = list(User.objects.filter(role=Role.ADMIN, is_active=True).only("email", "full_name"))
+    admins = list(
+        User.objects.filter(role=Role.ADMIN, is_active=True).only(
+            "email", "full_name", "locale", "time_zone"
+        )
+    )
     tenant = tenant_identity()
     page = tenant.base_url + _manage_sso_path()
     sent = 0
@@ -203,20 +210,25 @@ def certificate_warnings_send() -> int:
             continue
         sent += 1
         for admin in admins:
-            tenant_email_send(
-                to=admin.email,
-                subject=_warning_subject(status),
-                template="sso_certificate_expiring",
-                context={"user": admin, "status": status, "link": page},
-                tenant=tenant,
-            )
+            with as_read_by(locale=admin.locale, zone=admin.zone):
+                tenant_email_send(
+                    to=admin.email,
+                    subject=_warning_subject(status),
+                    template="sso_certificate_expiring",
+                    context={"user": admin, "status": status, "link": page},
+                    tenant=tenant,
+                )
     return sent
 
 
 def _warning_subject(status: CertificateStatus) -> str:
     if status.facts.expired:
-        return f"{status.label} has expired"
-    return f"{status.label} expires in {status.facts.days_left} days"
+        return _("%(what)s has expired") % {"what": status.label}
+    return ngettext(
+        "%(what)s expires in %(days)s day",
+        "%(what)s expires in %(days)s days",
+        status.facts.days_left,
+    ) % {"what": status.label, "days": status.facts.days_left}
 
 
 def _manage_sso_path() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
@@ -55,5 +56,6 @@ def login_failure_record(
     public = _PUBLIC_MESSAGES.get(error.code, _GENERIC)
     return (
         reference,
-        f"{public} If this keeps happening, give your admin the reference {reference}.",
+        gettext("%(reason)s If this keeps happening, give your admin the reference %(reference)s.")
+        % {"reason": public, "reference": reference},
     )

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.secret_box import secret_open, secret_seal
 from sso.errors import SsoErrorCode, SsoRefused
@@ -108,7 +109,7 @@ def sp_key_next_create(*, actor) -> ServiceProviderKey:
     if ServiceProviderKey.objects.filter(state=KeyState.NEXT).exists():
         raise SsoRefused(
             SsoErrorCode.KEY_INVALID,
-            "A next key is already published; activate it before making another.",
+            _("A next key is already published; activate it before making another."),
             status=409,
         )
     certificate, private_key, not_after = _key_pair_new(_common_name())
@@ -129,7 +130,7 @@ def sp_key_next_activate(*, actor) -> ServiceProviderKey:
     if key is None:
         raise SsoRefused(
             SsoErrorCode.KEY_INVALID,
-            "There is no next key to activate; publish one first.",
+            _("There is no next key to activate; publish one first."),
             status=409,
         )
     now = timezone.now()

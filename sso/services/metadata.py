@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
@@ -76,7 +78,7 @@ _NAME_ID_FORMATS = _name_id_formats()
 def _invalid(message: str, field_name: str = "metadata_xml") -> ValidationFailed:
     return ValidationFailed(
         SsoErrorCode.METADATA_INVALID,
-        "The metadata could not be used.",
+        _("The metadata could not be used."),
         [FieldError(field_name, message)],
     )
 
@@ -98,35 +100,46 @@ def metadata_parse(
     an SSO endpoint or a signing certificate, each in words naming what is missing."""
     raw = document.encode() if isinstance(document, str) else document
     if not raw.strip():
-        raise _invalid("Paste the metadata XML.", field_name)
+        raise _invalid(_("Paste the metadata XML."), field_name)
     if len(raw) > METADATA_MAX_BYTES:
-        raise _invalid(f"The metadata is over {METADATA_MAX_BYTES // 1000} kB.", field_name)
+        raise _invalid(_too_large(), field_name)
     try:
         root = OneLogin_Saml2_XML.to_etree(raw)  # forbids DTDs and entities
     except Exception as exc:  # defusedxml's DTDForbidden / EntitiesForbidden, lxml's errors
         name = type(exc).__name__
         if "DTD" in name or "Entit" in name:
             raise _invalid(
-                "The metadata holds a document type declaration or entities, which are "
-                "refused (they are how XML attacks start).",
+                _(
+                    "The metadata holds a document type declaration or entities, which are "
+                    "refused (they are how XML attacks start)."
+                ),
                 field_name,
             ) from exc
-        raise _invalid("This is not well-formed XML.", field_name) from exc
+        raise _invalid(_("This is not well-formed XML."), field_name) from exc
     entities = _idp_entities(root)
     if not entities:
-        raise _invalid("The document describes no identity provider (IDPSSODescriptor).")
+        raise _invalid(_("The document describes no identity provider (IDPSSODescriptor)."))
     if entity_id:
         chosen = [node for node in entities if node.get("entityID") == entity_id]
         if not chosen:
             raise _invalid(
-                f"The document describes no identity provider with entity ID {entity_id}.",
+                _("The document describes no identity provider with entity ID %(entity_id)s.")
+                % {"entity_id": entity_id},
                 "entity_id",
             )
     elif len(entities) > 1:
         shown = ", ".join(node.get("entityID", "?") for node in entities[:5])
+        if len(entities) > 5:
+            shown += ", ..."
         raise _invalid(
-            f"The document describes {len(entities)} identity providers ({shown}"
-            f"{', ...' if len(entities) > 5 else ''}); give the entity ID of yours.",
+            ngettext(
+                "The document describes %(count)s identity provider (%(entity_ids)s); give "
+                "the entity ID of yours.",
+                "The document describes %(count)s identity providers (%(entity_ids)s); give "
+                "the entity ID of yours.",
+                len(entities),
+            )
+            % {"count": len(entities), "entity_ids": shown},
             "entity_id",
         )
     else:
@@ -148,12 +161,14 @@ def metadata_parse(
         )
         idp["singleLogoutService"] = with_post_slo.get("idp", {}).get("singleLogoutService", {})
     if not idp.get("entityId"):
-        raise _invalid("The identity provider has no entityID.", field_name)
+        raise _invalid(_("The identity provider has no entityID."), field_name)
     sso = idp.get("singleSignOnService", {}).get("url", "")
     if not sso:
         raise _invalid(
-            "The identity provider offers no single sign-on service with the HTTP-Redirect "
-            "or HTTP-POST binding.",
+            _(
+                "The identity provider offers no single sign-on service with the "
+                "HTTP-Redirect or HTTP-POST binding."
+            ),
             field_name,
         )
     if "x509cert" in idp:
@@ -161,7 +176,7 @@ def metadata_parse(
     else:
         certificates = list(idp.get("x509certMulti", {}).get("signing", []))
     if not certificates:
-        raise _invalid("The identity provider publishes no signing certificate.", field_name)
+        raise _invalid(_("The identity provider publishes no signing certificate."), field_name)
     return IdpMetadata(
         entity_id=idp["entityId"],
         sso_url=sso,
@@ -170,6 +185,10 @@ def metadata_parse(
         certificates=certificates,
         name_id_format=settings_found.get("sp", {}).get("NameIDFormat", ""),
     )
+
+
+def _too_large() -> str:
+    return _("The metadata is over %(size)s kB.") % {"size": METADATA_MAX_BYTES // 1000}
 
 
 def _address_allowed(host: str) -> bool:
@@ -194,7 +213,9 @@ def metadata_fetch(url: str, field_name: str = "metadata_url") -> bytes:
         raise _invalid(problem, field_name)
     host = urlsplit(url).hostname or ""
     if not settings.SSO_DEVELOPMENT_URLS and not _address_allowed(host):
-        raise _invalid(f"{host} is not a public address on the internet.", field_name)
+        raise _invalid(
+            _("%(host)s is not a public address on the internet.") % {"host": host}, field_name
+        )
     try:
         with requests.get(
             url,
@@ -205,29 +226,37 @@ def metadata_fetch(url: str, field_name: str = "metadata_url") -> bytes:
         ) as response:
             if response.is_redirect:
                 target = response.headers.get("Location", "")
-                raise _unreachable(f"{url} redirects to {target}; enter that address.", field_name)
+                raise _unreachable(
+                    _("%(url)s redirects to %(target)s; enter that address.")
+                    % {"url": url, "target": target},
+                    field_name,
+                )
             if response.status_code != 200:
-                raise _unreachable(f"{url} answered HTTP {response.status_code}.", field_name)
+                raise _unreachable(
+                    _("%(url)s answered HTTP %(status)s.")
+                    % {"url": url, "status": response.status_code},
+                    field_name,
+                )
             body = b""
             for chunk in response.iter_content(64 * 1024):
                 body += chunk
                 if len(body) > METADATA_MAX_BYTES:
-                    raise _invalid(
-                        f"The metadata is over {METADATA_MAX_BYTES // 1000} kB.", field_name
-                    )
+                    raise _invalid(_too_large(), field_name)
             return body
     except requests.Timeout as exc:
-        raise _unreachable(f"{url} did not answer in time.", field_name) from exc
+        raise _unreachable(_("%(url)s did not answer in time.") % {"url": url}, field_name) from exc
     except requests.exceptions.SSLError as exc:
-        raise _unreachable(f"{url}'s TLS certificate could not be verified.", field_name) from exc
+        raise _unreachable(
+            _("%(url)s's TLS certificate could not be verified.") % {"url": url}, field_name
+        ) from exc
     except requests.RequestException as exc:
-        raise _unreachable(f"{url} could not be reached.", field_name) from exc
+        raise _unreachable(_("%(url)s could not be reached.") % {"url": url}, field_name) from exc
 
 
 def _unreachable(message: str, field_name: str) -> ValidationFailed:
     error = ValidationFailed(
         SsoErrorCode.METADATA_UNREACHABLE,
-        "The metadata could not be fetched.",
+        _("The metadata could not be fetched."),
         [FieldError(field_name, message)],
     )
     return error
@@ -243,8 +272,8 @@ def _metadata_from(
         return metadata_parse(document, entity_id, field_name="metadata_url")
     raise ValidationFailed(
         SsoErrorCode.METADATA_INVALID,
-        "The metadata could not be used.",
-        [FieldError("metadata_url", "Give the metadata URL or paste the metadata XML.")],
+        _("The metadata could not be used."),
+        [FieldError("metadata_url", _("Give the metadata URL or paste the metadata XML."))],
     )
 
 
@@ -285,7 +314,7 @@ def provider_metadata_import(
     those of the metadata given; a URL is kept for refreshing."""
     if provider.kind != ProviderKind.SAML:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_INVALID, "Only SAML providers have metadata.", status=400
+            SsoErrorCode.PROVIDER_INVALID, _("Only SAML providers have metadata."), status=400
         )
     metadata = _metadata_from(
         metadata_xml=metadata_xml, metadata_url=metadata_url, entity_id=entity_id
@@ -308,7 +337,7 @@ def provider_metadata_refresh(*, provider: IdentityProvider, actor) -> IdentityP
     if provider.kind != ProviderKind.SAML or not provider.saml_metadata_url:
         raise SsoRefused(
             SsoErrorCode.METADATA_INVALID,
-            "This provider has no metadata URL to refresh from.",
+            _("This provider has no metadata URL to refresh from."),
             status=400,
         )
     try:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import redis
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from social_core.exceptions import (
     AuthCanceled,
     AuthConfigurationError,
@@ -78,15 +79,18 @@ def _test_page(test: ConnectionTest) -> str:
 def _usable(provider: IdentityProvider) -> None:
     if not provider.enabled:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_DISABLED, f"{provider.name} is switched off in this portal."
+            SsoErrorCode.PROVIDER_DISABLED,
+            _("%(provider)s is switched off in this portal.") % {"provider": provider.name},
         )
     if not provider.oidc_client_id:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_INVALID, f"{provider.name} has no client id configured."
+            SsoErrorCode.PROVIDER_INVALID,
+            _("%(provider)s has no client id configured.") % {"provider": provider.name},
         )
     if provider.kind == ProviderKind.OAUTH2 and not provider.oauth2_backend:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_INVALID, f"{provider.name} names no OAuth 2 backend."
+            SsoErrorCode.PROVIDER_INVALID,
+            _("%(provider)s names no OAuth 2 backend.") % {"provider": provider.name},
         )
 
 
@@ -100,50 +104,63 @@ def _refusal_from_social(error: SocialAuthBaseException) -> SsoRefused:
     ):
         return SsoRefused(
             SsoErrorCode.STATE_MISMATCH,
-            "The callback's state is not one this browser's sign-in is waiting for: it is "
-            "missing, forged, expired or already used (a replayed callback).",
+            _(
+                "The callback's state is not one this browser's sign-in is waiting for: it is "
+                "missing, forged, expired or already used (a replayed callback)."
+            ),
         )
     if isinstance(error, AuthCanceled):
         return SsoRefused(
             SsoErrorCode.RESPONSE_INVALID,
-            f"The identity provider did not sign the person in ({said or 'cancelled'}).",
+            _("The identity provider did not sign the person in (%(said)s).")
+            % {"said": said or _("cancelled")},
         )
     if isinstance(error, AuthCredentialError):
         return SsoRefused(
             SsoErrorCode.REPLAYED,
-            f"The identity provider refused the authorization code ({said}): it was "
-            "already used or has expired.",
+            _(
+                "The identity provider refused the authorization code (%(said)s): it was "
+                "already used or has expired."
+            )
+            % {"said": said},
         )
     if isinstance(error, AuthProviderError):
         if error.code in ("timeout", "connection_failed", "tls_error"):
             return SsoRefused(
                 SsoErrorCode.METADATA_UNREACHABLE,
-                f"The identity provider could not be reached during the {stage} step "
-                f"({error.code}).",
+                _(
+                    "The identity provider could not be reached during the %(stage)s step "
+                    "(%(code)s)."
+                )
+                % {"stage": stage, "code": error.code},
                 status=502,
             )
+        said = said or error.code
+        if error.status_code:
+            said = f"{said}, HTTP {error.status_code}"
         return SsoRefused(
             SsoErrorCode.RESPONSE_INVALID,
-            f"The identity provider answered with an error during the {stage} step "
-            f"({said or error.code}"
-            + (f", HTTP {error.status_code}" if error.status_code else "")
-            + ").",
+            _("The identity provider answered with an error during the %(stage)s step (%(said)s).")
+            % {"stage": stage, "said": said},
         )
     if isinstance(error, AuthConfigurationError):
         return SsoRefused(
             SsoErrorCode.PROVIDER_INVALID,
-            f"The identity provider refused Lectern's request during the {stage} step "
-            f"({said or error.code}); check the client id, secret, scopes and redirect URI.",
+            _(
+                "The identity provider refused Lectern's request during the %(stage)s step "
+                "(%(said)s); check the client id, secret, scopes and redirect URI."
+            )
+            % {"stage": stage, "said": said or error.code},
         )
     if error.claim == "sub":
         return SsoRefused(
             SsoErrorCode.TOKEN_INVALID,
-            "The UserInfo answer is about another subject than the ID token.",
+            _("The UserInfo answer is about another subject than the ID token."),
         )
     return SsoRefused(
         SsoErrorCode.RESPONSE_INVALID,
-        f"The identity provider's answer could not be used during the {stage} step "
-        f"({error.code}{': ' + said if said else ''}).",
+        _("The identity provider's answer could not be used during the %(stage)s step (%(said)s).")
+        % {"stage": stage, "said": f"{error.code}: {said}" if said else error.code},
     )
 
 
@@ -168,19 +185,19 @@ def _guarded(provider, trace, step):
         return _failed(provider, exc, trace)
     except SocialAuthBaseException as exc:
         refusal = _refusal_from_social(exc)
-        trace_step(trace, "Identity provider's answer", ok=False, detail=refusal.message)
+        trace_step(trace, _("Identity provider's answer"), ok=False, detail=refusal.message)
         return _failed(provider, refusal, trace)
     except redis.RedisError:
         refusal = SsoRefused(
             SsoErrorCode.RESPONSE_INVALID,
-            "Single sign-on is briefly unavailable (its session store did not answer).",
+            _("Single sign-on is briefly unavailable (its session store did not answer)."),
             status=503,
         )
         return _failed(provider, refusal, trace)
     except SecretUnreadable:
         refusal = SsoRefused(
             SsoErrorCode.PROVIDER_INVALID,
-            "The stored client secret cannot be opened; an admin must enter it again.",
+            _("The stored client secret cannot be opened; an admin must enter it again."),
         )
         return _failed(provider, refusal, trace)
 
@@ -196,15 +213,28 @@ def _discovery_traced(provider: IdentityProvider, trace) -> None:
     try:
         discovery = oidc_metadata.discovery_load(provider)
     except SsoRefused as exc:
-        trace_step(trace, "Discovery", ok=False, detail=exc.message, data=url)
+        trace_step(trace, _("Discovery"), ok=False, detail=exc.message, data=url)
         raise
+    detail = (
+        _(
+            "%(url)s (cached): the issuer matches the configured one; ID tokens accepted "
+            "signed with %(algorithms)s."
+        )
+        if discovery.from_cache
+        else _(
+            "%(url)s: the issuer matches the configured one; ID tokens accepted signed with "
+            "%(algorithms)s."
+        )
+    )
     trace_step(
         trace,
-        "Discovery",
+        _("Discovery"),
         ok=True,
-        detail=f"{url}{' (cached)' if discovery.from_cache else ''}: the issuer matches "
-        f"the configured one; ID tokens accepted signed with "
-        f"{', '.join(discovery.signing_algorithms) or 'nothing Lectern accepts'}.",
+        detail=detail
+        % {
+            "url": url,
+            "algorithms": ", ".join(discovery.signing_algorithms) or _("nothing Lectern accepts"),
+        },
         data=discovery.document,
     )
 
@@ -219,7 +249,7 @@ def oidc_login_begin(
     """Send the browser to the provider's authorization endpoint (a test run when an
     admin gave `test_id`)."""
     if provider is None:
-        refusal = SsoRefused(SsoErrorCode.PROVIDER_NOT_FOUND, "No such identity provider.")
+        refusal = SsoRefused(SsoErrorCode.PROVIDER_NOT_FOUND, _("No such identity provider."))
         return _failed(None, refusal, None)
     trace = _test_run_for(request, provider, test_id)
 
@@ -242,10 +272,12 @@ def oidc_login_begin(
         request.session[PENDING_SESSION_KEY] = dict(newest)
         trace_step(
             trace,
-            "Authorization request",
+            _("Authorization request"),
             ok=None,
-            detail="The browser is sent to the identity provider with a state and nonce "
-            "bound to its session and a PKCE challenge (S256).",
+            detail=_(
+                "The browser is sent to the identity provider with a state and nonce bound "
+                "to its session and a PKCE challenge (S256)."
+            ),
             data={"url": url.split("?", 1)[0], "parameters": params},
         )
         return SignInOutcome(redirect_to=url)
@@ -267,9 +299,9 @@ def _answer_checked(request: HttpRequest, provider: IdentityProvider, trace) -> 
     data = request.GET
     trace_step(
         trace,
-        "Callback",
+        _("Callback"),
         ok=None,
-        detail="The identity provider sent the browser back.",
+        detail=_("The identity provider sent the browser back."),
         data={
             key: (value[:6] + "..." if key == "code" and len(value) > 6 else value)
             for key, value in data.items()
@@ -282,15 +314,15 @@ def _answer_checked(request: HttpRequest, provider: IdentityProvider, trace) -> 
         and oidc_metadata.issuer_normalised(returned_issuer)
         != oidc_metadata.issuer_normalised(provider.oidc_issuer)
     ):
-        reason = (
-            f"The callback says it comes from {returned_issuer!r}, not from this identity "
-            "provider (a mix-up of providers)."
-        )
-        trace_step(trace, "Callback issuer (iss)", ok=False, detail=reason)
+        reason = _(
+            "The callback says it comes from %(issuer)s, not from this identity provider "
+            "(a mix-up of providers)."
+        ) % {"issuer": repr(returned_issuer)}
+        trace_step(trace, _("Callback issuer (iss)"), ok=False, detail=reason)
         raise SsoRefused(SsoErrorCode.ISSUER_UNKNOWN, reason)
     backend = backend_for(request, provider, callback_url(request, provider), trace)
     answer = backend.auth_complete()
-    trace_step(trace, "Claims", ok=True, data=answer.claims)
+    trace_step(trace, _("Claims"), ok=True, data=answer.claims)
     return AssertedIdentity(
         subject=answer.subject,
         attributes=attributes_plain(answer.claims),
@@ -304,7 +336,7 @@ def oidc_login_complete(
     """The provider's answer at the callback: the person to sign in and where to go, or the
     refusal recorded (a test run: the trace finished, nobody signed in)."""
     if provider is None:
-        refusal = SsoRefused(SsoErrorCode.PROVIDER_NOT_FOUND, "No such identity provider.")
+        refusal = SsoRefused(SsoErrorCode.PROVIDER_NOT_FOUND, _("No such identity provider."))
         return _failed(None, refusal, None)
     entry = _pending_take(request, provider, request.GET.get("state", ""))
     trace = test_run_open(entry.get("test"), provider) if entry else None
@@ -316,9 +348,9 @@ def oidc_login_complete(
             mapped = identity_map(provider, identity)
             trace_step(
                 trace,
-                "Mapping onto a person",
+                _("Mapping onto a person"),
                 ok=True,
-                detail="Nothing saved and nobody signed in: this is a test run.",
+                detail=_("Nothing saved and nobody signed in: this is a test run."),
                 data=mapped.as_dict(),
             )
             trace_finish(

@@ -16,6 +16,7 @@ from typing import Any
 import redis
 import requests
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from core.redis_client import redis_client
 from sso.errors import SsoErrorCode, SsoRefused
@@ -100,7 +101,9 @@ def _cache_delete(key: str) -> None:
 
 
 def _fetch_json(url: str, what: str) -> dict[str, Any]:
-    """GET `url` as a JSON object, or a refusal naming what went wrong in plain words."""
+    """GET `url` as a JSON object, or a refusal naming what went wrong in plain words
+    (`what` is the document's name, already translated)."""
+    words = {"what": what, "url": url}
     try:
         response = requests.get(
             url, timeout=HTTP_TIMEOUT_SECONDS, headers={"Accept": "application/json"}
@@ -108,30 +111,33 @@ def _fetch_json(url: str, what: str) -> dict[str, Any]:
     except requests.RequestException as exc:
         raise SsoRefused(
             SsoErrorCode.METADATA_UNREACHABLE,
-            f"The identity provider's {what} at {url} could not be reached ({type(exc).__name__}).",
+            _("The identity provider's %(what)s at %(url)s could not be reached (%(error)s).")
+            % {**words, "error": type(exc).__name__},
             status=502,
         ) from exc
     if response.status_code != 200:
         raise SsoRefused(
             SsoErrorCode.METADATA_UNREACHABLE,
-            f"The identity provider's {what} at {url} answered HTTP {response.status_code}.",
+            _("The identity provider's %(what)s at %(url)s answered HTTP %(status)s.")
+            % {**words, "status": response.status_code},
             status=502,
         )
     if len(response.content) > MAX_DOCUMENT_BYTES:
         raise SsoRefused(
-            SsoErrorCode.METADATA_INVALID, f"The identity provider's {what} is too large."
+            SsoErrorCode.METADATA_INVALID,
+            _("The identity provider's %(what)s is too large.") % words,
         )
     try:
         document = response.json()
     except ValueError as exc:
         raise SsoRefused(
             SsoErrorCode.METADATA_INVALID,
-            f"The identity provider's {what} at {url} is not JSON.",
+            _("The identity provider's %(what)s at %(url)s is not JSON.") % words,
         ) from exc
     if not isinstance(document, dict):
         raise SsoRefused(
             SsoErrorCode.METADATA_INVALID,
-            f"The identity provider's {what} at {url} is not a JSON object.",
+            _("The identity provider's %(what)s at %(url)s is not a JSON object.") % words,
         )
     return document
 
@@ -142,15 +148,18 @@ def _discovery_checked(provider: IdentityProvider, document: dict[str, Any]) -> 
     if not isinstance(announced, str) or issuer_normalised(announced) != configured:
         raise SsoRefused(
             SsoErrorCode.ISSUER_UNKNOWN,
-            f"The discovery document says its issuer is {announced!r}, but this identity "
-            f"provider is configured with the issuer {configured!r}. They must be the same.",
+            _(
+                "The discovery document says its issuer is %(announced)s, but this identity "
+                "provider is configured with the issuer %(configured)s. They must be the same."
+            )
+            % {"announced": repr(announced), "configured": repr(configured)},
         )
     for field in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         value = document.get(field)
         if not isinstance(value, str) or not value.startswith(("https://", "http://")):
             raise SsoRefused(
                 SsoErrorCode.METADATA_INVALID,
-                f"The discovery document has no usable {field}.",
+                _("The discovery document has no usable %(field)s.") % {"field": field},
             )
 
 
@@ -158,14 +167,14 @@ def discovery_load(provider: IdentityProvider) -> Discovery:
     """The provider's discovery document, from the cache when it is there."""
     if not provider.oidc_issuer:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_INVALID, "This identity provider has no issuer configured."
+            SsoErrorCode.PROVIDER_INVALID, _("This identity provider has no issuer configured.")
         )
     url = discovery_url(provider)
     key = _cache_key("discovery", provider, url)
     cached = _cache_get(key)
     if isinstance(cached, dict):
         return Discovery(document=cached, from_cache=True)
-    document = _fetch_json(url, "discovery document")
+    document = _fetch_json(url, _("discovery document"))
     _discovery_checked(provider, document)
     _cache_set(key, document)
     return Discovery(document=document, from_cache=False)
@@ -184,12 +193,14 @@ class KeySet:
 
 
 def _jwks_fetch(url: str) -> list[dict[str, Any]]:
-    document = _fetch_json(url, "key set (JWKS)")
+    document = _fetch_json(url, _("key set (JWKS)"))
     keys = document.get("keys")
     if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
         raise SsoRefused(
-            SsoErrorCode.METADATA_INVALID, f"The key set at {url} has no list of keys."
+            SsoErrorCode.METADATA_INVALID,
+            _("The key set at %(url)s has no list of keys.") % {"url": url},
         )
+
     return keys
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 from social_core.backends.oauth import BaseOAuth2, BaseOAuth2PKCE
 from social_core.backends.open_id_connect import OpenIdConnectAuth
 from social_core.storage import AssociationMixin, BaseStorage, NonceMixin
@@ -211,10 +212,12 @@ class StateTracing:
         state = super().validate_state()
         trace_step(
             self.context.trace,
-            "State",
+            _("State"),
             ok=True,
-            detail="Matches the state bound to this browser's sign-in; used up now, so this "
-            "callback cannot be replayed.",
+            detail=_(
+                "Matches the state bound to this browser's sign-in; used up now, so this "
+                "callback cannot be replayed."
+            ),
         )
         return state
 
@@ -253,9 +256,9 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
         trace = self.context.trace
         trace_step(
             trace,
-            "Token response",
+            _("Token response"),
             ok=None,
-            detail="The provider exchanged the authorization code (PKCE verifier sent).",
+            detail=_("The provider exchanged the authorization code (PKCE verifier sent)."),
             data={
                 key: (_redacted(value) if key in ("access_token", "refresh_token") else value)
                 for key, value in response.items()
@@ -265,10 +268,16 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
         )
         for parameter in ("id_token", "access_token"):
             if not isinstance(response.get(parameter), str) or not response[parameter]:
-                trace_step(trace, "Token response", ok=False, detail=f"No {parameter}.")
+                trace_step(
+                    trace,
+                    _("Token response"),
+                    ok=False,
+                    detail=_("No %(parameter)s.") % {"parameter": parameter},
+                )
                 raise SsoRefused(
                     SsoErrorCode.RESPONSE_INVALID,
-                    f"The identity provider's token response has no {parameter}.",
+                    _("The identity provider's token response has no %(parameter)s.")
+                    % {"parameter": parameter},
                 )
         self.id_token = self.validate_and_return_id_token(
             response["id_token"], response["access_token"]
@@ -290,10 +299,10 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
             trace=self.context.trace,
         )
         if not self.validate_at_hash(verified.claims, access_token, verified.key):
-            trace_step(self.context.trace, "Access token hash (at_hash)", ok=False)
+            trace_step(self.context.trace, _("Access token hash (at_hash)"), ok=False)
             raise SsoRefused(
                 SsoErrorCode.TOKEN_INVALID,
-                "The ID token's at_hash does not match the access token it came with.",
+                _("The ID token's at_hash does not match the access token it came with."),
             )
         return verified.claims
 
@@ -306,17 +315,17 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
         try:
             super().validate_claims(id_token)
         except AuthResponseError as exc:
-            reason = (
+            reason = _(
                 "The ID token's nonce is not the one this browser's sign-in sent "
                 "(a token minted for another sign-in, or replayed)."
             )
-            trace_step(self.context.trace, "Nonce", ok=False, detail=reason)
+            trace_step(self.context.trace, _("Nonce"), ok=False, detail=reason)
             raise SsoRefused(SsoErrorCode.NONCE_MISMATCH, reason) from exc
         trace_step(
             self.context.trace,
-            "Nonce",
+            _("Nonce"),
             ok=True,
-            detail="Matches the nonce bound to this browser's sign-in; used up now.",
+            detail=_("Matches the nonce bound to this browser's sign-in; used up now."),
         )
 
     # -- the end: claims, not social-core's pipeline ---------------------------------
@@ -325,7 +334,7 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
         userinfo: dict[str, Any] = {}
         if self._discovery().document.get("userinfo_endpoint"):
             userinfo = self.user_data(access_token) or {}
-            trace_step(self.context.trace, "UserInfo", ok=True, data=userinfo)
+            trace_step(self.context.trace, _("UserInfo"), ok=True, data=userinfo)
         merged = {**userinfo, **claims}
         return ProviderAnswer(
             subject=str(claims["sub"]),
@@ -343,13 +352,13 @@ class PlainOAuth2Mixin(StateTracing):
         response = dict(kwargs.get("response") or {})
         data = self.user_data(access_token, *args, **kwargs) or {}
         response.update(data)
-        trace_step(self.context.trace, "User data", ok=True, data=data)
+        trace_step(self.context.trace, _("User data"), ok=True, data=data)
         details = self.get_user_details(response)
         subject = self.get_user_id(details, response)
         if subject in (None, ""):
             raise SsoRefused(
                 SsoErrorCode.ATTRIBUTE_MISSING,
-                "The provider's user data does not say who the person is (no id).",
+                _("The provider's user data does not say who the person is (no id)."),
             )
         claims = {
             key: value
@@ -377,9 +386,13 @@ def backend_for(request, provider: IdentityProvider, redirect_uri: str, trace=No
     if not path:
         raise SsoRefused(
             SsoErrorCode.PROVIDER_INVALID,
-            f"{provider.oauth2_backend!r} is not an OAuth 2 backend Lectern offers "
-            f"({', '.join(sorted(OAUTH2_BACKENDS))}).",
+            _("%(backend)s is not an OAuth 2 backend Lectern offers (%(offered)s).")
+            % {
+                "backend": repr(provider.oauth2_backend),
+                "offered": ", ".join(sorted(OAUTH2_BACKENDS)),
+            },
         )
+
     social_class = module_member(path)
     # PKCE for every plain OAuth 2 backend too (the providers offered all support it).
     bases = (PlainOAuth2Mixin, social_class)

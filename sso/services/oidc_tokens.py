@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import ConnectionTest
@@ -56,49 +58,65 @@ def _header_read(token: str, trace: ConnectionTest | None) -> tuple[dict, dict]:
     except jwt.PyJWTError as exc:
         raise _refuse(
             trace,
-            "ID token decoded",
+            _("ID token decoded"),
             SsoErrorCode.TOKEN_INVALID,
-            f"The ID token is not a readable JWT ({exc}).",
+            _("The ID token is not a readable JWT (%(error)s).") % {"error": exc},
         ) from exc
     if not isinstance(unverified, dict):
         raise _refuse(
-            trace, "ID token decoded", SsoErrorCode.TOKEN_INVALID, "The ID token has no claims."
+            trace,
+            _("ID token decoded"),
+            SsoErrorCode.TOKEN_INVALID,
+            _("The ID token has no claims."),
         )
-    trace_step(trace, "ID token header (decoded, not yet trusted)", ok=None, data=header)
-    trace_step(trace, "ID token claims (decoded, not yet trusted)", ok=None, data=unverified)
+    trace_step(trace, _("ID token header (decoded, not yet trusted)"), ok=None, data=header)
+    trace_step(trace, _("ID token claims (decoded, not yet trusted)"), ok=None, data=unverified)
     return header, unverified
 
 
 def _algorithm_check(header: dict, expected: TokenExpectations, trace) -> str:
-    title = "Signature algorithm"
+    title = _("Signature algorithm")
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
         raise _refuse(
             trace,
             title,
             SsoErrorCode.SIGNATURE_INVALID,
-            "The ID token is not signed (alg: none). Lectern accepts only tokens signed "
-            "with the identity provider's published keys.",
+            _(
+                "The ID token is not signed (alg: none). Lectern accepts only tokens signed "
+                "with the identity provider's published keys."
+            ),
         )
     if alg.upper().startswith("HS"):
         raise _refuse(
             trace,
             title,
             SsoErrorCode.SIGNATURE_INVALID,
-            f"The ID token is signed with a shared secret ({alg}). Anyone holding the "
-            "client secret could make such a token, so Lectern accepts only the identity "
-            "provider's public-key signatures (RS256, PS256, ES256, ...).",
+            _(
+                "The ID token is signed with a shared secret (%(algorithm)s). Anyone holding "
+                "the client secret could make such a token, so Lectern accepts only the "
+                "identity provider's public-key signatures (RS256, PS256, ES256, ...)."
+            )
+            % {"algorithm": alg},
         )
     if alg not in ASYMMETRIC_ALGORITHMS or alg not in expected.algorithms:
         raise _refuse(
             trace,
             title,
             SsoErrorCode.SIGNATURE_INVALID,
-            f"The ID token is signed with {alg}, which is not among the algorithms the "
-            f"provider's discovery document advertises and Lectern accepts "
-            f"({', '.join(expected.algorithms) or 'none'}).",
+            _(
+                "The ID token is signed with %(algorithm)s, which is not among the algorithms "
+                "the provider's discovery document advertises and Lectern accepts "
+                "(%(accepted)s)."
+            )
+            % {"algorithm": alg, "accepted": ", ".join(expected.algorithms) or _("none")},
         )
-    trace_step(trace, title, ok=True, detail=f"{alg}, advertised by the provider.")
+    trace_step(
+        trace,
+        title,
+        ok=True,
+        detail=_("%(algorithm)s, advertised by the provider.") % {"algorithm": alg},
+    )
     return alg
 
 
@@ -117,29 +135,34 @@ def _signature_check(
     if not candidates and kid is not None:
         trace_step(
             trace,
-            "Signing key lookup",
+            _("Signing key lookup"),
             ok=None,
-            detail=f"The cached key set has no key {kid!r}; fetching the provider's JWKS "
-            "again (it may have rotated its keys).",
+            detail=_(
+                "The cached key set has no key %(kid)s; fetching the provider's JWKS again "
+                "(it may have rotated its keys)."
+            )
+            % {"kid": repr(kid)},
         )
         keyset = keys_refresh()
         candidates = keyset.key_for(kid)
     if not candidates:
         raise _refuse(
             trace,
-            "Signing key lookup",
+            _("Signing key lookup"),
             SsoErrorCode.SIGNATURE_INVALID,
-            f"The ID token was signed with the key {kid!r}, which the identity provider "
-            "does not publish in its JWKS.",
+            _(
+                "The ID token was signed with the key %(kid)s, which the identity provider "
+                "does not publish in its JWKS."
+            )
+            % {"kid": repr(kid)},
             data={"published_kids": [key.get("kid") for key in keyset.keys]},
         )
-    trace_step(
-        trace,
-        "Signing key lookup",
-        ok=True,
-        detail=f"Key {kid!r} found in the provider's JWKS"
-        + (" (cached)." if keyset.from_cache else " (fetched)."),
+    found = (
+        _("Key %(kid)s found in the provider's JWKS (cached).")
+        if keyset.from_cache
+        else _("Key %(kid)s found in the provider's JWKS (fetched).")
     )
+    trace_step(trace, _("Signing key lookup"), ok=True, detail=found % {"kid": repr(kid)})
     for jwk in candidates:
         if jwk.get("alg") not in (None, alg):
             continue
@@ -163,18 +186,25 @@ def _signature_check(
         except jwt.PyJWTError as exc:
             raise _refuse(
                 trace,
-                "Signature",
+                _("Signature"),
                 SsoErrorCode.SIGNATURE_INVALID,
-                f"The ID token's signature could not be checked ({exc}).",
+                _("The ID token's signature could not be checked (%(error)s).") % {"error": exc},
             ) from exc
-        trace_step(trace, "Signature", ok=True, detail=f"Valid {alg} signature.")
+        trace_step(
+            trace,
+            _("Signature"),
+            ok=True,
+            detail=_("Valid %(algorithm)s signature.") % {"algorithm": alg},
+        )
         return claims, jwk
     raise _refuse(
         trace,
-        "Signature",
+        _("Signature"),
         SsoErrorCode.SIGNATURE_INVALID,
-        "The ID token's signature does not match the identity provider's key: it was "
-        "altered or signed by someone else.",
+        _(
+            "The ID token's signature does not match the identity provider's key: it was "
+            "altered or signed by someone else."
+        ),
     )
 
 
@@ -185,12 +215,17 @@ def _issuer_check(claims: dict, expected: TokenExpectations, trace) -> None:
     ):
         raise _refuse(
             trace,
-            "Issuer",
+            _("Issuer"),
             SsoErrorCode.ISSUER_UNKNOWN,
-            f"The ID token was issued by {issuer!r}, not by this identity provider "
-            f"({expected.issuer!r}).",
+            _(
+                "The ID token was issued by %(issuer)s, not by this identity provider "
+                "(%(expected)s)."
+            )
+            % {"issuer": repr(issuer), "expected": repr(expected.issuer)},
         )
-    trace_step(trace, "Issuer", ok=True, detail=f"{issuer}, as configured.")
+    trace_step(
+        trace, _("Issuer"), ok=True, detail=_("%(issuer)s, as configured.") % {"issuer": issuer}
+    )
 
 
 def _audience_check(claims: dict, expected: TokenExpectations, trace) -> None:
@@ -199,21 +234,29 @@ def _audience_check(claims: dict, expected: TokenExpectations, trace) -> None:
     if not isinstance(audiences, list) or expected.client_id not in audiences:
         raise _refuse(
             trace,
-            "Audience",
+            _("Audience"),
             SsoErrorCode.AUDIENCE_WRONG,
-            f"The ID token is meant for {audience!r}, not for Lectern's client id "
-            f"{expected.client_id!r}.",
+            _("The ID token is meant for %(audience)s, not for Lectern's client id %(client_id)s.")
+            % {"audience": repr(audience), "client_id": repr(expected.client_id)},
         )
     azp = claims.get("azp")
     if (len(audiences) > 1 and azp is None) or (azp is not None and azp != expected.client_id):
         raise _refuse(
             trace,
-            "Audience",
+            _("Audience"),
             SsoErrorCode.AUDIENCE_WRONG,
-            f"The ID token names several audiences and its authorised party (azp) is "
-            f"{azp!r}, not Lectern's client id {expected.client_id!r}.",
+            _(
+                "The ID token names several audiences and its authorised party (azp) is "
+                "%(azp)s, not Lectern's client id %(client_id)s."
+            )
+            % {"azp": repr(azp), "client_id": repr(expected.client_id)},
         )
-    trace_step(trace, "Audience", ok=True, detail=f"Issued for {expected.client_id}.")
+    trace_step(
+        trace,
+        _("Audience"),
+        ok=True,
+        detail=_("Issued for %(client_id)s.") % {"client_id": expected.client_id},
+    )
 
 
 def _number(claims: dict, name: str) -> float | None:
@@ -227,49 +270,88 @@ def _times_check(claims: dict, expected: TokenExpectations, now: float, trace) -
     exp = _number(claims, "exp")
     if exp is None:
         raise _refuse(
-            trace, "Expiry", SsoErrorCode.TOKEN_INVALID, "The ID token has no expiry (exp)."
+            trace, _("Expiry"), SsoErrorCode.TOKEN_INVALID, _("The ID token has no expiry (exp).")
         )
     if now > exp + expected.leeway:
+        ago = int(now - exp)
         raise _refuse(
             trace,
-            "Expiry",
+            _("Expiry"),
             SsoErrorCode.CLOCK,
-            f"The ID token expired {int(now - exp)} seconds ago (allowed clock skew: "
-            f"{expected.leeway} s).",
+            ngettext(
+                "The ID token expired %(count)s second ago (allowed clock skew: %(leeway)s s).",
+                "The ID token expired %(count)s seconds ago (allowed clock skew: %(leeway)s s).",
+                ago,
+            )
+            % {"count": ago, "leeway": expected.leeway},
         )
-    trace_step(trace, "Expiry", ok=True, detail=f"Valid for {int(exp - now)} more seconds.")
+    left = int(exp - now)
+    trace_step(
+        trace,
+        _("Expiry"),
+        ok=True,
+        detail=ngettext(
+            "Valid for %(count)s more second.", "Valid for %(count)s more seconds.", left
+        )
+        % {"count": left},
+    )
     iat = _number(claims, "iat")
     if iat is None:
         raise _refuse(
             trace,
-            "Issued at",
+            _("Issued at"),
             SsoErrorCode.TOKEN_INVALID,
-            "The ID token does not say when it was issued (iat).",
+            _("The ID token does not say when it was issued (iat)."),
         )
     if iat > now + expected.leeway:
+        ahead = int(iat - now)
         raise _refuse(
             trace,
-            "Issued at",
+            _("Issued at"),
             SsoErrorCode.CLOCK,
-            f"The ID token claims to be issued {int(iat - now)} seconds in the future: the "
-            "identity provider's clock and ours disagree.",
+            ngettext(
+                "The ID token claims to be issued %(count)s second in the future: the "
+                "identity provider's clock and ours disagree.",
+                "The ID token claims to be issued %(count)s seconds in the future: the "
+                "identity provider's clock and ours disagree.",
+                ahead,
+            )
+            % {"count": ahead},
         )
+    age = int(now - iat)
     if now - iat > expected.max_age:
         raise _refuse(
             trace,
-            "Issued at",
+            _("Issued at"),
             SsoErrorCode.CLOCK,
-            f"The ID token was issued {int(now - iat)} seconds ago; a sign-in accepts "
-            f"tokens up to {expected.max_age} seconds old.",
+            ngettext(
+                "The ID token was issued %(count)s second ago; a sign-in accepts tokens up "
+                "to %(max_age)s seconds old.",
+                "The ID token was issued %(count)s seconds ago; a sign-in accepts tokens up "
+                "to %(max_age)s seconds old.",
+                age,
+            )
+            % {"count": age, "max_age": expected.max_age},
         )
-    trace_step(trace, "Issued at", ok=True, detail=f"{int(now - iat)} seconds ago.")
+    trace_step(
+        trace,
+        _("Issued at"),
+        ok=True,
+        detail=ngettext("%(count)s second ago.", "%(count)s seconds ago.", age) % {"count": age},
+    )
     nbf = _number(claims, "nbf")
     if nbf is not None and now + expected.leeway < nbf:
+        wait = int(nbf - now)
         raise _refuse(
             trace,
-            "Not before",
+            _("Not before"),
             SsoErrorCode.CLOCK,
-            f"The ID token is not valid for another {int(nbf - now)} seconds.",
+            ngettext(
+                "The ID token is not valid for another %(count)s second.",
+                "The ID token is not valid for another %(count)s seconds.",
+                wait,
+            )
+            % {"count": wait},
         )
 
 
@@ -292,6 +374,7 @@ def id_token_verify(
     _times_check(claims, expected, time.time() if now is None else now, trace)
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise _refuse(
-            trace, "Subject", SsoErrorCode.TOKEN_INVALID, "The ID token names no subject."
+            trace, _("Subject"), SsoErrorCode.TOKEN_INVALID, _("The ID token names no subject.")
         )
+
     return VerifiedIdToken(claims=claims, header=header, key={**jwk, "alg": alg})

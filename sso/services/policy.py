@@ -4,6 +4,7 @@ identity provider, and which provider serves an e-mail's domain (discovery)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import FieldError, ValidationFailed
 from sso.errors import SsoErrorCode
@@ -14,7 +15,7 @@ from tenant_apps.people.models import Role, User
 
 
 def sso_policy() -> SsoPolicy:
-    policy, _ = SsoPolicy.objects.get_or_create(id=1)
+    policy, _created = SsoPolicy.objects.get_or_create(id=1)
     return policy
 
 
@@ -45,7 +46,7 @@ def sso_policy_update(
         )
         if len(admins) != len(set(break_glass_admin_ids)):
             errors.append(
-                FieldError("break_glass_admin_ids", "Choose active admins of this organisation.")
+                FieldError("break_glass_admin_ids", _("Choose active admins of this organisation."))
             )
         else:
             policy.break_glass_admins.set(admins)
@@ -55,7 +56,7 @@ def sso_policy_update(
         else:
             provider = IdentityProvider.objects.filter(pk=default_provider_id).first()
             if provider is None:
-                errors.append(FieldError("default_provider", "Choose one of the providers."))
+                errors.append(FieldError("default_provider", _("Choose one of the providers.")))
             else:
                 policy.default_provider = provider
     if sso_only is not None:
@@ -63,18 +64,18 @@ def sso_policy_update(
     if policy.sso_only and not errors:
         if not IdentityProvider.objects.filter(enabled=True).exists():
             errors.append(
-                FieldError("sso_only", "Add and enable an identity provider before this.")
+                FieldError("sso_only", _("Add and enable an identity provider before this."))
             )
         elif not policy.break_glass_admins.filter(is_active=True, role=Role.ADMIN).exists():
             errors.append(
                 FieldError(
                     "break_glass_admin_ids",
-                    "Name at least one admin who may still sign in with a password.",
+                    _("Name at least one admin who may still sign in with a password."),
                 )
             )
     if errors:
         raise ValidationFailed(
-            SsoErrorCode.POLICY_INVALID, "The sign-in policy was not changed.", errors
+            SsoErrorCode.POLICY_INVALID, _("The sign-in policy was not changed."), errors
         )
     policy.save()
     after = _policy_values(policy)
@@ -96,7 +97,7 @@ def password_refusal(user: User) -> str | None:
         return None
     if policy.break_glass_admins.filter(pk=user.pk).exists():
         return None
-    return (
+    return _(
         "This organisation signs in through its identity provider. "
         "Use single sign-on above instead of a password."
     )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.secret_box import secret_seal
@@ -73,7 +74,7 @@ def provider_get(*, provider_id: int) -> IdentityProvider:
     in another schema)."""
     provider = IdentityProvider.objects.filter(pk=provider_id).first()
     if provider is None:
-        raise NotFound(SsoErrorCode.PROVIDER_NOT_FOUND, "No such identity provider.")
+        raise NotFound(SsoErrorCode.PROVIDER_NOT_FOUND, _("No such identity provider."))
     return provider
 
 
@@ -84,9 +85,9 @@ def url_problem(value: str) -> str | None:
     try:
         _url_shape(value)
     except ValidationError:
-        return "Enter a full address, like https://idp.example.com/sso."
+        return _("Enter a full address, like https://idp.example.com/sso.")
     if not value.lower().startswith("https://") and not settings.SSO_DEVELOPMENT_URLS:
-        return "Use an https:// address."
+        return _("Use an https:// address.")
     return None
 
 
@@ -106,7 +107,12 @@ def certificates_normalised(texts: Iterable[str], field: str = "saml_certificate
         if body not in bodies:
             bodies.append(body)
     if len(bodies) > MAX_CERTIFICATES:
-        errors.append(FieldError(field, f"Keep at most {MAX_CERTIFICATES} certificates."))
+        errors.append(
+            FieldError(
+                field,
+                _("Keep at most %(limit)s certificates.") % {"limit": MAX_CERTIFICATES},
+            )
+        )
     return bodies, errors
 
 
@@ -123,32 +129,43 @@ def email_domains_normalised(raw: Iterable[str]) -> tuple[list[str], list[FieldE
             domain = ""
         if not _DOMAIN.match(domain):
             errors.append(
-                FieldError("email_domains", f"“{text}” is not a domain, like example.com.")
+                FieldError(
+                    "email_domains",
+                    _("“%(domain)s” is not a domain, like example.com.") % {"domain": text},
+                )
             )
             continue
         if domain not in domains:
             domains.append(domain)
     if len(domains) > MAX_EMAIL_DOMAINS:
-        errors.append(FieldError("email_domains", f"At most {MAX_EMAIL_DOMAINS} domains."))
+        errors.append(
+            FieldError(
+                "email_domains", _("At most %(limit)s domains.") % {"limit": MAX_EMAIL_DOMAINS}
+            )
+        )
     return domains, errors
 
 
 def _mapping_normalised(raw: Any) -> tuple[dict[str, str], list[FieldError]]:
     if not isinstance(raw, dict):
-        return {}, [FieldError("attribute_mapping", "Give an object of attribute names.")]
+        return {}, [FieldError("attribute_mapping", _("Give an object of attribute names."))]
     mapping: dict[str, str] = {}
     errors: list[FieldError] = []
     for key, value in raw.items():
         field = f"attribute_mapping.{key}"
         if key not in MAPPED_ATTRIBUTES:
             errors.append(
-                FieldError(field, "Not a person's attribute: use " + ", ".join(MAPPED_ATTRIBUTES))
+                FieldError(
+                    field,
+                    _("Not a person's attribute: use %(attributes)s")
+                    % {"attributes": ", ".join(MAPPED_ATTRIBUTES)},
+                )
             )
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue  # an empty name maps nothing
         if not isinstance(value, str) or len(value) > 512 or "\x00" in value:
-            errors.append(FieldError(field, "Give the attribute or claim name as text."))
+            errors.append(FieldError(field, _("Give the attribute or claim name as text.")))
             continue
         mapping[key] = value.strip()
     return mapping, errors
@@ -156,30 +173,30 @@ def _mapping_normalised(raw: Any) -> tuple[dict[str, str], list[FieldError]]:
 
 def _role_rules_normalised(raw: Any) -> tuple[list[dict], list[FieldError]]:
     if not isinstance(raw, list):
-        return [], [FieldError("group_role_rules", "Give a list of rules.")]
+        return [], [FieldError("group_role_rules", _("Give a list of rules."))]
     rules: list[dict] = []
     errors: list[FieldError] = []
     for index, rule in enumerate(raw[: MAX_RULES + 1]):
         where = f"group_role_rules[{index}]"
         if not isinstance(rule, dict):
-            errors.append(FieldError(where, "Give the group and the role."))
+            errors.append(FieldError(where, _("Give the group and the role.")))
             continue
         group = str(rule.get("group") or "").strip()
         role = rule.get("role")
         if not group:
-            errors.append(FieldError(f"{where}.group", "Name the identity provider's group."))
+            errors.append(FieldError(f"{where}.group", _("Name the identity provider's group.")))
         if role not in Role.values:
-            errors.append(FieldError(f"{where}.role", "Choose one of: " + ", ".join(Role.values)))
+            errors.append(FieldError(f"{where}.role", _choose_one_of(Role.values)))
         if group and role in Role.values:
             rules.append({"group": group[:256], "role": role})
     if len(raw) > MAX_RULES:
-        errors.append(FieldError("group_role_rules", f"At most {MAX_RULES} rules."))
+        errors.append(FieldError("group_role_rules", _at_most_rules()))
     return rules, errors
 
 
 def _membership_rules_normalised(raw: Any) -> tuple[list[dict], list[FieldError]]:
     if not isinstance(raw, list):
-        return [], [FieldError("group_membership_rules", "Give a list of rules.")]
+        return [], [FieldError("group_membership_rules", _("Give a list of rules."))]
     wanted = [
         rule.get("tenant_group")
         for rule in raw
@@ -191,32 +208,40 @@ def _membership_rules_normalised(raw: Any) -> tuple[list[dict], list[FieldError]
     for index, rule in enumerate(raw[: MAX_RULES + 1]):
         where = f"group_membership_rules[{index}]"
         if not isinstance(rule, dict):
-            errors.append(FieldError(where, "Give the group and the tenant group."))
+            errors.append(FieldError(where, _("Give the group and the tenant group.")))
             continue
         group = str(rule.get("group") or "").strip()
         tenant_group = rule.get("tenant_group")
         if not group:
-            errors.append(FieldError(f"{where}.group", "Name the identity provider's group."))
+            errors.append(FieldError(f"{where}.group", _("Name the identity provider's group.")))
         if isinstance(tenant_group, bool) or tenant_group not in existing:
             errors.append(
-                FieldError(f"{where}.tenant_group", "Choose one of this portal's groups.")
+                FieldError(f"{where}.tenant_group", _("Choose one of this portal's groups."))
             )
         elif group:
             rules.append({"group": group[:256], "tenant_group": tenant_group})
     if len(raw) > MAX_RULES:
-        errors.append(FieldError("group_membership_rules", f"At most {MAX_RULES} rules."))
+        errors.append(FieldError("group_membership_rules", _at_most_rules()))
     return rules, errors
+
+
+def _choose_one_of(choices: Iterable[str]) -> str:
+    return _("Choose one of: %(choices)s") % {"choices": ", ".join(choices)}
+
+
+def _at_most_rules() -> str:
+    return _("At most %(limit)s rules.") % {"limit": MAX_RULES}
 
 
 def _text(value: Any, field: str, limit: int, errors: list[FieldError]) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or "\x00" in value:
-        errors.append(FieldError(field, "Give text."))
+        errors.append(FieldError(field, _("Give text.")))
         return ""
     value = value.strip()
     if len(value) > limit:
-        errors.append(FieldError(field, f"At most {limit} characters."))
+        errors.append(FieldError(field, _("At most %(limit)s characters.") % {"limit": limit}))
     return value
 
 
@@ -227,7 +252,7 @@ def _values_apply(provider: IdentityProvider, values: dict[str, Any]) -> list[Fi
     for field, value in values.items():
         if field in BOOLEAN_FIELDS:
             if not isinstance(value, bool):
-                errors.append(FieldError(field, "Give true or false."))
+                errors.append(FieldError(field, _("Give true or false.")))
             else:
                 setattr(provider, field, value)
         elif field == "name":
@@ -245,12 +270,12 @@ def _values_apply(provider: IdentityProvider, values: dict[str, Any]) -> list[Fi
             provider.oauth2_backend = _text(value, field, 64, errors)
         elif field == "saml_sso_binding":
             if value not in SamlBinding.values:
-                errors.append(FieldError(field, "Choose HTTP-Redirect or HTTP-POST."))
+                errors.append(FieldError(field, _("Choose HTTP-Redirect or HTTP-POST.")))
             else:
                 provider.saml_sso_binding = value
         elif field == "saml_name_id_format":
             if value not in NameIdFormat.values:
-                errors.append(FieldError(field, "Choose one of the NameID formats."))
+                errors.append(FieldError(field, _("Choose one of the NameID formats.")))
             else:
                 provider.saml_name_id_format = value
         elif field == "saml_clock_skew_seconds":
@@ -260,25 +285,29 @@ def _values_apply(provider: IdentityProvider, values: dict[str, Any]) -> list[Fi
                 or not 0 <= value <= MAX_CLOCK_SKEW_SECONDS
             ):
                 errors.append(
-                    FieldError(field, f"A whole number of seconds, 0 to {MAX_CLOCK_SKEW_SECONDS}.")
+                    FieldError(
+                        field,
+                        _("A whole number of seconds, 0 to %(maximum)s.")
+                        % {"maximum": MAX_CLOCK_SKEW_SECONDS},
+                    )
                 )
             else:
                 provider.saml_clock_skew_seconds = value
         elif field == "default_role":
             if value not in Role.values:
-                errors.append(FieldError(field, "Choose one of: " + ", ".join(Role.values)))
+                errors.append(FieldError(field, _choose_one_of(Role.values)))
             else:
                 provider.default_role = value
         elif field == "saml_certificates":
             if not isinstance(value, list):
-                errors.append(FieldError(field, "Give a list of certificates."))
+                errors.append(FieldError(field, _("Give a list of certificates.")))
                 continue
             bodies, problems = certificates_normalised(value)
             errors.extend(problems)
             provider.saml_certificates = bodies
         elif field == "email_domains":
             if not isinstance(value, list):
-                errors.append(FieldError(field, "Give a list of domains."))
+                errors.append(FieldError(field, _("Give a list of domains.")))
                 continue
             domains, problems = email_domains_normalised(value)
             errors.extend(problems)
@@ -301,19 +330,21 @@ def _provider_problems(provider: IdentityProvider) -> list[FieldError]:
     """What the provider as a whole still lacks or gets wrong, for its kind."""
     errors: list[FieldError] = []
     if not provider.name:
-        errors.append(FieldError("name", "Give the provider a name people recognise."))
+        errors.append(FieldError("name", _("Give the provider a name people recognise.")))
     if not re.match(SLUG_PATTERN, provider.slug or ""):
         errors.append(
             FieldError(
                 "slug",
-                "Use 1 to 40 lower-case letters, digits and hyphens, starting and ending "
-                "with a letter or digit (it appears in this provider's addresses).",
+                _(
+                    "Use 1 to 40 lower-case letters, digits and hyphens, starting and ending "
+                    "with a letter or digit (it appears in this provider's addresses)."
+                ),
             )
         )
     elif (
         IdentityProvider.objects.exclude(pk=provider.pk).filter(slug__iexact=provider.slug).exists()
     ):
-        errors.append(FieldError("slug", "Another identity provider already uses this slug."))
+        errors.append(FieldError("slug", _("Another identity provider already uses this slug.")))
     for field in URL_FIELDS:
         value = getattr(provider, field)
         problem = url_problem(value) if value else None
@@ -321,32 +352,36 @@ def _provider_problems(provider: IdentityProvider) -> list[FieldError]:
             errors.append(FieldError(field, problem))
     if provider.kind == ProviderKind.SAML:
         if not provider.saml_entity_id:
-            errors.append(FieldError("saml_entity_id", "Give the identity provider's entity ID."))
+            errors.append(
+                FieldError("saml_entity_id", _("Give the identity provider's entity ID."))
+            )
         if not provider.saml_sso_url:
-            errors.append(FieldError("saml_sso_url", "Give the single sign-on service URL."))
+            errors.append(FieldError("saml_sso_url", _("Give the single sign-on service URL.")))
         if not provider.saml_certificates:
             errors.append(
                 FieldError(
                     "saml_certificates",
-                    "Give at least one signing certificate of the identity provider.",
+                    _("Give at least one signing certificate of the identity provider."),
                 )
             )
     else:
         if provider.kind == ProviderKind.OIDC and not provider.oidc_issuer:
-            errors.append(FieldError("oidc_issuer", "Give the issuer, like https://idp.example."))
+            errors.append(
+                FieldError("oidc_issuer", _("Give the issuer, like https://idp.example."))
+            )
         if provider.kind == ProviderKind.OAUTH2 and not _BACKEND.match(provider.oauth2_backend):
             errors.append(
-                FieldError("oauth2_backend", "Name the OAuth 2 backend, like github or gitlab.")
+                FieldError("oauth2_backend", _("Name the OAuth 2 backend, like github or gitlab."))
             )
         if not provider.oidc_client_id:
-            errors.append(FieldError("oidc_client_id", "Give the client ID."))
+            errors.append(FieldError("oidc_client_id", _("Give the client ID.")))
         if not provider.oidc_client_secret_sealed:
-            errors.append(FieldError(SECRET_FIELD, "Give the client secret."))
+            errors.append(FieldError(SECRET_FIELD, _("Give the client secret.")))
         scopes = provider.oidc_scopes.split()
         if any(not _SCOPE.match(scope) for scope in scopes):
-            errors.append(FieldError("oidc_scopes", "Separate scopes with spaces."))
+            errors.append(FieldError("oidc_scopes", _("Separate scopes with spaces.")))
         elif provider.kind == ProviderKind.OIDC and "openid" not in scopes:
-            errors.append(FieldError("oidc_scopes", "OpenID Connect needs the scope openid."))
+            errors.append(FieldError("oidc_scopes", _("OpenID Connect needs the scope openid.")))
     if provider.email_domains:
         errors.extend(_domain_conflicts(provider))
     return errors
@@ -361,7 +396,11 @@ def _domain_conflicts(provider: IdentityProvider) -> list[FieldError]:
         for domain in provider.email_domains:
             if domain in other.email_domains:
                 errors.append(
-                    FieldError("email_domains", f"{domain} is already served by {other.name}.")
+                    FieldError(
+                        "email_domains",
+                        _("%(domain)s is already served by %(provider)s.")
+                        % {"domain": domain, "provider": other.name},
+                    )
                 )
     return errors
 
@@ -375,9 +414,11 @@ def _not_named_yet(named: list[FieldError], more: list[FieldError]) -> list[Fiel
 
 def _refuse(errors: list[FieldError]) -> None:
     if errors:
-        raise ValidationFailed(
-            SsoErrorCode.PROVIDER_INVALID, "The identity provider was not saved.", errors
-        )
+        raise ValidationFailed(SsoErrorCode.PROVIDER_INVALID, _not_saved(), errors)
+
+
+def _not_saved() -> str:
+    return _("The identity provider was not saved.")
 
 
 # ------------------------------------------------------------------------------------------
@@ -412,9 +453,7 @@ def _split_secret(values: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     secret = values.pop(SECRET_FIELD, None)
     if secret is not None and not isinstance(secret, str):
         raise ValidationFailed(
-            SsoErrorCode.PROVIDER_INVALID,
-            "The identity provider was not saved.",
-            [FieldError(SECRET_FIELD, "Give text.")],
+            SsoErrorCode.PROVIDER_INVALID, _not_saved(), [FieldError(SECRET_FIELD, _("Give text."))]
         )
     return (secret.strip() or None) if secret else None, values
 
@@ -426,8 +465,8 @@ def _save(provider: IdentityProvider) -> None:
     except IntegrityError as exc:  # a concurrent save took the slug
         raise Conflict(
             SsoErrorCode.PROVIDER_INVALID,
-            "The identity provider was not saved.",
-            [FieldError("slug", "Another identity provider already uses this slug.")],
+            _not_saved(),
+            [FieldError("slug", _("Another identity provider already uses this slug."))],
         ) from exc
 
 
@@ -439,14 +478,14 @@ def provider_create(
     mapping (and NameID format or scopes) where `values` do not say otherwise. `extra` holds
     fields the metadata import sets (refresh time). Refuses naming each wrong field."""
     if kind not in ProviderKind.values:
-        _refuse([FieldError("kind", "Choose saml, oidc or oauth2.")])
+        _refuse([FieldError("kind", _("Choose saml, oidc or oauth2."))])
     secret, values = _split_secret(values)
     provider = IdentityProvider(kind=kind)
     errors: list[FieldError] = []
     if preset:
         found = preset_named("saml" if kind == ProviderKind.SAML else "oidc", preset)
         if found is None or (kind == ProviderKind.OAUTH2):
-            errors.append(FieldError("preset", "Choose one of the presets for this kind."))
+            errors.append(FieldError("preset", _("Choose one of the presets for this kind.")))
         else:
             provider.preset = found.code
             provider.attribute_mapping = dict(found.mapping)
@@ -489,8 +528,10 @@ def provider_update(
         errors.append(
             FieldError(
                 "enabled",
-                "Sign-in is set to single sign-on only and this is the only enabled provider: "
-                "enable another one or allow passwords first.",
+                _(
+                    "Sign-in is set to single sign-on only and this is the only enabled "
+                    "provider: enable another one or allow passwords first."
+                ),
             )
         )
     _refuse(errors)
@@ -526,8 +567,10 @@ def provider_delete(*, provider: IdentityProvider, actor) -> None:
     if provider.enabled and _last_enabled_of_sso_only(provider):
         raise SsoRefused(
             SsoErrorCode.POLICY_INVALID,
-            "Sign-in is set to single sign-on only and this is the only enabled provider: "
-            "enable another one or allow passwords before deleting it.",
+            _(
+                "Sign-in is set to single sign-on only and this is the only enabled "
+                "provider: enable another one or allow passwords before deleting it."
+            ),
             status=409,
         )
     before = provider_audit_values(provider)

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from sso.errors import SsoErrorCode, SsoRefused
@@ -86,12 +87,17 @@ def identity_map(provider: IdentityProvider, identity: AssertedIdentity) -> Mapp
         email = identity.subject  # an e-mail NameID
     email = email.strip().lower()
     if not email or "@" not in email:
-        where = f"the attribute {email_attribute!r}" if email_attribute else "the mapping"
-        raise SsoRefused(
-            SsoErrorCode.ATTRIBUTE_MISSING,
-            f"The identity provider sent no e-mail address: {where} was missing or empty, "
-            "and the NameID is not an e-mail address.",
-        )
+        if email_attribute:
+            reason = _(
+                "The identity provider sent no e-mail address: the attribute %(attribute)s "
+                "was missing or empty, and the NameID is not an e-mail address."
+            ) % {"attribute": repr(email_attribute)}
+        else:
+            reason = _(
+                "The identity provider sent no e-mail address: the mapping was missing or "
+                "empty, and the NameID is not an e-mail address."
+            )
+        raise SsoRefused(SsoErrorCode.ATTRIBUTE_MISSING, reason)
     display = _first(attributes, mapping.get("display_name", ""))
     first = _first(attributes, mapping.get("first_name", ""))
     last = _first(attributes, mapping.get("last_name", ""))
@@ -126,8 +132,11 @@ def _refuse_inactive(user: User) -> None:
     if not user.is_active:
         raise SsoRefused(
             SsoErrorCode.PERSON_DEACTIVATED,
-            f"{user.email} is deactivated in this organisation's portal; the identity "
-            "provider's yes does not override that. An admin can reactivate them.",
+            _(
+                "%(email)s is deactivated in this organisation's portal; the identity "
+                "provider's yes does not override that. An admin can reactivate them."
+            )
+            % {"email": user.email},
         )
 
 
@@ -147,9 +156,11 @@ def _person_find(provider: IdentityProvider, identity: AssertedIdentity, person:
     if not (provider.link_existing_accounts and identity.email_verified):
         raise SsoRefused(
             SsoErrorCode.EMAIL_TAKEN,
-            f"{person.email} already has an account here that is not linked to "
-            f"{provider.name}. An admin can allow linking existing accounts for this "
-            "identity provider.",
+            _(
+                "%(email)s already has an account here that is not linked to %(provider)s. "
+                "An admin can allow linking existing accounts for this identity provider."
+            )
+            % {"email": person.email, "provider": provider.name},
             status=409,
         )
     return existing, None
@@ -217,8 +228,11 @@ def person_from_identity(provider: IdentityProvider, identity: AssertedIdentity)
         if not provider.create_people:
             raise SsoRefused(
                 SsoErrorCode.PERSON_UNKNOWN,
-                f"{person.email} has no account here, and {provider.name} is not set to "
-                "create people. An admin can invite them or turn that on.",
+                _(
+                    "%(email)s has no account here, and %(provider)s is not set to create "
+                    "people. An admin can invite them or turn that on."
+                )
+                % {"email": person.email, "provider": provider.name},
             )
         try:
             user = people_services.user_create(
@@ -229,7 +243,7 @@ def person_from_identity(provider: IdentityProvider, identity: AssertedIdentity)
             )
         except Conflict as exc:  # a concurrent first sign-in won
             raise SsoRefused(
-                SsoErrorCode.EMAIL_TAKEN, "This person was just created by another sign-in."
+                SsoErrorCode.EMAIL_TAKEN, _("This person was just created by another sign-in.")
             ) from exc
         if person.employee_number:
             User.objects.filter(pk=user.pk).update(employee_number=person.employee_number)

@@ -4,6 +4,8 @@ says little), and the refusal of comments inside the NameID or attribute values.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
@@ -47,8 +49,10 @@ def refuse_comments_in_identity(response: ProviderResponse, raw_xml: bytes) -> N
                 if isinstance(child, etree._Comment | etree._ProcessingInstruction):
                     raise SsoRefused(
                         SsoErrorCode.RESPONSE_INVALID,
-                        "The assertion has a comment inside its NameID or an attribute "
-                        "value: someone altered a signed value. Refused.",
+                        _(
+                            "The assertion has a comment inside its NameID or an attribute "
+                            "value: someone altered a signed value. Refused."
+                        ),
                     )
 
 
@@ -62,7 +66,7 @@ def _signature_steps(
     document = _document(response)
     signatures = document.xpath("//ds:Signature", namespaces=_NS)
     if not signatures:
-        trace_step(trace, "Signatures", ok=False, detail="The response carries no signature.")
+        trace_step(trace, _("Signatures"), ok=False, detail=_("The response carries no signature."))
     for signature in signatures:
         parent = etree.QName(signature.getparent()).localname
         method = signature.xpath(".//ds:SignatureMethod/@Algorithm", namespaces=_NS)
@@ -84,26 +88,31 @@ def _signature_steps(
                     break
             except Exception:  # noqa: S112 - a failed check is the finding
                 continue
+        detail = (
+            _("Valid, made with configured certificate #%(number)s.") % {"number": matched}
+            if matched
+            else _(
+                "Does not verify with any configured certificate (certificate not matching, "
+                "or the content was altered)."
+            )
+        )
+        if sha1:
+            detail = f"{detail} {_('Uses SHA-1.')}"
         trace_step(
             trace,
-            f"Signature on the {parent}",
+            # Translators: the signed XML element's name, Response or Assertion.
+            _("Signature on the %(element)s") % {"element": parent},
             ok=matched is not None and (not sha1 or provider.saml_allow_sha1),
-            detail=(
-                f"Valid, made with configured certificate #{matched}."
-                if matched
-                else "Does not verify with any configured certificate (certificate not "
-                "matching, or the content was altered)."
-            )
-            + (" Uses SHA-1." if sha1 else ""),
+            detail=detail,
             data="\n".join(algorithms),
         )
     if provider.saml_want_assertions_signed:
         signed = any(etree.QName(s.getparent()).localname == "Assertion" for s in signatures)
         trace_step(
             trace,
-            "Assertion signed (required)",
+            _("Assertion signed (required)"),
             ok=signed,
-            detail="" if signed else "The assertion itself carries no signature.",
+            detail="" if signed else _("The assertion itself carries no signature."),
         )
 
 
@@ -125,25 +134,25 @@ def _condition_steps(
     issuers = _texts(document, "/samlp:Response/saml:Issuer | //saml:Assertion/saml:Issuer")
     trace_step(
         trace,
-        "Issuer",
+        _("Issuer"),
         ok=bool(issuers) and all(issuer == provider.saml_entity_id for issuer in issuers),
-        detail=f"Expected {provider.saml_entity_id}.",
+        detail=_expected(provider.saml_entity_id),
         data="\n".join(issuers),
     )
     destination = response.document.get("Destination")
     trace_step(
         trace,
-        "Destination",
+        _("Destination"),
         ok=destination is None or destination.startswith(http.base_url + http.path),
-        detail=f"Expected {endpoints.acs_url}.",
+        detail=_expected(endpoints.acs_url),
         data=destination or "(none)",
     )
     audiences = _texts(document, "//saml:Conditions/saml:AudienceRestriction/saml:Audience")
     trace_step(
         trace,
-        "Audience",
+        _("Audience"),
         ok=not audiences or endpoints.entity_id in audiences,
-        detail=f"Expected {endpoints.entity_id}.",
+        detail=_expected(endpoints.entity_id),
         data="\n".join(audiences),
     )
     now = OneLogin_Saml2_Utils.now()
@@ -155,16 +164,27 @@ def _condition_steps(
         if before:
             starts = OneLogin_Saml2_Utils.parse_SAML_to_time(before)
             ok &= starts <= now + skew
-            notes.append(f"NotBefore {before} ({starts - now:+d} s from our clock)")
+            notes.append(
+                _("NotBefore %(time)s (%(offset)+d s from our clock)")
+                % {"time": before, "offset": starts - now}
+            )
         if after:
             ends = OneLogin_Saml2_Utils.parse_SAML_to_time(after)
             ok &= ends + skew > now
-            notes.append(f"NotOnOrAfter {after} ({ends - now:+d} s from our clock)")
+            notes.append(
+                _("NotOnOrAfter %(time)s (%(offset)+d s from our clock)")
+                % {"time": after, "offset": ends - now}
+            )
         trace_step(
             trace,
-            "Validity period",
+            _("Validity period"),
             ok=ok,
-            detail=f"Clock skew allowed: {skew} seconds. " + "; ".join(notes),
+            detail=ngettext(
+                "Clock skew allowed: %(count)s second. %(notes)s",
+                "Clock skew allowed: %(count)s seconds. %(notes)s",
+                skew,
+            )
+            % {"count": skew, "notes": "; ".join(notes)},
         )
     recipients = [
         node.get("Recipient") or ""
@@ -172,17 +192,23 @@ def _condition_steps(
     ]
     trace_step(
         trace,
-        "Subject confirmation recipient",
+        _("Subject confirmation recipient"),
         ok=any(endpoints.acs_url in recipient for recipient in recipients),
-        detail=f"Expected {endpoints.acs_url}.",
+        detail=_expected(endpoints.acs_url),
         data="\n".join(recipients),
     )
     trace_step(
         trace,
-        "Assertion encrypted" + (" (required)" if provider.saml_want_assertions_encrypted else ""),
+        _("Assertion encrypted (required)")
+        if provider.saml_want_assertions_encrypted
+        else _("Assertion encrypted"),
         ok=bool(response.encrypted) or not provider.saml_want_assertions_encrypted,
-        detail="Encrypted to our key." if response.encrypted else "Not encrypted.",
+        detail=_("Encrypted to our key.") if response.encrypted else _("Not encrypted."),
     )
+
+
+def _expected(value: str) -> str:
+    return _("Expected %(value)s.") % {"value": value}
 
 
 def assertion_checks_trace(
@@ -199,9 +225,12 @@ def assertion_checks_trace(
     in_response_to = response.get_in_response_to()
     trace_step(
         trace,
-        "InResponseTo",
+        "InResponseTo",  # the SAML attribute's name
         ok=True,
-        detail=f"Answers our request {in_response_to}." if in_response_to else "Unsolicited.",
+        detail=_("Answers our request %(id)s.") % {"id": in_response_to}
+        if in_response_to
+        else _("Unsolicited."),
     )
+
     _signature_steps(trace, response, provider)
     _condition_steps(trace, response, provider, endpoints, http)

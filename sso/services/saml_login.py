@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.authn_request import OneLogin_Saml2_Authn_Request
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
@@ -48,12 +50,15 @@ def saml_provider_check(provider: IdentityProvider | None, slug: str) -> Identit
     if provider is None:
         raise SsoRefused(
             SsoErrorCode.PROVIDER_NOT_FOUND,
-            f"There is no SAML identity provider {slug!r} in this organisation.",
+            _("There is no SAML identity provider %(slug)s in this organisation.")
+            % {"slug": repr(slug)},
             status=404,
         )
     if not provider.enabled:
         raise SsoRefused(
-            SsoErrorCode.PROVIDER_DISABLED, f"{provider.name} is switched off.", status=404
+            SsoErrorCode.PROVIDER_DISABLED,
+            _("%(provider)s is switched off.") % {"provider": provider.name},
+            status=404,
         )
     return provider
 
@@ -116,15 +121,21 @@ def saml_login_start(
             provider_id=provider.pk, next_url=next_url, test_id=str(trace.pk) if trace else ""
         ),
     )
+    sent = (
+        _("Request %(id)s to %(url)s (%(binding)s binding, signed).")
+        if provider.saml_sign_requests
+        else _("Request %(id)s to %(url)s (%(binding)s binding, not signed).")
+    )
     trace_step(
         trace,
-        "AuthnRequest sent",
+        _("AuthnRequest sent"),
         ok=None,
-        detail=(
-            f"Request {request_id} to {provider.saml_sso_url} "
-            f"({'HTTP-POST' if start.is_post else 'HTTP-Redirect'} binding, "
-            f"{'signed' if provider.saml_sign_requests else 'not signed'})."
-        ),
+        detail=sent
+        % {
+            "id": request_id,
+            "url": provider.saml_sso_url,
+            "binding": "HTTP-POST" if start.is_post else "HTTP-Redirect",
+        },
         data=xml_text if isinstance(xml_text, str) else xml_text.decode(),
     )
     return start
@@ -150,7 +161,7 @@ def _decryption_keys() -> list[str]:
 def _identity(response: ProviderResponse) -> AssertedIdentity:
     name_id = (response.get_nameid() or "").strip()
     if not name_id:
-        raise SsoRefused(SsoErrorCode.ATTRIBUTE_MISSING, "The assertion has no NameID.")
+        raise SsoRefused(SsoErrorCode.ATTRIBUTE_MISSING, _("The assertion has no NameID."))
     return AssertedIdentity(
         subject=name_id[:512], attributes=attributes_plain(response.get_attributes())
     )
@@ -166,19 +177,28 @@ def _sent_request(
         if not provider.saml_allow_idp_initiated:
             raise SsoRefused(
                 SsoErrorCode.IDP_INITIATED_OFF,
-                f"The response answers no request of ours (IdP-initiated sign-in), and "
-                f"{provider.name} is not set to accept those.",
+                _(
+                    "The response answers no request of ours (IdP-initiated sign-in), and "
+                    "%(provider)s is not set to accept those."
+                )
+                % {"provider": provider.name},
             )
         return None
     sent = saml_state.authn_request_consume(in_response_to)
     if sent is not None and sent.test_id:
         trace_holder.append(test_run_open(sent.test_id, provider))
     if sent is None or sent.provider_id != provider.pk:
+        minutes = saml_state.REQUEST_TTL_SECONDS // 60
         raise SsoRefused(
             SsoErrorCode.REQUEST_UNKNOWN,
-            f"The response answers request {in_response_to}, which we did not send to "
-            f"{provider.name}, or which was already answered or has expired (after "
-            f"{saml_state.REQUEST_TTL_SECONDS // 60} minutes).",
+            ngettext(
+                "The response answers request %(id)s, which we did not send to %(provider)s, "
+                "or which was already answered or has expired (after %(count)s minute).",
+                "The response answers request %(id)s, which we did not send to %(provider)s, "
+                "or which was already answered or has expired (after %(count)s minutes).",
+                minutes,
+            )
+            % {"id": in_response_to, "provider": provider.name, "count": minutes},
         )
     return sent
 
@@ -203,7 +223,7 @@ def saml_acs_process(
     try:
         if not raw:
             raise SsoRefused(
-                SsoErrorCode.RESPONSE_INVALID, "No SAML response was posted to the ACS."
+                SsoErrorCode.RESPONSE_INVALID, _("No SAML response was posted to the ACS.")
             )
         settings = saml_settings(provider, http)
         try:
@@ -217,7 +237,7 @@ def saml_acs_process(
             raise refusal_from_saml_error(exc, context) from exc
         sent = _sent_request(provider, response, trace_holder)
         if trace() is not None:
-            trace_step(trace(), "Response received", ok=None, data=response.xml_text())
+            trace_step(trace(), _("Response received"), ok=None, data=response.xml_text())
         if sent is not None:
             outcome.next_url = safe_next(sent.next_url)
             outcome.test_id = sent.test_id if trace() is not None else ""
@@ -228,8 +248,11 @@ def saml_acs_process(
                 # phishing relay: refused, not quietly redirected home.
                 raise SsoRefused(
                     SsoErrorCode.RELAY_STATE_OFF_HOST,
-                    f"The RelayState {relay_state[:200]!r} is not a page of this portal; "
-                    "only a path on this host is followed after sign-in.",
+                    _(
+                        "The RelayState %(relay_state)s is not a page of this portal; only a "
+                        "path on this host is followed after sign-in."
+                    )
+                    % {"relay_state": repr(relay_state[:200])},
                 )
         assertion_checks_trace(trace(), response, provider, endpoints, http)
         try:
@@ -241,7 +264,7 @@ def saml_acs_process(
         except Exception as exc:
             raise refusal_from_saml_error(exc, context) from exc
         refuse_comments_in_identity(response, response.response)
-        trace_step(trace(), "python3-saml strict validation", ok=True, detail="Passed.")
+        trace_step(trace(), _("python3-saml strict validation"), ok=True, detail=_("Passed."))
         identity = _identity(response)
         if trace() is not None:
             _test_run_finish(trace(), provider, identity)
@@ -252,8 +275,11 @@ def saml_acs_process(
         ):
             raise SsoRefused(
                 SsoErrorCode.REPLAYED,
-                f"Assertion {assertion_id} was already used to sign in; a captured response "
-                "cannot be replayed.",
+                _(
+                    "Assertion %(id)s was already used to sign in; a captured response cannot "
+                    "be replayed."
+                )
+                % {"id": assertion_id},
             )
         outcome.user = person_from_identity(provider, identity)
         outcome.saml_session = {
@@ -268,7 +294,7 @@ def saml_acs_process(
         outcome.error = refusal
         if trace() is not None:
             outcome.test_id = str(trace().pk)
-            trace_step(trace(), "Result", ok=False, detail=refusal.message)
+            trace_step(trace(), _("Result"), ok=False, detail=refusal.message)
             trace_finish(trace(), failure=refusal.message)
     return outcome
 
@@ -277,9 +303,16 @@ def _test_run_finish(
     trace: ConnectionTest, provider: IdentityProvider, identity: AssertedIdentity
 ) -> None:
     attributes = {key: list(values) for key, values in identity.attributes.items()}
-    trace_step(trace, "Attributes", ok=None, detail=f"NameID {identity.subject}", data=attributes)
+    trace_step(
+        trace,
+        _("Attributes"),
+        ok=None,
+        detail=_("NameID %(name_id)s") % {"name_id": identity.subject},
+        data=attributes,
+    )
     person = identity_map(provider, identity)  # SsoRefused when the e-mail is missing
-    trace_step(trace, "Mapping onto a person", ok=True, data=person.as_dict())
+    trace_step(trace, _("Mapping onto a person"), ok=True, data=person.as_dict())
+
     trace_finish(
         trace, attributes={"name_id": identity.subject, **attributes}, mapped=person.as_dict()
     )

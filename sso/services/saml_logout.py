@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings as django_settings
+from django.utils.translation import gettext as _
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
 from onelogin.saml2.logout_response import OneLogin_Saml2_Logout_Response
@@ -72,21 +73,24 @@ def _logout_response(provider: IdentityProvider, http: SamlHttp) -> SlsOutcome:
         response = OneLogin_Saml2_Logout_Response(settings, http.get["SAMLResponse"])
         in_response_to = response.get_in_response_to()
     except Exception as exc:
-        raise _refusal(f"The logout response could not be read: {exc}") from exc
+        raise _refusal(
+            _("The logout response could not be read: %(error)s") % {"error": exc}
+        ) from exc
     if not in_response_to or not saml_state.logout_request_consume(in_response_to, provider.pk):
         raise SsoRefused(
             SsoErrorCode.REQUEST_UNKNOWN,
-            "The logout response answers no logout request we sent to this provider.",
+            _("The logout response answers no logout request we sent to this provider."),
         )
     auth = OneLogin_Saml2_Auth(http.request_data(), settings)
     try:
         auth.process_slo(keep_local_session=True, request_id=in_response_to)
     except Exception as exc:
-        raise _refusal(f"The logout response could not be checked: {exc}") from exc
+        raise _refusal(
+            _("The logout response could not be checked: %(error)s") % {"error": exc}
+        ) from exc
     if auth.get_errors():
         raise _refusal(
-            "The logout response was refused: "
-            + (auth.get_last_error_reason() or ", ".join(auth.get_errors()))
+            _("The logout response was refused: %(reason)s") % {"reason": _slo_errors(auth)}
         )
     return SlsOutcome(next_url=http.get.get("RelayState", ""))
 
@@ -105,11 +109,12 @@ def _logout_request(provider: IdentityProvider, http: SamlHttp) -> SlsOutcome:
     try:
         redirect_to = auth.process_slo(keep_local_session=True)
     except Exception as exc:
-        raise _refusal(f"The logout request could not be checked: {exc}") from exc
+        raise _refusal(
+            _("The logout request could not be checked: %(error)s") % {"error": exc}
+        ) from exc
     if auth.get_errors():
         raise _refusal(
-            "The logout request was refused: "
-            + (auth.get_last_error_reason() or ", ".join(auth.get_errors()))
+            _("The logout request was refused: %(reason)s") % {"reason": _slo_errors(auth)}
         )
     xml = OneLogin_Saml2_Utils.decode_base64_and_inflate(http.get["SAMLRequest"])
     name_id = OneLogin_Saml2_Logout_Request.get_nameid(xml)
@@ -123,4 +128,9 @@ def saml_sls_process(*, provider: IdentityProvider, http: SamlHttp) -> SlsOutcom
         return _logout_response(provider, http)
     if "SAMLRequest" in http.get:
         return _logout_request(provider, http)
-    raise _refusal("Nothing was sent to the single logout service.")
+    raise _refusal(_("Nothing was sent to the single logout service."))
+
+
+def _slo_errors(auth: OneLogin_Saml2_Auth) -> str:
+    """What python3-saml found wrong with a logout message (its own words)."""
+    return auth.get_last_error_reason() or ", ".join(auth.get_errors())

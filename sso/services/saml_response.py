@@ -15,6 +15,9 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.errors import OneLogin_Saml2_Error, OneLogin_Saml2_ValidationError
@@ -62,7 +65,8 @@ class ProviderResponse(OneLogin_Saml2_Response):
             except Exception as exc:
                 failure = exc
         raise OneLogin_Saml2_Error(
-            f"The encrypted assertion could not be decrypted with any of our keys ({failure})",
+            _("The encrypted assertion could not be decrypted with any of our keys (%(error)s)")
+            % {"error": failure},
             OneLogin_Saml2_Error.PRIVATE_KEY_NOT_FOUND,
         )
 
@@ -78,7 +82,7 @@ class ProviderResponse(OneLogin_Saml2_Response):
         encrypted = OneLogin_Saml2_XML.query(container, "./xenc:EncryptedData")
         if not encrypted:
             raise OneLogin_Saml2_ValidationError(
-                "The EncryptedAssertion holds no EncryptedData.",
+                _("The EncryptedAssertion holds no EncryptedData."),
                 _E.KEYINFO_NOT_FOUND_IN_ENCRYPTED_DATA,
             )
         key_info = OneLogin_Saml2_XML.query(encrypted[0], "./ds:KeyInfo")
@@ -107,18 +111,33 @@ class ProviderResponse(OneLogin_Saml2_Response):
             if not_before:
                 starts = OneLogin_Saml2_Utils.parse_SAML_to_time(not_before)
                 if starts > now + self.clock_skew:
+                    ahead = starts - now
                     raise OneLogin_Saml2_ValidationError(
-                        f"The assertion is not valid before {_when(starts)}, "
-                        f"{starts - now} seconds from now: a clock skew of {starts - now} "
-                        f"seconds, more than the {self.clock_skew} allowed.",
+                        ngettext(
+                            "The assertion is not valid before %(when)s, %(count)s second from "
+                            "now: a clock skew of %(count)s second, more than the %(skew)s "
+                            "allowed.",
+                            "The assertion is not valid before %(when)s, %(count)s seconds from "
+                            "now: a clock skew of %(count)s seconds, more than the %(skew)s "
+                            "allowed.",
+                            ahead,
+                        )
+                        % {"when": _when(starts), "count": ahead, "skew": self.clock_skew},
                         _E.ASSERTION_TOO_EARLY,
                     )
             if not_on_or_after:
                 ends = OneLogin_Saml2_Utils.parse_SAML_to_time(not_on_or_after)
                 if ends + self.clock_skew <= now:
+                    ago = now - ends
                     raise OneLogin_Saml2_ValidationError(
-                        f"The assertion expired at {_when(ends)}, {now - ends} seconds ago "
-                        f"(more than the {self.clock_skew} seconds of clock skew allowed).",
+                        ngettext(
+                            "The assertion expired at %(when)s, %(count)s second ago (more "
+                            "than the %(skew)s seconds of clock skew allowed).",
+                            "The assertion expired at %(when)s, %(count)s seconds ago (more "
+                            "than the %(skew)s seconds of clock skew allowed).",
+                            ago,
+                        )
+                        % {"when": _when(ends), "count": ago, "skew": self.clock_skew},
                         _E.ASSERTION_EXPIRED,
                     )
         return True
@@ -142,138 +161,174 @@ class ProviderResponse(OneLogin_Saml2_Response):
         return OneLogin_Saml2_XML.to_string(document).decode(errors="replace")
 
 
-# python3-saml's error code -> (our code, plain words). `{reason}` is python3-saml's own
-# sentence, kept where it already names the values involved.
-_TRANSLATIONS: dict[int, tuple[SsoErrorCode, str]] = {
+# python3-saml's error code -> (our code, plain words). `%(reason)s` is python3-saml's own
+# sentence (or ours, for the times), kept where it already names the values involved.
+_TRANSLATIONS: dict[int, tuple[SsoErrorCode, str | Promise]] = {
     _E.WRONG_AUDIENCE: (
         SsoErrorCode.AUDIENCE_WRONG,
-        "The assertion is meant for another service provider (wrong audience): it does not "
-        "name our entity ID {entity_id}. Check the SP entity ID configured at the identity "
-        "provider.",
+        gettext_lazy(
+            "The assertion is meant for another service provider (wrong audience): it does not "
+            "name our entity ID %(entity_id)s. Check the SP entity ID configured at the identity "
+            "provider."
+        ),
     ),
     _E.WRONG_DESTINATION: (
         SsoErrorCode.DESTINATION_WRONG,
-        "The response was sent to another address than ours (wrong destination): {reason}",
+        gettext_lazy(
+            "The response was sent to another address than ours (wrong destination): %(reason)s"
+        ),
     ),
     _E.EMPTY_DESTINATION: (
         SsoErrorCode.DESTINATION_WRONG,
-        "The response has an empty Destination.",
+        gettext_lazy("The response has an empty Destination."),
     ),
     _E.WRONG_SUBJECTCONFIRMATION: (
         SsoErrorCode.DESTINATION_WRONG,
-        "The assertion's subject confirmation does not fit this sign-in: its Recipient is not "
-        "our address {acs_url}, it answers another request, or its time is over.",
+        gettext_lazy(
+            "The assertion's subject confirmation does not fit this sign-in: its Recipient is not "
+            "our address %(acs_url)s, it answers another request, or its time is over."
+        ),
     ),
     _E.WRONG_ISSUER: (
         SsoErrorCode.ISSUER_UNKNOWN,
-        "The response comes from another identity provider than {provider} "
-        "(expected issuer {issuer}): {reason}",
+        gettext_lazy(
+            "The response comes from another identity provider than %(provider)s "
+            "(expected issuer %(issuer)s): %(reason)s"
+        ),
     ),
     _E.ISSUER_MULTIPLE_IN_RESPONSE: (
         SsoErrorCode.ISSUER_UNKNOWN,
-        "The response names several issuers.",
+        gettext_lazy("The response names several issuers."),
     ),
     _E.ISSUER_NOT_FOUND_IN_ASSERTION: (
         SsoErrorCode.ISSUER_UNKNOWN,
-        "The assertion names no issuer.",
+        gettext_lazy("The assertion names no issuer."),
     ),
-    _E.ASSERTION_TOO_EARLY: (SsoErrorCode.CLOCK, "{reason}"),
-    _E.ASSERTION_EXPIRED: (SsoErrorCode.CLOCK, "{reason}"),
-    _E.SESSION_EXPIRED: (SsoErrorCode.CLOCK, "The session the assertion grants has already ended."),
-    _E.RESPONSE_EXPIRED: (SsoErrorCode.CLOCK, "The response has expired."),
+    _E.ASSERTION_TOO_EARLY: (SsoErrorCode.CLOCK, "%(reason)s"),
+    _E.ASSERTION_EXPIRED: (SsoErrorCode.CLOCK, "%(reason)s"),
+    _E.SESSION_EXPIRED: (
+        SsoErrorCode.CLOCK,
+        gettext_lazy("The session the assertion grants has already ended."),
+    ),
+    _E.RESPONSE_EXPIRED: (
+        SsoErrorCode.CLOCK,
+        gettext_lazy("The response has expired."),
+    ),
     _E.INVALID_SIGNATURE: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The signature does not match any of the certificates configured for {provider} "
-        "(certificate not matching, or the message was altered).",
+        gettext_lazy(
+            "The signature does not match any of the certificates configured for %(provider)s "
+            "(certificate not matching, or the message was altered)."
+        ),
     ),
     _E.WRONG_NUMBER_OF_SIGNATURES: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The response carries an unexpected number of signatures.",
+        gettext_lazy("The response carries an unexpected number of signatures."),
     ),
-    _E.NO_SIGNATURE_FOUND: (SsoErrorCode.SIGNATURE_INVALID, "The response is not signed at all."),
+    _E.NO_SIGNATURE_FOUND: (
+        SsoErrorCode.SIGNATURE_INVALID,
+        gettext_lazy("The response is not signed at all."),
+    ),
     _E.NO_SIGNED_ASSERTION: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The assertion is not signed, and {provider} is set to require signed assertions.",
+        gettext_lazy(
+            "The assertion is not signed, and %(provider)s is set to require signed assertions."
+        ),
     ),
-    _E.NO_SIGNED_MESSAGE: (SsoErrorCode.SIGNATURE_INVALID, "The message is not signed."),
+    _E.NO_SIGNED_MESSAGE: (
+        SsoErrorCode.SIGNATURE_INVALID,
+        gettext_lazy("The message is not signed."),
+    ),
     _E.DEPRECATED_SIGNATURE_METHOD: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The response is signed with SHA-1, which this organisation does not accept. "
-        "Switch the identity provider to SHA-256 (or allow SHA-1 for it).",
+        gettext_lazy(
+            "The response is signed with SHA-1, which this organisation does not accept. "
+            "Switch the identity provider to SHA-256 (or allow SHA-1 for it)."
+        ),
     ),
     _E.DEPRECATED_DIGEST_METHOD: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The response's digest uses SHA-1, which this organisation does not accept. "
-        "Switch the identity provider to SHA-256 (or allow SHA-1 for it).",
+        gettext_lazy(
+            "The response's digest uses SHA-1, which this organisation does not accept. "
+            "Switch the identity provider to SHA-256 (or allow SHA-1 for it)."
+        ),
     ),
     _E.WRONG_SIGNED_ELEMENT: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "A signature covers something else than the response or assertion.",
+        gettext_lazy("A signature covers something else than the response or assertion."),
     ),
     _E.ID_NOT_FOUND_IN_SIGNED_ELEMENT: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "A signed element has no ID.",
+        gettext_lazy("A signed element has no ID."),
     ),
     _E.DUPLICATED_ID_IN_SIGNED_ELEMENTS: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "Two signed elements share an ID.",
+        gettext_lazy("Two signed elements share an ID."),
     ),
     _E.INVALID_SIGNED_ELEMENT: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "A signature references another element than the one it is in.",
+        gettext_lazy("A signature references another element than the one it is in."),
     ),
     _E.DUPLICATED_REFERENCE_IN_SIGNED_ELEMENTS: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "Two signatures reference the same element.",
+        gettext_lazy("Two signatures reference the same element."),
     ),
     _E.UNEXPECTED_SIGNED_ELEMENTS: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The response has unexpected signed elements.",
+        gettext_lazy("The response has unexpected signed elements."),
     ),
     _E.WRONG_NUMBER_OF_SIGNATURES_IN_RESPONSE: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The response carries more than one signature of its own.",
+        gettext_lazy("The response carries more than one signature of its own."),
     ),
     _E.WRONG_NUMBER_OF_SIGNATURES_IN_ASSERTION: (
         SsoErrorCode.SIGNATURE_INVALID,
-        "The assertion carries more than one signature.",
+        gettext_lazy("The assertion carries more than one signature."),
     ),
     _E.WRONG_INRESPONSETO: (
         SsoErrorCode.REQUEST_UNKNOWN,
-        "The response answers another request than ours.",
+        gettext_lazy("The response answers another request than ours."),
     ),
     _E.NO_ENCRYPTED_ASSERTION: (
         SsoErrorCode.RESPONSE_INVALID,
-        "The assertion is not encrypted, and {provider} is set to require encrypted assertions.",
+        gettext_lazy(
+            "The assertion is not encrypted, and %(provider)s is set to require encrypted "
+            "assertions."
+        ),
     ),
     _E.STATUS_CODE_IS_NOT_SUCCESS: (
         SsoErrorCode.RESPONSE_INVALID,
-        "The identity provider did not sign you in: {reason}",
+        gettext_lazy("The identity provider did not sign you in: %(reason)s"),
     ),
     _E.WRONG_NUMBER_OF_ASSERTIONS: (
         SsoErrorCode.RESPONSE_INVALID,
-        "The response must contain exactly one assertion.",
+        gettext_lazy("The response must contain exactly one assertion."),
     ),
-    _E.MISSING_CONDITIONS: (SsoErrorCode.RESPONSE_INVALID, "The assertion has no Conditions."),
+    _E.MISSING_CONDITIONS: (
+        SsoErrorCode.RESPONSE_INVALID,
+        gettext_lazy("The assertion has no Conditions."),
+    ),
     _E.WRONG_NUMBER_OF_AUTHSTATEMENTS: (
         SsoErrorCode.RESPONSE_INVALID,
-        "The assertion must have exactly one AuthnStatement.",
+        gettext_lazy("The assertion must have exactly one AuthnStatement."),
     ),
     _E.INVALID_XML_FORMAT: (
         SsoErrorCode.RESPONSE_INVALID,
-        "The response is not valid SAML 2.0 XML.",
+        gettext_lazy("The response is not valid SAML 2.0 XML."),
     ),
     _E.NO_NAMEID: (
         SsoErrorCode.ATTRIBUTE_MISSING,
-        "The assertion has no NameID: it does not say who signed in.",
+        gettext_lazy("The assertion has no NameID: it does not say who signed in."),
     ),
     _E.EMPTY_NAMEID: (
         SsoErrorCode.ATTRIBUTE_MISSING,
-        "The assertion's NameID is empty: it does not say who signed in.",
+        gettext_lazy("The assertion's NameID is empty: it does not say who signed in."),
     ),
     _E.ENCRYPTED_ATTRIBUTES: (
         SsoErrorCode.RESPONSE_INVALID,
-        "Encrypted attributes are not supported; encrypt the whole assertion instead.",
+        gettext_lazy(
+            "Encrypted attributes are not supported; encrypt the whole assertion instead."
+        ),
     ),
 }
 
@@ -293,23 +348,29 @@ def refusal_from_saml_error(exc: Exception, context: ErrorContext) -> SsoRefused
         error_code, template = _TRANSLATIONS[code]
         return SsoRefused(
             error_code,
-            template.format(
-                reason=reason,
-                provider=context.provider.name,
-                issuer=context.provider.saml_entity_id,
-                entity_id=context.entity_id,
-                acs_url=context.acs_url,
-            ),
+            str(template)
+            % {
+                "reason": reason,
+                "provider": context.provider.name,
+                "issuer": context.provider.saml_entity_id,
+                "entity_id": context.entity_id,
+                "acs_url": context.acs_url,
+            },
         )
     name = exc.__class__.__name__
     if name in {"DTDForbidden", "EntitiesForbidden", "NotSupportedError"}:
         return SsoRefused(
             SsoErrorCode.RESPONSE_INVALID,
-            "The response contains a document type declaration or entities, which are never "
-            "accepted (they can read files or exhaust the server).",
+            _(
+                "The response contains a document type declaration or entities, which are "
+                "never accepted (they can read files or exhaust the server)."
+            ),
         )
     if name == "XMLSyntaxError" or "Start tag expected" in reason:
-        return SsoRefused(SsoErrorCode.RESPONSE_INVALID, "The response is not well-formed XML.")
+        return SsoRefused(SsoErrorCode.RESPONSE_INVALID, _("The response is not well-formed XML."))
     if isinstance(exc, OneLogin_Saml2_Error) and code == OneLogin_Saml2_Error.PRIVATE_KEY_NOT_FOUND:
         return SsoRefused(SsoErrorCode.RESPONSE_INVALID, reason)
-    return SsoRefused(SsoErrorCode.RESPONSE_INVALID, f"The response could not be read: {reason}")
+    return SsoRefused(
+        SsoErrorCode.RESPONSE_INVALID,
+        _("The response could not be read: %(reason)s") % {"reason": reason},
+    )

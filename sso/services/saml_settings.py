@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.metadata import OneLogin_Saml2_Metadata
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
@@ -80,17 +81,20 @@ def _check_provider(provider: IdentityProvider) -> None:
     missing = [
         label
         for label, value in (
-            ("entity ID", provider.saml_entity_id),
-            ("single sign-on URL", provider.saml_sso_url),
-            ("signing certificate", _idp_certificates(provider)),
+            (_("entity ID"), provider.saml_entity_id),
+            (_("single sign-on URL"), provider.saml_sso_url),
+            (_("signing certificate"), _idp_certificates(provider)),
         )
         if not value
     ]
     if missing:
         raise SsoRefused(
             SsoErrorCode.PROVIDER_INVALID,
-            f"{provider.name} is missing its {', '.join(missing)}; an admin must complete "
-            "the identity provider's settings.",
+            _(
+                "%(provider)s is missing its %(missing)s; an admin must complete the identity "
+                "provider's settings."
+            )
+            % {"provider": provider.name, "missing": ", ".join(missing)},
         )
 
 
@@ -150,7 +154,8 @@ def saml_settings(
     except Exception as exc:  # python3-saml names what it found wrong
         raise SsoRefused(
             SsoErrorCode.PROVIDER_INVALID,
-            f"The settings of {provider.name} are not usable: {exc}",
+            _("The settings of %(provider)s are not usable: %(error)s")
+            % {"provider": provider.name, "error": exc},
         ) from exc
 
 

@@ -15,6 +15,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.redis_client import redis_client
 from sso.errors import SsoErrorCode, SsoRefused
@@ -33,7 +34,8 @@ def _key(kind: str, *parts: object) -> str:
 def _unavailable(exc: Exception) -> SsoRefused:
     return SsoRefused(
         SsoErrorCode.RESPONSE_INVALID,
-        f"Single sign-on could not keep its state (Redis unavailable: {exc.__class__.__name__}).",
+        _("Single sign-on could not keep its state (Redis unavailable: %(error)s).")
+        % {"error": exc.__class__.__name__},
         status=503,
     )
 
@@ -123,7 +125,7 @@ def sessions_of_name_id_take(provider_id: int, name_id: str) -> list[str]:
         pipe = redis_client().pipeline()
         pipe.smembers(key)
         pipe.delete(key)
-        members, _ = pipe.execute()
+        members, _deleted = pipe.execute()
     except redis.RedisError as exc:
         raise _unavailable(exc) from exc
     return sorted(member.decode() for member in members)

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 REPO_ROOT = Path(settings.REPO_ROOT)
-# What people read is in these packages (the `sso` wing keeps its own test).
-SOURCE_PACKAGES = ("core", "shared_apps", "tenant_apps", "platform")
+# What people read is in these packages.
+SOURCE_PACKAGES = ("core", "shared_apps", "tenant_apps", "platform", "sso")
 TEST_LANGUAGE = "xx"
 
 
@@ -111,6 +111,30 @@ def extracted(tmp_path_factory) -> dict[str, str | None]:
         "Fill in the blank",
         # The certificate PDF.
         "Certificate of Completion",
+        # Single sign-on: why a sign-in was refused (trace, audit log), python3-saml's
+        # findings in plain words, and what the login page says.
+        "%(email)s is deactivated in this organisation's portal; the identity provider's "
+        "yes does not override that. An admin can reactivate them.",
+        "The signature does not match any of the certificates configured for %(provider)s "
+        "(certificate not matching, or the message was altered).",
+        "Your account in this portal is deactivated.",
+        "%(reason)s If this keeps happening, give your admin the reference %(reference)s.",
+        # Single sign-on: field errors of the provider, metadata and policy services.
+        "Another identity provider already uses this slug.",
+        "The metadata is over %(size)s kB.",
+        "Name at least one admin who may still sign in with a password.",
+        # Single sign-on: the test-connection trace's step titles and details.
+        "Signature on the %(element)s",
+        "Signature algorithm",
+        "Expected %(value)s.",
+        # Single sign-on: admin pages (form labels, templates, choice labels), the
+        # certificate banner and the expiry e-mail.
+        "Short name for addresses",
+        "Test connection of %(name)s",
+        "Published, not yet in use",
+        "Signing certificate of %(provider)s",
+        "Publish this portal's next signing key, give your identity providers the new "
+        "metadata, then activate it.",
     ],
 )
 def test_message_is_extracted_for_translators(extracted, message):
@@ -122,6 +146,11 @@ def test_message_is_extracted_for_translators(extracted, message):
     [
         ("Revoked %(count)s personal API token.", "Revoked %(count)s personal API tokens."),
         ("%(count)s minute", "%(count)s minutes"),
+        ("%(what)s expires in %(days)s day", "%(what)s expires in %(days)s days"),
+        (
+            "The ID token expired %(count)s second ago (allowed clock skew: %(leeway)s s).",
+            "The ID token expired %(count)s seconds ago (allowed clock skew: %(leeway)s s).",
+        ),
     ],
 )
 def test_counted_messages_have_plural_forms(extracted, singular, plural):
