@@ -25,6 +25,10 @@ SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
 # tests may admit http and named private networks (CIDR, comma-separated).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
+# Delivered and failed webhook messages (and their attempts) are deleted after this many days.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
+# A worker owns the messages it claimed this long; if it dies, they go out again after it.
+WEBHOOK_DELIVERY_LEASE_SECONDS = env_int("WEBHOOK_DELIVERY_LEASE_SECONDS", 120)
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -423,6 +427,16 @@ CELERY_BEAT_SCHEDULE = {
     "warn-of-expiring-sso-certificates": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("sso.tasks.certificate_expiry_warn",),
+        "schedule": 86400.0,
+    },
+    "deliver-due-webhooks": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("webhooks.tasks.due_messages_sweep",),
+        "schedule": 30.0,
+    },
+    "prune-webhook-messages": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("webhooks.tasks.messages_prune",),
         "schedule": 86400.0,
     },
     "purge-deleted-tenants": {
