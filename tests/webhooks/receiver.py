@@ -59,7 +59,11 @@ def verifying_secrets(secrets: list[str], body: bytes, headers: dict[str, str]) 
     return found
 
 
-class _IPv6Server(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # many concurrent connections from the delivery loop
+
+
+class _IPv6Server(_Server):
     address_family = socket.AF_INET6
 
 
@@ -114,7 +118,7 @@ class Receiver:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        server_class = _IPv6Server if ":" in host else _Server
         self.server = server_class((host, port), Handler)
         self.server.daemon_threads = True
         self.host = host

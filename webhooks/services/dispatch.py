@@ -42,6 +42,8 @@ MAX_IN_FLIGHT = 200
 MAX_IN_FLIGHT_PER_ENDPOINT = 16
 RUN_SECONDS = 20.0
 POLL_SECONDS = 0.05
+# A worker with nothing else to do waits this long at most for a rate-limited message's slot.
+DEFERRAL_WAIT_SECONDS = 2.0
 DEFAULT_LEASE_SECONDS = 120
 USER_AGENT = "Lectern-Webhooks/1.0"
 # Retries due sooner than this get a worker woken for them; later ones wait for the sweep.
@@ -166,7 +168,7 @@ def request_headers(message: WebhookMessage, body: bytes, now: datetime) -> dict
 def logged_headers(headers: dict[str, str], endpoint: WebhookEndpoint) -> dict[str, str]:
     """What the delivery log keeps of the headers sent: custom header values are masked
     (they often hold a partner's key)."""
-    custom = {str(name).lower() for name in (endpoint.custom_headers or {})}
+    custom = {str(name).lower() for name in (endpoint.custom_headers or {})} - _OWN_HEADERS
     return {name: (_MASK if name.lower() in custom else value) for name, value in headers.items()}
 
 
@@ -178,6 +180,7 @@ class _Dispatcher:
     per_endpoint: Counter = field(default_factory=Counter)
     destinations: dict[int, Destination | str] = field(default_factory=dict)
     soonest_retry: datetime | None = None
+    soonest_deferral: datetime | None = None
 
     def launch(self, loop: DeliveryLoop, messages: list[WebhookMessage]) -> None:
         self.report.claimed += len(messages)
@@ -187,6 +190,10 @@ class _Dispatcher:
         self.destinations.clear()  # every claim round checks the destinations again
         for message in messages:
             endpoint = message.endpoint
+            if self.per_endpoint[endpoint.pk] >= MAX_IN_FLIGHT_PER_ENDPOINT:
+                # Its endpoint has enough in flight: due again at once, for a later round.
+                deferred[message.pk] = now
+                continue
             destination = self._destination(endpoint)
             body = body_bytes(message.payload)
             headers = request_headers(message, body, now)
@@ -218,10 +225,16 @@ class _Dispatcher:
             )
             self.in_flight[future] = endpoint.pk
             self.per_endpoint[endpoint.pk] += 1
+        by_time: dict[datetime, list[int]] = {}
         for pk, when in deferred.items():
-            # Not an attempt: back in the queue for the endpoint's next free slot.
-            WebhookMessage.objects.filter(pk=pk).update(next_attempt_at=when)
-            self._note_retry(when)
+            by_time.setdefault(when, []).append(pk)
+        for when, pks in by_time.items():
+            # Not an attempt: back in the queue, for the endpoint's next free slot.
+            WebhookMessage.objects.filter(pk__in=pks).update(next_attempt_at=when)
+            if when > now:
+                self._note_retry(when)
+                if self.soonest_deferral is None or when < self.soonest_deferral:
+                    self.soonest_deferral = when
         self.report.deferred += len(deferred)
         if refused:
             self.record(refused)
@@ -258,6 +271,18 @@ class _Dispatcher:
     def _note_retry(self, when: datetime) -> None:
         if self.soonest_retry is None or when < self.soonest_retry:
             self.soonest_retry = when
+
+    def deferred_until(self, deadline: float) -> bool:
+        """Sleep until the soonest rate-limited message is due, when that is within a couple
+        of seconds and before `deadline`; whether it slept."""
+        if self.soonest_deferral is None:
+            return False
+        wait = (self.soonest_deferral - timezone.now()).total_seconds()
+        self.soonest_deferral = None
+        if wait > DEFERRAL_WAIT_SECONDS or time.monotonic() + wait >= deadline:
+            return False
+        time.sleep(max(wait, 0.0))
+        return True
 
     def busy(self) -> set[int]:
         return {
@@ -303,6 +328,8 @@ def messages_deliver(
             if not dispatcher.in_flight and not asked:
                 if claimed and claiming:
                     continue  # all refused or deferred: look again
+                if claiming and dispatcher.deferred_until(deadline):
+                    continue  # slept until a rate-limited message's slot
                 break
             # Slots free: look for newly due messages shortly. Full or done: wait for answers.
             waiting_briefly = claiming and len(dispatcher.in_flight) < MAX_IN_FLIGHT

@@ -86,9 +86,10 @@ def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
 
 
 class DeliveryLoop:
-    """An asyncio loop on a thread of its own, with one connection pool per checked
-    destination (scheme, host, address, port): a connection made for one host is never
-    reused for another that shares its address."""
+    """An asyncio loop on a thread of its own, with one connection pool per endpoint and
+    checked destination (scheme, host, address, port): a connection made for one host is
+    never reused for another that shares its address, and a slow endpoint's requests never
+    wait for connections another endpoint holds."""
 
     def __init__(self) -> None:
         from django.conf import settings
@@ -96,7 +97,7 @@ class DeliveryLoop:
         configured = getattr(settings, "WEBHOOK_DELIVERY_TIMEOUT_SECONDS", None)
         self.timeout = float(configured or TIMEOUT_SECONDS)
         self._loop = asyncio.new_event_loop()
-        self._clients: dict[tuple[str, str, str, int], httpx.AsyncClient] = {}
+        self._clients: dict[tuple, httpx.AsyncClient] = {}
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="webhook-delivery", daemon=True
         )
@@ -121,8 +122,14 @@ class DeliveryLoop:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _client(self, destination: Destination) -> httpx.AsyncClient:
-        key = (destination.scheme, destination.host, str(destination.address), destination.port)
+    def _client(self, endpoint_pk: int, destination: Destination) -> httpx.AsyncClient:
+        key = (
+            endpoint_pk,
+            destination.scheme,
+            destination.host,
+            str(destination.address),
+            destination.port,
+        )
         client = self._clients.get(key)
         if client is None:
             client = httpx.AsyncClient(
@@ -153,7 +160,7 @@ class DeliveryLoop:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.timeout):
-                async with self._client(destination).stream(
+                async with self._client(request.endpoint_pk, destination).stream(
                     "POST",
                     pinned_url(destination),
                     content=request.body,

@@ -472,6 +472,9 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         # fontTools logs every step of subsetting a certificate's font at INFO.
         "fontTools": {"level": "WARNING"},
+        # httpx logs every webhook request at INFO; the delivery log keeps each attempt.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "celery": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
     },
 }
