@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from typing import Any
 
-from django.db.models import Count, FloatField, Func, Q
+from django.db.models import Aggregate, Count, FloatField, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from webhooks.models import WebhookAttempt, WebhookEndpoint
 
 
-class _Percentile(Func):
+class _Percentile(Aggregate):
     """PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`."""
 
     function = "percentile_cont"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
+    allow_distinct = False
 
     def __init__(self, expression: str, fraction: float) -> None:
         super().__init__(expression, fraction=float(fraction))
