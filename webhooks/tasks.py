@@ -36,7 +36,9 @@ def due_messages_sweep() -> int:
         endpoint__enabled=True,
     ).exists()
     if due:
-        dispatch.delivery_kick()
+        # A loop's mark may belong to a worker that died: start one regardless (two loops
+        # in one tenant only share the work).
+        dispatch.delivery_kick(even_while_looping=True)
     return int(due)
 
 

@@ -48,9 +48,13 @@ DEFAULT_LEASE_SECONDS = 120
 USER_AGENT = "Lectern-Webhooks/1.0"
 # Retries due sooner than this get a worker woken for them; later ones wait for the sweep.
 WAKE_FOR_RETRIES_WITHIN = timedelta(seconds=60)
-# One delivery task queued per tenant at a time (cleared when that task starts).
+# One delivery task queued per tenant at a time (cleared when that task starts), and none
+# while a delivery loop runs in the tenant: it sees new messages within POLL_SECONDS. The
+# loop's mark outlives a killed worker by at most _LOOP_TTL_SECONDS.
 _KICK_KEY = "lectern:webhooks:kick:{schema}"
 _KICK_TTL_SECONDS = 30
+_LOOP_KEY = "lectern:webhooks:loop:{schema}"
+_LOOP_TTL_SECONDS = 60
 _MASK = "••••••"
 _OWN_HEADERS = frozenset(
     {
@@ -71,16 +75,20 @@ def lease_seconds() -> int:
     return int(getattr(settings, "WEBHOOK_DELIVERY_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
 
 
-def delivery_kick(*, countdown: float | None = None) -> None:
+def delivery_kick(*, countdown: float | None = None, even_while_looping: bool = False) -> None:
     """Queue a delivery task in this tenant's schema, unless one is queued and not started
-    yet. Without Redis the task is queued anyway (the broker may still take it); a task that
-    cannot be queued leaves the messages to the periodic sweep."""
+    yet or (unless `even_while_looping`: the sweep) a delivery loop runs here. Without Redis
+    the task is queued anyway (the broker may still take it); a task that cannot be queued
+    leaves the messages to the periodic sweep."""
     from webhooks.tasks import messages_deliver
 
     if countdown is None:
+        schema = connection.schema_name
         try:
-            key = _KICK_KEY.format(schema=connection.schema_name)
-            if not redis_client().set(key, 1, nx=True, ex=_KICK_TTL_SECONDS):
+            client = redis_client()
+            if not even_while_looping and client.exists(_LOOP_KEY.format(schema=schema)):
+                return
+            if not client.set(_KICK_KEY.format(schema=schema), 1, nx=True, ex=_KICK_TTL_SECONDS):
                 return
         except redis.RedisError:
             pass
@@ -93,6 +101,23 @@ def kick_clear() -> None:
     """A delivery task has started: later commits may queue the next one."""
     with contextlib.suppress(redis.RedisError):
         redis_client().delete(_KICK_KEY.format(schema=connection.schema_name))
+
+
+def _loop_mark(running: bool) -> None:
+    key = _LOOP_KEY.format(schema=connection.schema_name)
+    with contextlib.suppress(redis.RedisError):
+        if running:
+            redis_client().set(key, 1, ex=_LOOP_TTL_SECONDS)
+        else:
+            redis_client().delete(key)
+
+
+def _due_exists() -> bool:
+    return WebhookMessage.objects.filter(
+        status__in=[MessageStatus.PENDING, MessageStatus.FAILING],
+        next_attempt_at__lte=timezone.now(),
+        endpoint__enabled=True,
+    ).exists()
 
 
 @dataclass
@@ -304,40 +329,60 @@ def messages_deliver(
     deadline = time.monotonic() + run_seconds
     asked = list(message_pks or [])
     more_waiting = False
-    with DeliveryLoop() as loop:
-        while True:
-            claiming = bool(asked) or time.monotonic() < deadline
-            free = MAX_IN_FLIGHT - len(dispatcher.in_flight)
-            claimed = 0
-            if claiming and free > 0:
-                if asked:
-                    busiest = max(dispatcher.per_endpoint.values(), default=0)
-                    room = min(free, MAX_IN_FLIGHT_PER_ENDPOINT - busiest)
-                    if room > 0:
-                        batch, asked = asked[:room], asked[room:]
-                        messages = messages_claim(limit=len(batch), message_pks=batch)
-                        dispatcher.triggers.update({m.pk: trigger for m in messages})
-                        dispatcher.launch(loop, messages)
-                        claimed = len(batch)
-                else:
-                    messages = messages_claim(limit=free, busy_endpoints=dispatcher.busy())
-                    dispatcher.launch(loop, messages)
-                    claimed = len(messages)
-                    # Stopping at the deadline with messages still coming: wake the next.
-                    more_waiting = claimed > 0
-            if not dispatcher.in_flight and not asked:
-                if claimed and claiming:
-                    continue  # all refused or deferred: look again
-                if claiming and dispatcher.deferred_until(deadline):
-                    continue  # slept until a rate-limited message's slot
-                break
-            # Slots free: look for newly due messages shortly. Full or done: wait for answers.
-            waiting_briefly = claiming and len(dispatcher.in_flight) < MAX_IN_FLIGHT
-            dispatcher.collect(timeout=POLL_SECONDS if waiting_briefly else 1.0)
-    if more_waiting:
+    _loop_mark(True)
+    try:
+        with DeliveryLoop() as loop:
+            more_waiting = _deliver_loop(dispatcher, loop, asked, trigger, deadline)
+    finally:
+        _loop_mark(False)
+    # A commit while the loop ran queued no task (the loop was to see it); one that came
+    # after the loop's last look must not wait for the sweep.
+    if more_waiting or _due_exists():
         delivery_kick()
     if dispatcher.soonest_retry is not None:
         wait = dispatcher.soonest_retry - timezone.now()
         if wait <= WAKE_FOR_RETRIES_WITHIN:
             delivery_kick(countdown=wait.total_seconds())
     return dispatcher.report
+
+
+def _deliver_loop(
+    dispatcher: _Dispatcher, loop: DeliveryLoop, asked: list[int], trigger: str, deadline: float
+) -> bool:
+    """Claim, send and record until nothing is due (or the deadline); whether work may be
+    left for another task."""
+    more_waiting = False
+    marked_at = time.monotonic()
+    while True:
+        claiming = bool(asked) or time.monotonic() < deadline
+        free = MAX_IN_FLIGHT - len(dispatcher.in_flight)
+        claimed = 0
+        if claiming and free > 0:
+            if asked:
+                busiest = max(dispatcher.per_endpoint.values(), default=0)
+                room = min(free, MAX_IN_FLIGHT_PER_ENDPOINT - busiest)
+                if room > 0:
+                    batch, asked = asked[:room], asked[room:]
+                    messages = messages_claim(limit=len(batch), message_pks=batch)
+                    dispatcher.triggers.update({m.pk: trigger for m in messages})
+                    dispatcher.launch(loop, messages)
+                    claimed = len(batch)
+            else:
+                messages = messages_claim(limit=free, busy_endpoints=dispatcher.busy())
+                dispatcher.launch(loop, messages)
+                claimed = len(messages)
+                # Stopping at the deadline with messages still coming: wake the next.
+                more_waiting = claimed > 0
+        if not dispatcher.in_flight and not asked:
+            if claimed and claiming:
+                continue  # all refused or deferred: look again
+            if claiming and dispatcher.deferred_until(deadline):
+                continue  # slept until a rate-limited message's slot
+            break
+        # Slots free: look for newly due messages shortly. Full or done: wait for answers.
+        waiting_briefly = claiming and len(dispatcher.in_flight) < MAX_IN_FLIGHT
+        dispatcher.collect(timeout=POLL_SECONDS if waiting_briefly else 1.0)
+        if time.monotonic() - marked_at > _LOOP_TTL_SECONDS / 3:
+            _loop_mark(True)
+            marked_at = time.monotonic()
+    return more_waiting
