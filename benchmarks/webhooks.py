@@ -50,7 +50,10 @@ TENANTS = ("hooks-a", "hooks-b")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=10_000, help="in all, half per tenant")
-    parser.add_argument("--rate", type=float, default=600.0, help="events per second in all")
+    parser.add_argument("--latency-events", type=int, default=2_000)
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="latency phase: events per second in all"
+    )
     parser.add_argument("--per-commit", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--writer", help=argparse.SUPPRESS)  # internal: write in this schema
@@ -87,6 +90,8 @@ def relay_pending() -> int:
 # ------------------------------------------------------------------------------------------
 # A writer process: people created through the service, paced, commit times recorded
 def writer(schema: str, events: int, rate: float, per_commit: int, out: str) -> None:
+    """Write `events` people (one event each), `per_commit` per transaction, paced to `rate`
+    per second (0: as fast as it goes), relaying after each commit; commit times to `out`."""
     from _common import setup_django
 
     setup_django(os.environ["DATABASE_URL"])
@@ -99,13 +104,12 @@ def writer(schema: str, events: int, rate: float, per_commit: int, out: str) -> 
     started = time.perf_counter()
     with schema_context(schema):
         for first in range(0, events, per_commit):
-            due = started + first / rate
-            wait = due - time.perf_counter()
+            wait = (started + first / rate - time.perf_counter()) if rate > 0 else 0
             if wait > 0:
                 time.sleep(wait)
             with transaction.atomic():
                 made = [
-                    user_create(email=f"person-{number}@{schema}.example.com")
+                    user_create(email=f"{Path(out).stem}-{number}@{schema}.example.com")
                     for number in range(first, min(first + per_commit, events))
                 ]
             committed_at = time.time()
@@ -197,6 +201,46 @@ def workers_start(count: int, log_dir: Path) -> list[subprocess.Popen]:
     ]  # fmt: skip
 
 
+def write(schemas: list[str], scratch_dir: Path, phase: str, events: int, rate: float, args):
+    """Run one writer process per tenant (`events` in all, `rate` per second in all)."""
+    writers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--writer",
+                schema,
+                "--out",
+                str(scratch_dir / f"{phase}-{schema}.json"),
+                "--events",
+                str(events // len(schemas)),
+                "--rate",
+                str(rate / len(schemas)),
+                "--per-commit",
+                str(args.per_commit),
+            ],
+            cwd=REPO_ROOT,
+        )
+        for schema in schemas
+    ]
+    for process in writers:
+        if process.wait() != 0:
+            raise SystemExit("a writer failed")
+
+
+def wait_for(receiver: ReceiverProcess, count: int, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while len(receiver.arrivals) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=30)
+
+
 def main() -> None:
     args = parse_args()
     if args.writer:
@@ -208,7 +252,6 @@ def main() -> None:
     os.environ["SECRET_KEY"] = random_secrets.token_urlsafe(50)
     os.environ["TENANT_SPARE_SCHEMAS"] = "0"
     database = f"lectern_bench_webhooks_{os.getpid()}"
-    per_tenant = args.events // len(TENANTS)
     with (
         tempfile.TemporaryDirectory(prefix="lectern-bench-webhooks-") as scratch,
         bench_database(database, keep=args.keep),
@@ -217,78 +260,73 @@ def main() -> None:
         port = free_port()
         schemas, secrets = provision(port)
         receiver = ReceiverProcess(port, secrets)
-        workers = workers_start(2, scratch_dir)
+        workers: list[subprocess.Popen] = []
         try:
-            time.sleep(3)  # workers up
-            log(f"writing {per_tenant} events in each of {len(schemas)} tenants")
-            writers = [
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--writer",
-                        schema,
-                        "--out",
-                        str(scratch_dir / f"{schema}.json"),
-                        "--events",
-                        str(per_tenant),
-                        "--rate",
-                        str(args.rate / len(schemas)),
-                        "--per-commit",
-                        str(args.per_commit),
-                    ],
-                    cwd=REPO_ROOT,
-                )
-                for schema in schemas
-            ]
-            for process in writers:
-                if process.wait() != 0:
-                    raise SystemExit("a writer failed")
-            log("writers done")
-            expected = per_tenant * len(schemas)
-            deadline = time.monotonic() + 120
-            while len(receiver.arrivals) < expected and time.monotonic() < deadline:
-                time.sleep(0.2)
-            log(f"{len(receiver.arrivals)}/{expected} delivered")
-            result = measure(schemas, scratch_dir, receiver, expected)
+            admins = len(schemas)  # each tenant's first admin: a user.created event too
+            # Throughput: the backlog written and relayed first, then two workers drain it.
+            log(f"throughput: writing {args.events} events, workers stopped")
+            write(schemas, scratch_dir, "backlog", args.events, 0, args)
+            workers = workers_start(2, scratch_dir)
+            wait_for(receiver, args.events + admins)
+            throughput = drain_figures(receiver, args.events + admins)
+            log(f"throughput: {throughput}")
+            # Latency: paced writes while the workers run.
+            log(f"latency: {args.latency_events} events at {args.rate:g}/s, workers running")
+            before = set(receiver.arrivals)
+            write(schemas, scratch_dir, "paced", args.latency_events, args.rate, args)
+            wait_for(receiver, len(before) + args.latency_events)
+            latency = latency_figures(schemas, scratch_dir, "paced", receiver)
+            log(f"latency: {latency}")
         finally:
-            for process in workers:
-                process.terminate()
-            for process in workers:
-                process.wait(timeout=30)
+            stop(workers)
             receiver.stop()
     emit_result(
         {
             "benchmark": "webhooks",
-            **result,
-            "events": per_tenant * len(TENANTS),
+            **throughput,
+            **latency,
+            "events": args.events,
+            "latency_events": args.latency_events,
+            "latency_write_rate": args.rate,
             "tenants": len(TENANTS),
             "workers": 2,
-            "write_rate_target": args.rate,
             "per_commit": args.per_commit,
+            "unverified": receiver.unverified,
             "goal_deliveries_per_second": GOAL_DELIVERIES_PER_SECOND,
             "goal_p95_ms": GOAL_P95_MS,
-            "met": result["deliveries_per_second"] >= GOAL_DELIVERIES_PER_SECOND
-            and result["commit_to_delivery_p95_ms"] <= GOAL_P95_MS
-            and result["unverified"] == 0
-            and result["delivered"] == result["expected"],
+            "met": throughput["deliveries_per_second"] >= GOAL_DELIVERIES_PER_SECOND
+            and latency["commit_to_delivery_p95_ms"] <= GOAL_P95_MS
+            and receiver.unverified == 0
+            and throughput["delivered"] == throughput["expected"]
+            and latency["latency_delivered"] == args.latency_events,
         }
     )
 
 
-def measure(schemas: list[str], scratch_dir: Path, receiver: ReceiverProcess, expected: int):
+def drain_figures(receiver: ReceiverProcess, expected: int) -> dict[str, float]:
+    """Deliveries per second from the first arrival to the last."""
+    arrivals = sorted(receiver.arrivals.values())
+    span = max(arrivals[-1] - arrivals[0], 1e-9) if arrivals else float("nan")
+    return {
+        "expected": expected,
+        "delivered": len(arrivals),
+        "drain_seconds": round(span, 2),
+        "deliveries_per_second": round((len(arrivals) - 1) / span, 1) if arrivals else 0.0,
+    }
+
+
+def latency_figures(
+    schemas: list[str], scratch_dir: Path, phase: str, receiver: ReceiverProcess
+) -> dict[str, float]:
     """Join each message (webhook-id) to its event's commit time and its arrival."""
     from django_tenants.utils import schema_context
 
     from tenant_apps.events.models import OutboxEvent
-    from webhooks.models import MessageStatus, WebhookMessage
+    from webhooks.models import WebhookMessage
 
     latencies: list[float] = []
-    first_commit, last_arrival = float("inf"), 0.0
-    delivered_rows = 0
     for schema in schemas:
-        committed = dict(json.loads((scratch_dir / f"{schema}.json").read_text()))
-        first_commit = min(first_commit, min(committed.values()))
+        committed = dict(json.loads((scratch_dir / f"{phase}-{schema}.json").read_text()))
         with schema_context(schema):
             subjects = dict(OutboxEvent.objects.values_list("event_id", "subject_id"))
             for message_id, event_id in WebhookMessage.objects.values_list(
@@ -296,22 +334,14 @@ def measure(schemas: list[str], scratch_dir: Path, receiver: ReceiverProcess, ex
             ):
                 arrival = receiver.arrivals.get(message_id)
                 commit = committed.get(int(subjects[event_id]))
-                if arrival is None or commit is None:  # not the writer's (the tenant's admin)
+                if arrival is None or commit is None:  # another phase's, or the admin's
                     continue
                 latencies.append((arrival - commit) * 1000)
-                last_arrival = max(last_arrival, arrival)
-            delivered_rows += WebhookMessage.objects.filter(status=MessageStatus.DELIVERED).count()
-    span = max(last_arrival - first_commit, 1e-9)
     return {
-        "expected": expected,
-        "delivered": len(latencies),
-        "delivered_rows": delivered_rows,
-        "unverified": receiver.unverified,
-        "deliveries_per_second": round(len(latencies) / span, 1),
+        "latency_delivered": len(latencies),
         "commit_to_delivery_p50_ms": ms(percentile(latencies, 0.5)),
         "commit_to_delivery_p95_ms": ms(percentile(latencies, 0.95)),
         "commit_to_delivery_max_ms": ms(max(latencies) if latencies else float("nan")),
-        "seconds": round(span, 2),
     }
 
 

@@ -7,7 +7,7 @@ workers never take the same message, and a worker killed mid-delivery (SIGKILL) 
 messages due again when the lease ends: they go out again, with the same `webhook-id`.
 
 Sending: requests run concurrently on an asyncio loop (transport.DeliveryLoop), at most
-`MAX_IN_FLIGHT` at once and `MAX_IN_FLIGHT_PER_ENDPOINT` per endpoint, so one slow receiver
+`MAX_IN_FLIGHT` at once and `MAX_PER_ENDPOINT` per endpoint, so one slow receiver
 holds a few slots for at most 15 s and never the others; an endpoint at its cap is left out
 of the next claims. The loop keeps claiming as slots free up, for `RUN_SECONDS`, and records
 outcomes as they arrive. Each endpoint's rate limit is kept through ratelimit.slot_reserve.
@@ -31,7 +31,6 @@ from django.utils import timezone
 from core.redis_client import redis_client
 from core.secret_box import secret_open
 from webhooks.models import AttemptTrigger, MessageStatus, WebhookEndpoint, WebhookMessage
-from webhooks.services import signing
 from webhooks.services.destinations import Destination, DestinationRefused, destination_resolve
 from webhooks.services.outcomes import outcomes_record
 from webhooks.services.payloads import body_bytes
@@ -39,9 +38,12 @@ from webhooks.services.ratelimit import slot_reserve
 from webhooks.services.transport import DeliveryLoop, Outcome, OutgoingRequest
 
 MAX_IN_FLIGHT = 200
-MAX_IN_FLIGHT_PER_ENDPOINT = 16
+# Claimed per endpoint at most: CONNECTIONS_PER_DESTINATION of them are sent at a time, the
+# rest wait for one of the endpoint's connections (transport.DeliveryLoop).
+MAX_PER_ENDPOINT = 64
 RUN_SECONDS = 20.0
 POLL_SECONDS = 0.05
+RECORD_BATCH_SECONDS = 0.01
 # A worker with nothing else to do waits this long at most for a rate-limited message's slot.
 DEFERRAL_WAIT_SECONDS = 2.0
 DEFAULT_LEASE_SECONDS = 120
@@ -55,7 +57,6 @@ _KICK_KEY = "lectern:webhooks:kick:{schema}"
 _KICK_TTL_SECONDS = 30
 _LOOP_KEY = "lectern:webhooks:loop:{schema}"
 _LOOP_TTL_SECONDS = 60
-_MASK = "••••••"
 _OWN_HEADERS = frozenset(
     {
         "host",
@@ -170,31 +171,28 @@ def endpoint_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     return secrets
 
 
-def request_headers(message: WebhookMessage, body: bytes, now: datetime) -> dict[str, str]:
-    """Everything sent with one attempt (except Host): the endpoint's custom headers, then
-    ours, which a custom header can never replace."""
+def outgoing_request(
+    message: WebhookMessage, destination: Destination, now: datetime, not_before: float = 0.0
+) -> OutgoingRequest:
+    """The attempt to make for `message`: the endpoint's custom headers, then ours, which a
+    custom header can never replace; signed when sent."""
     endpoint = message.endpoint
     custom = {
         str(name): str(value)
         for name, value in (endpoint.custom_headers or {}).items()
         if str(name).lower() not in _OWN_HEADERS
     }
-    own = signing.headers(
-        endpoint_secrets(endpoint, now), message.message_id, int(now.timestamp()), body
+    return OutgoingRequest(
+        message_pk=message.pk,
+        endpoint_pk=endpoint.pk,
+        message_id=message.message_id,
+        destination=destination,
+        body=body_bytes(message.payload),
+        headers={**custom, "content-type": "application/json", "user-agent": USER_AGENT},
+        secrets=tuple(endpoint_secrets(endpoint, now)),
+        masked=frozenset(name.lower() for name in custom),
+        not_before=not_before,
     )
-    return {
-        **custom,
-        **own,
-        "content-type": "application/json",
-        "user-agent": USER_AGENT,
-    }
-
-
-def logged_headers(headers: dict[str, str], endpoint: WebhookEndpoint) -> dict[str, str]:
-    """What the delivery log keeps of the headers sent: custom header values are masked
-    (they often hold a partner's key)."""
-    custom = {str(name).lower() for name in (endpoint.custom_headers or {})} - _OWN_HEADERS
-    return {name: (_MASK if name.lower() in custom else value) for name, value in headers.items()}
 
 
 @dataclass
@@ -215,13 +213,7 @@ class _Dispatcher:
         self.destinations.clear()  # every claim round checks the destinations again
         for message in messages:
             endpoint = message.endpoint
-            if self.per_endpoint[endpoint.pk] >= MAX_IN_FLIGHT_PER_ENDPOINT:
-                # Its endpoint has enough in flight: due again at once, for a later round.
-                deferred[message.pk] = now
-                continue
             destination = self._destination(endpoint)
-            body = body_bytes(message.payload)
-            headers = request_headers(message, body, now)
             if isinstance(destination, str):
                 refused.append(
                     Outcome(
@@ -229,7 +221,6 @@ class _Dispatcher:
                         endpoint_pk=endpoint.pk,
                         attempted_at=now,
                         error=destination[:500],
-                        request_headers=logged_headers(headers, endpoint),
                     )
                 )
                 continue
@@ -237,17 +228,7 @@ class _Dispatcher:
             if not slot.reserved:
                 deferred[message.pk] = datetime.fromtimestamp(slot.at, tz=now.tzinfo)
                 continue
-            future = loop.submit(
-                OutgoingRequest(
-                    message_pk=message.pk,
-                    endpoint_pk=endpoint.pk,
-                    destination=destination,
-                    body=body,
-                    headers=headers,
-                    logged_headers=logged_headers(headers, endpoint),
-                    not_before=slot.at,
-                )
-            )
+            future = loop.submit(outgoing_request(message, destination, now, slot.at))
             self.in_flight[future] = endpoint.pk
             self.per_endpoint[endpoint.pk] += 1
         by_time: dict[datetime, list[int]] = {}
@@ -256,10 +237,9 @@ class _Dispatcher:
         for when, pks in by_time.items():
             # Not an attempt: back in the queue, for the endpoint's next free slot.
             WebhookMessage.objects.filter(pk__in=pks).update(next_attempt_at=when)
-            if when > now:
-                self._note_retry(when)
-                if self.soonest_deferral is None or when < self.soonest_deferral:
-                    self.soonest_deferral = when
+            self._note_retry(when)
+            if self.soonest_deferral is None or when < self.soonest_deferral:
+                self.soonest_deferral = when
         self.report.deferred += len(deferred)
         if refused:
             self.record(refused)
@@ -278,6 +258,10 @@ class _Dispatcher:
         done, _ = concurrent.futures.wait(
             list(self.in_flight), timeout=timeout, return_when=concurrent.futures.FIRST_COMPLETED
         )
+        if done and len(done) < len(self.in_flight):
+            # Record answers in batches (one transaction for many): give others a moment.
+            time.sleep(RECORD_BATCH_SECONDS)
+            done = {future for future in self.in_flight if future.done()}
         outcomes = []
         for future in done:
             endpoint_pk = self.in_flight.pop(future)
@@ -310,9 +294,9 @@ class _Dispatcher:
         return True
 
     def busy(self) -> set[int]:
-        return {
-            pk for pk, count in self.per_endpoint.items() if count >= MAX_IN_FLIGHT_PER_ENDPOINT
-        }
+        """Endpoints to leave out of claims: enough of theirs in flight (sending, or waiting
+        for one of the endpoint's connections)."""
+        return {pk for pk, count in self.per_endpoint.items() if count >= MAX_PER_ENDPOINT}
 
 
 def messages_deliver(
@@ -360,7 +344,7 @@ def _deliver_loop(
         if claiming and free > 0:
             if asked:
                 busiest = max(dispatcher.per_endpoint.values(), default=0)
-                room = min(free, MAX_IN_FLIGHT_PER_ENDPOINT - busiest)
+                room = min(free, MAX_PER_ENDPOINT - busiest)
                 if room > 0:
                     batch, asked = asked[:room], asked[room:]
                     messages = messages_claim(limit=len(batch), message_pks=batch)
@@ -380,7 +364,7 @@ def _deliver_loop(
                 continue  # slept until a rate-limited message's slot
             break
         # Slots free: look for newly due messages shortly. Full or done: wait for answers.
-        waiting_briefly = claiming and len(dispatcher.in_flight) < MAX_IN_FLIGHT
+        waiting_briefly = claiming and free > claimed
         dispatcher.collect(timeout=POLL_SECONDS if waiting_briefly else 1.0)
         if time.monotonic() - marked_at > _LOOP_TTL_SECONDS / 3:
             _loop_mark(True)

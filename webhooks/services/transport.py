@@ -19,24 +19,32 @@ from datetime import datetime
 import httpx
 from django.utils import timezone
 
+from webhooks.services import signing
 from webhooks.services.destinations import Destination
 
 TIMEOUT_SECONDS = 15.0  # `WEBHOOK_DELIVERY_TIMEOUT_SECONDS` may shorten it (tests)
 EXCERPT_BYTES = 1024
 # Connections kept per destination; the dispatcher also caps requests in flight per endpoint.
-CONNECTIONS_PER_DESTINATION = 16
+CONNECTIONS_PER_DESTINATION = 8
 _MAX_HEADERS_KEPT = 50
+MASK = "••••••"
 
 
 @dataclass(frozen=True)
 class OutgoingRequest:
+    """One attempt to make. It is signed when it is sent (so `webhook-timestamp` is the time
+    of sending, however long it waited for a connection), with every secret in `secrets`."""
+
     message_pk: int
     endpoint_pk: int
+    message_id: str
     destination: Destination
     body: bytes
+    # Everything sent but Host and the signature headers.
     headers: dict[str, str]
-    # The headers as the delivery log keeps them (custom header values masked).
-    logged_headers: dict[str, str]
+    secrets: tuple[str, ...]
+    # Header names whose values the delivery log masks (custom headers).
+    masked: frozenset[str] = frozenset()
     # Not before this wall-clock time (an endpoint's rate limit), in seconds since the epoch.
     not_before: float = 0.0
 
@@ -76,6 +84,19 @@ def pinned_url(destination: Destination) -> str:
     return f"{destination.scheme}://{address}:{destination.port}{destination.path}"
 
 
+def signed_headers(request: OutgoingRequest, timestamp: int) -> dict[str, str]:
+    return {
+        **request.headers,
+        **signing.headers(request.secrets, request.message_id, timestamp, request.body),
+    }
+
+
+def logged(headers: dict[str, str], masked: frozenset[str]) -> dict[str, str]:
+    """The headers as the delivery log keeps them: custom header values masked (they often
+    hold a partner's key)."""
+    return {name: (MASK if name.lower() in masked else value) for name, value in headers.items()}
+
+
 def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
     kept: dict[str, str] = {}
     for name, value in headers.multi_items():
@@ -98,6 +119,9 @@ class DeliveryLoop:
         self.timeout = float(configured or TIMEOUT_SECONDS)
         self._loop = asyncio.new_event_loop()
         self._clients: dict[tuple, httpx.AsyncClient] = {}
+        # Per endpoint: requests beyond CONNECTIONS_PER_DESTINATION wait here, unsigned and
+        # not yet timed, for one of that endpoint's own connections.
+        self._gates: dict[int, asyncio.Semaphore] = {}
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="webhook-delivery", daemon=True
         )
@@ -145,17 +169,25 @@ class DeliveryLoop:
         return client
 
     async def _send(self, request: OutgoingRequest) -> Outcome:
-        wait = request.not_before - time.time()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        gate = self._gates.get(request.endpoint_pk)
+        if gate is None:
+            gate = self._gates[request.endpoint_pk] = asyncio.Semaphore(CONNECTIONS_PER_DESTINATION)
+        async with gate:
+            wait = request.not_before - time.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            return await self._attempt(request)
+
+    async def _attempt(self, request: OutgoingRequest) -> Outcome:
         destination = request.destination
-        headers = {**request.headers, "Host": _host_header(destination)}
+        sent = signed_headers(request, int(time.time()))
+        headers = {**sent, "Host": _host_header(destination)}
         extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else {}
         outcome = Outcome(
             message_pk=request.message_pk,
             endpoint_pk=request.endpoint_pk,
             attempted_at=timezone.now(),
-            request_headers=request.logged_headers,
+            request_headers=logged(sent, request.masked),
         )
         started = time.perf_counter()
         try:
