@@ -25,6 +25,10 @@ SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
 # tests may admit http and named private networks (CIDR, comma-separated).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
+# Delivered and failed webhook messages (and their attempts) are deleted after this many days.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
+# A worker owns the messages it claimed this long; if it dies, they go out again after it.
+WEBHOOK_DELIVERY_LEASE_SECONDS = env_int("WEBHOOK_DELIVERY_LEASE_SECONDS", 120)
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
@@ -435,6 +439,16 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("sso.tasks.certificate_expiry_warn",),
         "schedule": 86400.0,
     },
+    "deliver-due-webhooks": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("webhooks.tasks.due_messages_sweep",),
+        "schedule": 30.0,
+    },
+    "prune-webhook-messages": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("webhooks.tasks.messages_prune",),
+        "schedule": 86400.0,
+    },
     "purge-deleted-tenants": {
         "task": "shared_apps.tenants.tasks.tenants_purge_expired",
         "schedule": 3600.0,
@@ -477,6 +491,9 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         # fontTools logs every step of subsetting a certificate's font at INFO.
         "fontTools": {"level": "WARNING"},
+        # httpx logs every webhook request at INFO; the delivery log keeps each attempt.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "celery": {"level": "WARNING" if LOG_LEVEL == "INFO" else LOG_LEVEL},
     },
 }
