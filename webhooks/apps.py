@@ -5,3 +5,8 @@ class WebhooksConfig(AppConfig):
     name = "webhooks"
     label = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from webhooks import hooks
+
+        hooks.register()
