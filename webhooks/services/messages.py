@@ -23,10 +23,10 @@ def _message_id() -> str:
 
 def _tenant() -> dict:
     tenant = getattr(connection, "tenant", None)
-    return {
-        "id": getattr(tenant, "pk", None),
-        "slug": getattr(tenant, "slug", None) or connection.schema_name,
-    }
+    found = {"slug": getattr(tenant, "slug", None) or connection.schema_name}
+    if getattr(tenant, "pk", None):
+        found["id"] = tenant.pk
+    return found
 
 
 @transaction.atomic
