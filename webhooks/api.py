@@ -43,22 +43,23 @@ def _endpoint_values(validated: dict) -> dict:
 class EndpointListApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(responses=bodies.EndpointOutput(many=True))
+    @extend_schema(responses=bodies.WebhookEndpointOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(bodies.EndpointOutput(endpoints.endpoints_all(), many=True).data)
+        return Response(bodies.WebhookEndpointOutput(endpoints.endpoints_all(), many=True).data)
 
     @extend_schema(
-        request=bodies.EndpointCreateInput, responses={201: bodies.EndpointCreatedOutput}
+        request=bodies.WebhookEndpointCreateInput,
+        responses={201: bodies.WebhookEndpointCreatedOutput},
     )
     def post(self, request: Request) -> Response:
         """Add an endpoint. The answer holds its signing secret, this once: keep it."""
-        body = bodies.EndpointCreateInput(data=request.data)
+        body = bodies.WebhookEndpointCreateInput(data=request.data)
         body.is_valid(raise_exception=True)
         endpoint, secret = endpoints.endpoint_create(
             actor=request.user, **_endpoint_values(body.validated_data)
         )
         return Response(
-            bodies.EndpointCreatedOutput(endpoint, context={"secret": secret}).data,
+            bodies.WebhookEndpointCreatedOutput(endpoint, context={"secret": secret}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -66,21 +67,25 @@ class EndpointListApi(APIView):
 class EndpointDetailApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(responses=bodies.EndpointOutput)
+    @extend_schema(responses=bodies.WebhookEndpointOutput)
     def get(self, request: Request, endpoint_id: int) -> Response:
-        return Response(bodies.EndpointOutput(endpoints.endpoint_get(endpoint_id=endpoint_id)).data)
+        return Response(
+            bodies.WebhookEndpointOutput(endpoints.endpoint_get(endpoint_id=endpoint_id)).data
+        )
 
-    @extend_schema(request=bodies.EndpointUpdateInput, responses=bodies.EndpointOutput)
+    @extend_schema(
+        request=bodies.WebhookEndpointUpdateInput, responses=bodies.WebhookEndpointOutput
+    )
     def patch(self, request: Request, endpoint_id: int) -> Response:
         """Change some fields; the others stay. `enabled: true` on an endpoint Lectern
         switched off clears why and since when it was failing."""
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
-        body = bodies.EndpointUpdateInput(data=request.data, partial=True)
+        body = bodies.WebhookEndpointUpdateInput(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         endpoint = endpoints.endpoint_update(
             endpoint=endpoint, actor=request.user, **_endpoint_values(body.validated_data)
         )
-        return Response(bodies.EndpointOutput(endpoint).data)
+        return Response(bodies.WebhookEndpointOutput(endpoint).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, endpoint_id: int) -> Response:
@@ -94,14 +99,14 @@ class EndpointDetailApi(APIView):
 class EndpointSecretRotateApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(request=None, responses=bodies.SecretOutput)
+    @extend_schema(request=None, responses=bodies.WebhookSecretOutput)
     def post(self, request: Request, endpoint_id: int) -> Response:
         """A new signing secret, in this answer only. For 24 hours the previous one signs
         too (`webhook-signature` holds both signatures, space-separated)."""
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
         secret = endpoints.endpoint_secret_rotate(endpoint=endpoint, actor=request.user)
         return Response(
-            bodies.SecretOutput(
+            bodies.WebhookSecretOutput(
                 {
                     "secret": secret,
                     "previous_secret_expires_at": endpoint.previous_secret_expires_at,
@@ -114,58 +119,58 @@ class EndpointReplayApi(APIView):
     permission_classes = [CanManageWebhooks]
 
     @extend_schema(
-        request=bodies.ReplayInput,
-        responses={202: bodies.ReplayOutput},
+        request=bodies.WebhookReplayInput,
+        responses={202: bodies.WebhookReplayOutput},
         description="Send again, with their original `webhook-id`, every message made for "
         "the endpoint since a moment." + ORDERING_NOTE,
     )
     def post(self, request: Request, endpoint_id: int) -> Response:
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
-        body = bodies.ReplayInput(data=request.data)
+        body = bodies.WebhookReplayInput(data=request.data)
         body.is_valid(raise_exception=True)
         count = messages.messages_replay(
             endpoint=endpoint, since=body.validated_data["since"], actor=request.user
         )
         return Response(
-            bodies.ReplayOutput({"messages": count}).data, status=status.HTTP_202_ACCEPTED
+            bodies.WebhookReplayOutput({"messages": count}).data, status=status.HTTP_202_ACCEPTED
         )
 
 
 class EndpointTestApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(request=None, responses={202: bodies.MessageOutput})
+    @extend_schema(request=None, responses={202: bodies.WebhookMessageOutput})
     def post(self, request: Request, endpoint_id: int) -> Response:
         """Send a `webhook.test` event to the endpoint now; follow it in the delivery log."""
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
         message = messages.test_event_send(endpoint=endpoint, actor=request.user)
-        return Response(bodies.MessageOutput(message).data, status=status.HTTP_202_ACCEPTED)
+        return Response(bodies.WebhookMessageOutput(message).data, status=status.HTTP_202_ACCEPTED)
 
 
 class EndpointHealthApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(parameters=[bodies.HealthQuery], responses=bodies.HealthOutput)
+    @extend_schema(parameters=[bodies.WebhookHealthQuery], responses=bodies.WebhookHealthOutput)
     def get(self, request: Request, endpoint_id: int) -> Response:
         """Success rate, latency (p50, p95) and attempts per hour over the last `hours`."""
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
-        query = bodies.HealthQuery(data=request.query_params)
+        query = bodies.WebhookHealthQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         health = selectors.endpoint_health(endpoint=endpoint, hours=query.validated_data["hours"])
-        return Response(bodies.HealthOutput(health).data)
+        return Response(bodies.WebhookHealthOutput(health).data)
 
 
 @extend_schema(
-    parameters=[bodies.MessageQuery],
+    parameters=[bodies.WebhookMessageQuery],
     description="Messages (one per event and endpoint), newest first." + ORDERING_NOTE,
 )
 class MessageListApi(generics.ListAPIView):
     permission_classes = [CanManageWebhooks]
-    serializer_class = bodies.MessageOutput
-    filter_backends: list = []  # the filters are the selector's (MessageQuery)
+    serializer_class = bodies.WebhookMessageOutput
+    filter_backends: list = []  # the filters are the selector's (WebhookMessageQuery)
 
     def get_queryset(self) -> QuerySet[WebhookMessage]:
-        query = bodies.MessageQuery(data=self.request.query_params)
+        query = bodies.WebhookMessageQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         return selectors_log.messages_filtered(
@@ -180,36 +185,38 @@ class MessageListApi(generics.ListAPIView):
 class MessageDetailApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(responses=bodies.MessageDetailOutput)
+    @extend_schema(responses=bodies.WebhookMessageDetailOutput)
     def get(self, request: Request, message_id: str) -> Response:
         """A message with its body and every attempt (request headers with the signature,
         the answer's status, headers and first 1 KB, or the error)."""
         message = selectors_log.message_get(message_id=message_id)
-        data = bodies.MessageOutput(message).data
+        data = bodies.WebhookMessageOutput(message).data
         data["payload"] = message.payload
-        data["attempts"] = bodies.AttemptOutput(selectors_log.attempts_of(message), many=True).data
+        data["attempts"] = bodies.WebhookAttemptOutput(
+            selectors_log.attempts_of(message), many=True
+        ).data
         return Response(data)
 
 
 class MessageResendApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(request=None, responses={202: bodies.MessageOutput})
+    @extend_schema(request=None, responses={202: bodies.WebhookMessageOutput})
     def post(self, request: Request, message_id: str) -> Response:
         """Send the message again now, with the same `webhook-id`."""
         message = selectors_log.message_get(message_id=message_id)
         message = messages.message_resend(message=message, actor=request.user)
-        return Response(bodies.MessageOutput(message).data, status=status.HTTP_202_ACCEPTED)
+        return Response(bodies.WebhookMessageOutput(message).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(parameters=[bodies.AttemptQuery])
+@extend_schema(parameters=[bodies.WebhookAttemptQuery])
 class AttemptListApi(generics.ListAPIView):
     permission_classes = [CanManageWebhooks]
-    serializer_class = bodies.AttemptOutput
+    serializer_class = bodies.WebhookAttemptOutput
     filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[WebhookAttempt]:
-        query = bodies.AttemptQuery(data=self.request.query_params)
+        query = bodies.WebhookAttemptQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         values = dict(query.validated_data)
         return selectors_log.attempts_filtered(
@@ -224,11 +231,11 @@ class AttemptListApi(generics.ListAPIView):
 class EventTypeListApi(APIView):
     permission_classes = [CanManageWebhooks]
 
-    @extend_schema(responses=bodies.EventTypeOutput(many=True))
+    @extend_schema(responses=bodies.WebhookEventTypeOutput(many=True))
     def get(self, request: Request) -> Response:
         """Every event type an endpoint can subscribe to, with the JSON Schema of its body
         (`{"type", "timestamp", "data", "tenant"}`). Per-endpoint ordering is not promised."""
-        return Response(bodies.EventTypeOutput(EVENT_TYPES, many=True).data)
+        return Response(bodies.WebhookEventTypeOutput(EVENT_TYPES, many=True).data)
 
 
 @extend_schema(exclude=True)

@@ -13,7 +13,7 @@ from webhooks.models import AttemptTrigger, MessageStatus, WebhookAttempt, Webho
 MAX_ID = 2**63 - 1
 
 
-class EndpointFields(serializers.Serializer):
+class WebhookEndpointFields(serializers.Serializer):
     url = serializers.CharField(
         max_length=2000,
         help_text="Where events are POSTed: https, a public host (checked when saved and at "
@@ -43,15 +43,15 @@ class EndpointFields(serializers.Serializer):
     )
 
 
-class EndpointCreateInput(EndpointFields):
+class WebhookEndpointCreateInput(WebhookEndpointFields):
     pass
 
 
-class EndpointUpdateInput(EndpointFields):
+class WebhookEndpointUpdateInput(WebhookEndpointFields):
     url = serializers.CharField(max_length=2000, required=False)
 
 
-class EndpointOutput(serializers.ModelSerializer):
+class WebhookEndpointOutput(serializers.ModelSerializer):
     previous_secret_expires_at = serializers.DateTimeField(
         read_only=True,
         allow_null=True,
@@ -77,19 +77,19 @@ class EndpointOutput(serializers.ModelSerializer):
         ]
 
 
-class EndpointCreatedOutput(EndpointOutput):
+class WebhookEndpointCreatedOutput(WebhookEndpointOutput):
     secret = serializers.SerializerMethodField(
         help_text="The signing secret (`whsec_...`). Shown in this answer only: keep it now."
     )
 
-    class Meta(EndpointOutput.Meta):
-        fields = [*EndpointOutput.Meta.fields, "secret"]
+    class Meta(WebhookEndpointOutput.Meta):
+        fields = [*WebhookEndpointOutput.Meta.fields, "secret"]
 
     def get_secret(self, endpoint) -> str:
         return self.context["secret"]
 
 
-class SecretOutput(serializers.Serializer):
+class WebhookSecretOutput(serializers.Serializer):
     secret = serializers.CharField(
         help_text="The new signing secret (`whsec_...`). Shown in this answer only."
     )
@@ -98,7 +98,7 @@ class SecretOutput(serializers.Serializer):
     )
 
 
-class MessageQuery(serializers.Serializer):
+class WebhookMessageQuery(serializers.Serializer):
     """The list's filters; a blank or absent one does not narrow it."""
 
     endpoint = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
@@ -112,7 +112,7 @@ class MessageQuery(serializers.Serializer):
     until = serializers.DateTimeField(required=False, help_text="Made before this moment.")
 
 
-class AttemptQuery(serializers.Serializer):
+class WebhookAttemptQuery(serializers.Serializer):
     endpoint = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     message = serializers.CharField(
         required=False, allow_blank=True, max_length=40, help_text="A `webhook-id`."
@@ -122,7 +122,7 @@ class AttemptQuery(serializers.Serializer):
     until = serializers.DateTimeField(required=False)
 
 
-class MessageOutput(serializers.Serializer):
+class WebhookMessageOutput(serializers.Serializer):
     message_id = serializers.CharField(help_text="The `webhook-id` header of its deliveries.")
     endpoint_id = serializers.IntegerField()
     event_id = serializers.UUIDField(allow_null=True)
@@ -135,7 +135,7 @@ class MessageOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class AttemptOutput(serializers.ModelSerializer):
+class WebhookAttemptOutput(serializers.ModelSerializer):
     message_id = serializers.CharField(source="message.message_id", read_only=True)
     trigger = serializers.ChoiceField(choices=AttemptTrigger.choices)
 
@@ -157,26 +157,26 @@ class AttemptOutput(serializers.ModelSerializer):
         ]
 
 
-class MessageDetailOutput(MessageOutput):
+class WebhookMessageDetailOutput(WebhookMessageOutput):
     payload = serializers.JSONField(help_text="The body as sent.")
-    attempts = AttemptOutput(many=True, help_text="Newest first.")
+    attempts = WebhookAttemptOutput(many=True, help_text="Newest first.")
 
 
-class ReplayInput(serializers.Serializer):
+class WebhookReplayInput(serializers.Serializer):
     since = serializers.DateTimeField(
         help_text="Send again every message made for the endpoint at or after this moment."
     )
 
 
-class ReplayOutput(serializers.Serializer):
+class WebhookReplayOutput(serializers.Serializer):
     messages = serializers.IntegerField(help_text="How many messages are sent again.")
 
 
-class HealthQuery(serializers.Serializer):
+class WebhookHealthQuery(serializers.Serializer):
     hours = serializers.IntegerField(required=False, min_value=1, max_value=168, default=24)
 
 
-class HealthHourOutput(serializers.Serializer):
+class WebhookHealthHourOutput(serializers.Serializer):
     hour = serializers.DateTimeField()
     attempts = serializers.IntegerField()
     succeeded = serializers.IntegerField()
@@ -185,7 +185,7 @@ class HealthHourOutput(serializers.Serializer):
     latency_p95_ms = serializers.FloatField(allow_null=True)
 
 
-class HealthOutput(serializers.Serializer):
+class WebhookHealthOutput(serializers.Serializer):
     hours = serializers.IntegerField()
     since = serializers.DateTimeField()
     attempts = serializers.IntegerField()
@@ -194,10 +194,10 @@ class HealthOutput(serializers.Serializer):
     success_rate = serializers.FloatField(allow_null=True, help_text="0 to 1; null: no attempt.")
     latency_p50_ms = serializers.FloatField(allow_null=True)
     latency_p95_ms = serializers.FloatField(allow_null=True)
-    per_hour = HealthHourOutput(many=True)
+    per_hour = WebhookHealthHourOutput(many=True)
 
 
-class EventTypeOutput(serializers.Serializer):
+class WebhookEventTypeOutput(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     schema = serializers.SerializerMethodField(
