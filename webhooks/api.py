@@ -236,8 +236,3 @@ class EventTypeListApi(APIView):
         """Every event type an endpoint can subscribe to, with the JSON Schema of its body
         (`{"type", "timestamp", "data", "tenant"}`). Per-endpoint ordering is not promised."""
         return Response(bodies.WebhookEventTypeOutput(EVENT_TYPES, many=True).data)
-
-
-@extend_schema(exclude=True)
-class EventTypeListSlashApi(EventTypeListApi):
-    """The same list at `/api/v1/webhooks/event-types/`, the address issue 10 names."""

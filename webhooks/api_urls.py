@@ -42,9 +42,4 @@ urlpatterns = [
     ),
     path("webhooks/attempts", api.AttemptListApi.as_view(), name="webhook-attempt-list"),
     path("webhooks/event-types", api.EventTypeListApi.as_view(), name="webhook-event-types"),
-    path(
-        "webhooks/event-types/",
-        api.EventTypeListSlashApi.as_view(),
-        name="webhook-event-types-slash",
-    ),
 ]

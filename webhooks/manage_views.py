@@ -6,6 +6,8 @@ each attempt's request and answer. Each page authorises with the API's rule
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -264,7 +266,11 @@ def message_page(request: HttpRequest, message_id: str) -> HttpResponse:
     return render(
         request,
         "webhooks/manage/message.html",
-        {"message": message, "attempts": list(selectors_log.attempts_of(message))},
+        {
+            "message": message,
+            "payload": json.dumps(message.payload, indent=2, ensure_ascii=False),
+            "attempts": list(selectors_log.attempts_of(message)),
+        },
     )
 
 
