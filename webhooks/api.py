@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenant_apps.people.permissions import Capability, requires
-from webhooks import selectors, selectors_log
+from webhooks import selectors_log
 from webhooks import serializers as bodies
 from webhooks.catalogue import EVENT_TYPES
 from webhooks.models import WebhookAttempt, WebhookMessage
@@ -156,7 +156,9 @@ class EndpointHealthApi(APIView):
         endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
         query = bodies.WebhookHealthQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        health = selectors.endpoint_health(endpoint=endpoint, hours=query.validated_data["hours"])
+        health = selectors_log.endpoint_health_by_hour(
+            endpoint=endpoint, hours=query.validated_data["hours"]
+        )
         return Response(bodies.WebhookHealthOutput(health).data)
 
 

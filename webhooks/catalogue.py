@@ -1,8 +1,8 @@
 """The event types an endpoint can subscribe to, each with what it means and the JSON Schema
-of the body Lectern POSTs for it: `{"type", "timestamp", "data", "tenant"}` (payload version
-1). `data` carries ids and the key fields of the thing that changed; fields may be added in
-later releases without a new version (receivers ignore what they do not know, so `data`
-admits more properties), while fields are never removed or retyped within a version.
+of the body Lectern POSTs for it: `{"type", "timestamp", "data", "tenant"}`. `data` carries
+ids and the key fields of the thing that changed. The body is versioned by its shape:
+fields are only ever added (receivers ignore what they do not know, so `data` admits more
+properties); a changed meaning gets a new event type.
 
 The API (`/api/v1/webhooks/event-types/`), the OpenAPI document and the admin pages read
 this module; endpoint validation accepts exactly these types, or patterns matching one."""
@@ -16,7 +16,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-PAYLOAD_VERSION = 1
 TEST_EVENT_TYPE = "webhook.test"
 
 # An event type or pattern: lower-case dotted words, `*` standing for any part ("course.*",
@@ -29,7 +28,6 @@ _TIME = {"type": "string", "format": "date-time"}
 _TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 _DATE = {"type": "string", "format": "date"}
 _TEXT = {"type": "string"}
-_TEXT_OR_NULL = {"type": ["string", "null"]}
 _BOOL = {"type": "boolean"}
 _ROLE = {"type": "string", "enum": ["admin", "instructor", "content_creator", "learner"]}
 
@@ -44,21 +42,14 @@ def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     }
 
 
-_PERSON = _object(
-    {
-        "id": _ID,
-        "email": {"type": "string", "format": "email"},
-        "full_name": _TEXT,
-        "role": _ROLE,
-        "is_active": _BOOL,
-        "locale": _TEXT,
-        "time_zone": _TEXT,
-    },
-    ["id"],
-)
+_DECIMAL = {"type": ["string", "number", "null"]}
+
+# What `data` carries is the delivery engine's choice (webhooks/services/payloads.py): ids,
+# `status`, `*_at` times and a few key fields per subject; never a person's e-mail address,
+# name, locale or time zone.
+_PERSON = _object({"id": _ID, "role": _ROLE, "is_active": _BOOL}, ["id"])
 _ROLE_CHANGE = _object(
-    {"id": _ID, "role": _ROLE, "previous_role": _ROLE, "email": {"type": "string"}},
-    ["id", "role"],
+    {"id": _ID, "role": _ROLE, "previous_role": _ROLE}, ["id", "role", "previous_role"]
 )
 _COURSE = _object(
     {
@@ -69,6 +60,8 @@ _COURSE = _object(
         "owner_id": _ID_OR_NULL,
         "language": _TEXT,
         "is_free": _BOOL,
+        "price": _DECIMAL,
+        "currency": _TEXT,
         "certificate_enabled": _BOOL,
         "published_at": _TIME_OR_NULL,
         "archived_at": _TIME_OR_NULL,
@@ -83,6 +76,7 @@ _ENROLLMENT = _object(
         "status": {"type": "string", "enum": ["pending", "active", "completed", "cancelled"]},
         "source": _TEXT,
         "group_id": _ID_OR_NULL,
+        "assigned_by_id": _ID_OR_NULL,
         "due_at": _TIME_OR_NULL,
         "created_at": _TIME_OR_NULL,
         "activated_at": _TIME_OR_NULL,
@@ -95,6 +89,7 @@ _CERTIFICATE = _object(
     {
         "id": _ID,
         "code": _TEXT,
+        "course_title": _TEXT,
         "enrollment_id": _ID,
         "user_id": _ID,
         "course_id": _ID,
@@ -114,29 +109,27 @@ _ATTEMPT = _object(
         "learner_id": _ID,
         "number": {"type": "integer", "minimum": 1},
         "status": _TEXT,
+        "auto_submitted": _BOOL,
+        "started_at": _TIME_OR_NULL,
         "submitted_at": _TIME_OR_NULL,
         "graded_at": _TIME_OR_NULL,
-        "score_percent": {"type": ["number", "string", "null"]},
+        "score_percent": _DECIMAL,
         "passed": {"type": ["boolean", "null"]},
     },
     ["id", "quiz_id", "learner_id"],
 )
 _LESSON_COMPLETION = _object(
     {
+        "id": _ID,
         "lesson_id": _ID,
         "course_id": _ID,
         "enrollment_id": _ID,
         "user_id": _ID,
         "completed_at": _TIME,
     },
-    ["lesson_id", "enrollment_id"],
+    ["lesson_id", "enrollment_id", "user_id"],
 )
-_TEST = {
-    "type": "object",
-    "properties": {"message": _TEXT, "endpoint_id": _ID},
-    "required": ["message"],
-    "additionalProperties": True,
-}
+_TEST = _object({"endpoint_id": _ID}, ["endpoint_id"])
 
 
 @dataclass(frozen=True)
@@ -158,9 +151,8 @@ class EventTypeEntry:
             "type": "object",
             "properties": {
                 "type": {"const": self.name},
-                "version": {"const": PAYLOAD_VERSION},
                 "timestamp": _TIME,
-                "tenant": _object({"id": _ID, "slug": _TEXT}, ["slug"]),
+                "tenant": {"type": "string", "description": "The tenant's slug."},
                 "data": self.data_schema,
             },
             "required": ["type", "timestamp", "data", "tenant"],

@@ -7,6 +7,7 @@ each attempt's request and answer. Each page authorises with the API's rule
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from core.pages import page_of, page_requires, query_without_page
 from core.secret_box import secret_open, secret_seal
-from webhooks import selectors, selectors_log
+from webhooks import selectors_log
 from webhooks.catalogue import EVENT_TYPES
 from webhooks.hooks import can_manage_webhooks
 from webhooks.manage_forms import (
@@ -182,32 +183,28 @@ def endpoint_delete(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     return redirect("manage-webhooks")
 
 
-def _milliseconds(value) -> int | None:
-    return None if value is None else round(value)
-
-
 @page_requires(can_manage_webhooks)
 def endpoint_health(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     """Success rate and latency over the last 24 hours: charts, and the same as a table."""
     endpoint = endpoints.endpoint_get(endpoint_id=endpoint_id)
-    health = selectors.endpoint_health(endpoint=endpoint, hours=24)
-    hours = health["per_hour"]
-    labels = [timezone.localtime(row["hour"]).strftime("%H:%M") for row in hours]
+    health = selectors_log.endpoint_health_by_hour(endpoint=endpoint, hours=24)
+    rows = [{**row, "hour": datetime.fromisoformat(row["hour"])} for row in health["per_hour"]]
+    labels = [timezone.localtime(row["hour"]).strftime("%H:%M") for row in rows]
     charts = {
         "latency": {
             "labels": labels,
             "unit": "ms",
             "series": [
-                {"label": _("Median (p50)"), "values": [row["latency_p50_ms"] for row in hours]},
-                {"label": _("95th percentile"), "values": [row["latency_p95_ms"] for row in hours]},
+                {"label": _("Median (p50)"), "values": [r["latency_ms"]["p50"] for r in rows]},
+                {"label": _("95th percentile"), "values": [r["latency_ms"]["p95"] for r in rows]},
             ],
         },
         "attempts": {
             "labels": labels,
             "stacked": True,
             "series": [
-                {"label": _("Succeeded"), "values": [row["succeeded"] for row in hours]},
-                {"label": _("Failed"), "values": [row["failed"] for row in hours]},
+                {"label": _("Succeeded"), "values": [row["succeeded"] for row in rows]},
+                {"label": _("Failed"), "values": [row["failed"] for row in rows]},
             ],
         },
     }
@@ -219,16 +216,7 @@ def endpoint_health(request: HttpRequest, endpoint_id: int) -> HttpResponse:
             "endpoint": endpoint,
             "health": health,
             "success_percent": None if rate is None else round(rate * 100, 1),
-            "p50": _milliseconds(health["latency_p50_ms"]),
-            "p95": _milliseconds(health["latency_p95_ms"]),
-            "rows": [
-                {
-                    **row,
-                    "latency_p50_ms": _milliseconds(row["latency_p50_ms"]),
-                    "latency_p95_ms": _milliseconds(row["latency_p95_ms"]),
-                }
-                for row in hours
-            ],
+            "rows": rows,
             "charts": charts,
         },
     )

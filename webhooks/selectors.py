@@ -1,17 +1,13 @@
-"""STAND-IN on the wh-admin branch for the delivery helper's `webhooks/selectors.py`
-(wh-delivery), which replaces it when the branches merge. Only `endpoint_health`, whose
-result the admin pages and the API show:
+"""Reading the webhooks: the health of an endpoint for its admin page and the API.
 
-    {"hours": 24, "since": datetime, "attempts": int, "succeeded": int, "failed": int,
-     "success_rate": float | None (0..1), "latency_p50_ms": float | None,
-     "latency_p95_ms": float | None,
-     "per_hour": [{"hour": datetime, "attempts", "succeeded", "failed",
-                   "latency_p50_ms", "latency_p95_ms"}, ...]  (oldest first, every hour)}
-"""
+STAND-IN on wh-admin: a copy of the delivery helper's module (wh-delivery 182edf6), which
+replaces it at the merge, with one fix: `_Percentile` must be an Aggregate — as a plain
+Func, `.aggregate(p50=...)` raises "p50 is not an aggregate expression"."""
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from typing import Any
 
 from django.db.models import Aggregate, Count, FloatField, Q
 from django.db.models.functions import TruncHour
@@ -21,68 +17,59 @@ from webhooks.models import WebhookAttempt, WebhookEndpoint
 
 
 class _Percentile(Aggregate):
-    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+    """PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`."""
 
     function = "percentile_cont"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression, fraction: float, **extra) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
 
 
-def _figures(rows) -> dict:
-    return rows.aggregate(
+def endpoint_health(*, endpoint: WebhookEndpoint, hours: int = 24) -> dict[str, Any]:
+    """How deliveries to `endpoint` went in the last `hours`: attempts, how many succeeded,
+    the success rate (None without attempts), the latency p50/p95 of the attempts that got
+    an answer, and one bucket per hour (oldest first, empty hours included) for a chart."""
+    now = timezone.now().astimezone(UTC)
+    first_hour = (now - timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
+    attempts = WebhookAttempt.objects.filter(endpoint=endpoint, attempted_at__gte=first_hour)
+    totals = attempts.aggregate(
         attempts=Count("id"),
         succeeded=Count("id", filter=Q(succeeded=True)),
-        latency_p50_ms=_Percentile("latency_ms", 0.5),
-        latency_p95_ms=_Percentile("latency_ms", 0.95),
     )
-
-
-def endpoint_health(*, endpoint: WebhookEndpoint, hours: int = 24) -> dict:
-    """How deliveries to `endpoint` went over the last `hours` hours (two queries)."""
-    now = timezone.now()
-    since = now - timedelta(hours=hours)
-    rows = WebhookAttempt.objects.filter(endpoint=endpoint, attempted_at__gte=since)
-    totals = _figures(rows)
-    by_hour = {
+    latency = attempts.filter(status_code__isnull=False).aggregate(
+        p50=_Percentile("latency_ms", 0.5), p95=_Percentile("latency_ms", 0.95)
+    )
+    buckets = {
         row["hour"]: row
-        for row in rows.annotate(hour=TruncHour("attempted_at", tzinfo=UTC))
+        for row in attempts.annotate(hour=TruncHour("attempted_at", tzinfo=UTC))
         .values("hour")
-        .annotate(
-            attempts=Count("id"),
-            succeeded=Count("id", filter=Q(succeeded=True)),
-            latency_p50_ms=_Percentile("latency_ms", 0.5),
-            latency_p95_ms=_Percentile("latency_ms", 0.95),
-        )
-        .order_by("hour")
+        .annotate(attempts=Count("id"), succeeded=Count("id", filter=Q(succeeded=True)))
     }
-    first = since.replace(minute=0, second=0, microsecond=0)
     per_hour = []
-    for step in range(hours + 1):
-        hour = first + timedelta(hours=step)
-        row = by_hour.get(hour, {})
-        attempts = row.get("attempts", 0)
+    for index in range(hours):
+        hour = first_hour + timedelta(hours=index)
+        row = buckets.get(hour, {"attempts": 0, "succeeded": 0})
         per_hour.append(
             {
-                "hour": hour,
-                "attempts": attempts,
-                "succeeded": row.get("succeeded", 0),
-                "failed": attempts - row.get("succeeded", 0),
-                "latency_p50_ms": row.get("latency_p50_ms"),
-                "latency_p95_ms": row.get("latency_p95_ms"),
+                "hour": hour.isoformat(),
+                "attempts": row["attempts"],
+                "succeeded": row["succeeded"],
+                "failed": row["attempts"] - row["succeeded"],
             }
         )
-    attempts = totals["attempts"]
+    total, succeeded = totals["attempts"], totals["succeeded"]
     return {
         "hours": hours,
-        "since": since,
-        "attempts": attempts,
-        "succeeded": totals["succeeded"],
-        "failed": attempts - totals["succeeded"],
-        "success_rate": (totals["succeeded"] / attempts) if attempts else None,
-        "latency_p50_ms": totals["latency_p50_ms"],
-        "latency_p95_ms": totals["latency_p95_ms"],
+        "attempts": total,
+        "succeeded": succeeded,
+        "failed": total - succeeded,
+        "success_rate": round(succeeded / total, 4) if total else None,
+        "latency_ms": {
+            "p50": round(latency["p50"]) if latency["p50"] is not None else None,
+            "p95": round(latency["p95"]) if latency["p95"] is not None else None,
+        },
         "per_hour": per_hour,
+        "failing_since": endpoint.failing_since.isoformat() if endpoint.failing_since else None,
     }

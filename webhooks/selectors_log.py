@@ -4,14 +4,30 @@ querysets the caller pages, with what each row shows fetched alongside."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncHour
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from webhooks.errors import WebhookErrorCode
 from webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from webhooks.selectors import endpoint_health
+
+
+class _Percentile(Aggregate):
+    """PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)`, as an
+    aggregate (so that it groups by hour)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
 
 
 def messages_filtered(
@@ -88,3 +104,32 @@ def endpoints_with_last_attempt() -> QuerySet[WebhookEndpoint]:
         last_attempt_status_code=Subquery(last.values("status_code")[:1]),
         last_attempt_succeeded=Subquery(last.values("succeeded")[:1]),
     ).order_by("created_at", "id")
+
+
+def latency_per_hour(*, endpoint: WebhookEndpoint, hours: int = 24) -> dict[str, dict]:
+    """Latency p50/p95 of the attempts that got an answer, per hour (UTC, ISO keys as in
+    `selectors.endpoint_health`'s `per_hour`): one query."""
+    now = timezone.now().astimezone(UTC)
+    first_hour = (now - timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
+    rows = (
+        WebhookAttempt.objects.filter(
+            endpoint=endpoint, attempted_at__gte=first_hour, status_code__isnull=False
+        )
+        .annotate(hour=TruncHour("attempted_at", tzinfo=UTC))
+        .values("hour")
+        .annotate(p50=_Percentile("latency_ms", 0.5), p95=_Percentile("latency_ms", 0.95))
+    )
+    return {
+        row["hour"].isoformat(): {"p50": round(row["p50"]), "p95": round(row["p95"])}
+        for row in rows
+    }
+
+
+def endpoint_health_by_hour(*, endpoint: WebhookEndpoint, hours: int = 24) -> dict[str, Any]:
+    """`selectors.endpoint_health` with each hour's latency (`latency_ms`: p50, p95, None
+    when no attempt got an answer that hour), for the health chart and the API."""
+    health = endpoint_health(endpoint=endpoint, hours=hours)
+    latency = latency_per_hour(endpoint=endpoint, hours=hours)
+    for row in health["per_hour"]:
+        row["latency_ms"] = latency.get(row["hour"], {"p50": None, "p95": None})
+    return health

@@ -176,25 +176,30 @@ class WebhookHealthQuery(serializers.Serializer):
     hours = serializers.IntegerField(required=False, min_value=1, max_value=168, default=24)
 
 
+class WebhookLatencyOutput(serializers.Serializer):
+    p50 = serializers.IntegerField(allow_null=True, help_text="Median, in milliseconds.")
+    p95 = serializers.IntegerField(allow_null=True, help_text="95th percentile, in ms.")
+
+
 class WebhookHealthHourOutput(serializers.Serializer):
-    hour = serializers.DateTimeField()
+    hour = serializers.DateTimeField(help_text="The hour's start (UTC).")
     attempts = serializers.IntegerField()
     succeeded = serializers.IntegerField()
     failed = serializers.IntegerField()
-    latency_p50_ms = serializers.FloatField(allow_null=True)
-    latency_p95_ms = serializers.FloatField(allow_null=True)
+    latency_ms = WebhookLatencyOutput(help_text="Of that hour's attempts that got an answer.")
 
 
 class WebhookHealthOutput(serializers.Serializer):
     hours = serializers.IntegerField()
-    since = serializers.DateTimeField()
     attempts = serializers.IntegerField()
     succeeded = serializers.IntegerField()
     failed = serializers.IntegerField()
     success_rate = serializers.FloatField(allow_null=True, help_text="0 to 1; null: no attempt.")
-    latency_p50_ms = serializers.FloatField(allow_null=True)
-    latency_p95_ms = serializers.FloatField(allow_null=True)
-    per_hour = WebhookHealthHourOutput(many=True)
+    latency_ms = WebhookLatencyOutput(help_text="Of the attempts that got an answer.")
+    per_hour = WebhookHealthHourOutput(many=True, help_text="Oldest first, every hour.")
+    failing_since = serializers.DateTimeField(
+        allow_null=True, help_text="Since when every attempt has failed; null: not failing."
+    )
 
 
 class WebhookEventTypeOutput(serializers.Serializer):

@@ -33,7 +33,7 @@ def message_make(
         payload={
             "type": event_type,
             "timestamp": timezone.now().isoformat(),
-            "tenant": {"slug": "alpha"},
+            "tenant": "alpha",
             "data": data or {"id": 7},
         },
         status=status,

@@ -271,9 +271,16 @@ def test_health_gives_success_rate_and_latency(admin_api, tenant_a):
     health = answer.json()
     assert health["attempts"] == 4 and health["succeeded"] == 3 and health["failed"] == 1
     assert health["success_rate"] == 0.75
-    assert health["latency_p50_ms"] == 250.0
-    assert len(health["per_hour"]) == 25
+    assert health["latency_ms"] == {"p50": 250, "p95": 385}
+    assert len(health["per_hour"]) == 24
     assert sum(row["attempts"] for row in health["per_hour"]) == 4
+    busy = [row for row in health["per_hour"] if row["attempts"]]
+    assert sum(row["latency_ms"]["p50"] or 0 for row in busy) > 0
+    assert all(
+        row["latency_ms"] == {"p50": None, "p95": None}
+        for row in health["per_hour"]
+        if not row["attempts"]
+    )
     assert admin_api.get(f"{BASE}/endpoints/{endpoint.pk}/health", {"hours": 0}).status_code == 400
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
-from webhooks.catalogue import PAYLOAD_VERSION, TEST_EVENT_TYPE
+from webhooks.catalogue import TEST_EVENT_TYPE
 from webhooks.models import MessageStatus, WebhookEndpoint, WebhookMessage
 
 
@@ -21,19 +21,18 @@ def _message_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
 
-def _tenant() -> dict:
-    tenant = getattr(connection, "tenant", None)
-    found = {"slug": getattr(tenant, "slug", None) or connection.schema_name}
-    if getattr(tenant, "pk", None):
-        found["id"] = tenant.pk
-    return found
+def _tenant() -> str:
+    return getattr(getattr(connection, "tenant", None), "slug", None) or connection.schema_name
 
 
 @transaction.atomic
 def message_resend(*, message: WebhookMessage, actor) -> WebhookMessage:
     """Send `message` again, now, with the same `webhook-id`."""
     WebhookMessage.objects.filter(pk=message.pk).update(
-        status=MessageStatus.PENDING, next_attempt_at=timezone.now()
+        status=MessageStatus.PENDING,
+        attempt_count=0,
+        delivered_at=None,
+        next_attempt_at=timezone.now(),
     )
     message.refresh_from_db()
     return message
@@ -43,7 +42,10 @@ def message_resend(*, message: WebhookMessage, actor) -> WebhookMessage:
 def messages_replay(*, endpoint: WebhookEndpoint, since: datetime, actor) -> int:
     """Send again every message made for `endpoint` at or after `since`; how many."""
     count = WebhookMessage.objects.filter(endpoint=endpoint, created_at__gte=since).update(
-        status=MessageStatus.PENDING, next_attempt_at=timezone.now()
+        status=MessageStatus.PENDING,
+        attempt_count=0,
+        delivered_at=None,
+        next_attempt_at=timezone.now(),
     )
     audit_record(
         action=AuditAction.WEBHOOK_MESSAGES_REPLAYED,
@@ -65,10 +67,9 @@ def test_event_send(*, endpoint: WebhookEndpoint, actor) -> WebhookMessage:
         event_type=TEST_EVENT_TYPE,
         payload={
             "type": TEST_EVENT_TYPE,
-            "version": PAYLOAD_VERSION,
             "timestamp": now.isoformat(),
+            "data": {"endpoint_id": endpoint.pk},
             "tenant": _tenant(),
-            "data": {"message": "A test event from Lectern.", "endpoint_id": endpoint.pk},
         },
         status=MessageStatus.PENDING,
         next_attempt_at=now,
