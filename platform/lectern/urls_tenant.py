@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("tenant_apps.dashboards.api_urls")),
     path("", include("tenant_apps.audit.api_urls")),
     path("", include("sso.api_urls")),
+    path("", include("webhooks.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -47,4 +48,5 @@ urlpatterns = [
     path("", include("tenant_apps.enrollments.manage_urls")),
     path("", include("tenant_apps.dashboards.manage_urls")),
     path("", include("sso.manage_urls")),
+    path("", include("webhooks.manage_urls")),
 ]

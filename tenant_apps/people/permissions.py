@@ -26,6 +26,7 @@ class Capability(StrEnum):
     GRADE_ASSESSMENTS = "grade_assessments"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_SSO = "manage_sso"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 _AUTHORS = {Role.ADMIN, Role.INSTRUCTOR, Role.CONTENT_CREATOR}
@@ -43,6 +44,7 @@ PERMISSION_MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.GRADE_ASSESSMENTS: frozenset({Role.ADMIN, Role.INSTRUCTOR}),
     Capability.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
     Capability.MANAGE_SSO: frozenset({Role.ADMIN}),
+    Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
 }
 
 

@@ -390,10 +390,13 @@ SPECTACULAR_SETTINGS = {
         "SamlNameIdFormat": "sso.models.NameIdFormat",
         "SpKeyState": "sso.models.KeyState",
         "SsoTestRunStatus": "sso.models.TestRunStatus",
+        "WebhookMessageStatus": "webhooks.models.MessageStatus",
+        "WebhookAttemptTrigger": "webhooks.models.AttemptTrigger",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.strict_json_request_bodies",
+        "webhooks.openapi.event_types_publish",
     ],
 }
 

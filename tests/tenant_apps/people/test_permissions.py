@@ -27,6 +27,7 @@ EXPECTED = {
     Capability.GRADE_ASSESSMENTS: {ADM, INS},
     Capability.VIEW_AUDIT_LOG: {ADM},
     Capability.MANAGE_SSO: {ADM},
+    Capability.MANAGE_WEBHOOKS: {ADM},
 }
 
 
