@@ -13,10 +13,10 @@ time). Two Celery workers (`-P solo`, one process each) run the delivery loop.
 
 `--events` events are written in all, half in each tenant, by one writer process per tenant:
 `people.services.user_create` (one `user.created` outbox row each), `--per-commit` people per
-transaction, paced to `--rate` events per second in all. After each commit the writer hands
-the new outbox rows to the registered consumers, as the relay does (`relay_pending` below:
-the relay lives on another branch; swap that one function for it). The webhooks consumer makes
-the messages and queues their delivery after its commit.
+transaction, paced to `--rate` events per second in all. After each commit the writer runs
+the relay itself (`tenant_apps.events.relay.outbox_relay_run`, `relay_pending` below; the
+after-commit kick also queues relay runs that the workers take, SKIP LOCKED keeping the two
+apart). The webhooks consumer makes the messages and queues their delivery after its commit.
 
 Measured: deliveries per second (messages delivered / time from the first commit to the last
 delivery) and, per message, the time from its event's commit (taken by the writer just after
@@ -62,29 +62,13 @@ def parse_args() -> argparse.Namespace:
 
 
 # ------------------------------------------------------------------------------------------
-# The relay, as the relay calls the consumers (tenant_apps.events on another branch)
+# The relay itself (tenant_apps.events.relay), run in the writer after each commit
 def relay_pending() -> int:
-    """Hand this schema's unrelayed outbox rows to every registered consumer that wants
-    them, in one transaction, as the relay does; returns how many rows. The one place to
-    swap for the relay itself."""
-    from django.db import transaction
-    from django.utils import timezone
+    """Hand this schema's new outbox rows to every registered consumer (the webhooks' among
+    them) as the relay task does; returns how many were handed over."""
+    from tenant_apps.events.relay import outbox_relay_run
 
-    from tenant_apps.events.consumers import outbox_consumers
-    from tenant_apps.events.models import OutboxEvent
-
-    with transaction.atomic():
-        events = list(
-            OutboxEvent.objects.select_for_update(skip_locked=True)
-            .filter(relayed_at__isnull=True)
-            .order_by("id")[:1000]
-        )
-        for consumer in outbox_consumers():
-            wanted = [event for event in events if consumer.wants(event.event_type)]
-            if wanted:
-                consumer.handler(wanted)
-        OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).update(relayed_at=timezone.now())
-    return len(events)
+    return outbox_relay_run().handed
 
 
 # ------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from webhooks.models import (
     WebhookMessage,
 )
 from webhooks.services.dispatch import lease_seconds
+from webhooks.services.endpoints import url_for_audit
 from webhooks.services.fanout import message_id_new
 from webhooks.services.payloads import TEST_EVENT_TYPE, tenant_slug
 
@@ -79,7 +80,7 @@ def messages_replay(*, endpoint: WebhookEndpoint, since: datetime, actor) -> int
         actor=actor,
         target=endpoint,
         after={"since": since, "messages": count},
-        label=endpoint.url,
+        label=url_for_audit(endpoint.url),
     )
     if message_pks:
         _send_after_commit(message_pks, AttemptTrigger.REPLAY)
