@@ -228,7 +228,7 @@ def test_a_message_shows_its_attempts_and_can_be_resent(admin_api, tenant_a):
     assert resent.json()["message_id"] == message.message_id
     with schema_context(tenant_a.schema):
         message.refresh_from_db()
-        # Queued again, same webhook-id; the delivery engine sends it (wh-delivery).
+        # Queued again, same webhook-id; the delivery engine sends it.
         assert message.status in (MessageStatus.PENDING, MessageStatus.DELIVERED)
 
 

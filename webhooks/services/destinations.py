@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -62,19 +63,19 @@ def address_refusal(address: IPAddress) -> str | None:
     if any(address in network for network in _allowlist()):
         return None
     if any(address in network for network in _ALWAYS_REFUSED):
-        return f"{address} is a cloud metadata or reserved address"
+        return _("%(address)s is a cloud metadata or reserved address") % {"address": address}
     for flag, words in (
-        ("is_loopback", "a loopback address"),
-        ("is_private", "a private address"),
-        ("is_link_local", "a link-local address"),
-        ("is_multicast", "a multicast address"),
-        ("is_reserved", "a reserved address"),
-        ("is_unspecified", "an unspecified address"),
+        ("is_loopback", _("%(address)s is a loopback address")),
+        ("is_private", _("%(address)s is a private address")),
+        ("is_link_local", _("%(address)s is a link-local address")),
+        ("is_multicast", _("%(address)s is a multicast address")),
+        ("is_reserved", _("%(address)s is a reserved address")),
+        ("is_unspecified", _("%(address)s is an unspecified address")),
     ):
         if getattr(address, flag):
-            return f"{address} is {words}"
+            return words % {"address": address}
     if not address.is_global:
-        return f"{address} is not a public address"
+        return _("%(address)s is not a public address") % {"address": address}
     return None
 
 
@@ -84,16 +85,16 @@ def url_shape_refusal(url: str) -> str | None:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "The URL is not valid."
+        return _("The URL is not valid.")
     allowed = {"https", "http"} if getattr(settings, "WEBHOOK_ALLOW_HTTP", False) else {"https"}
     if parts.scheme not in allowed:
-        return "The URL must start with https://."
+        return _("The URL must start with https://.")
     if not parts.hostname:
-        return "The URL has no host name."
+        return _("The URL has no host name.")
     if parts.username or parts.password:
-        return "Put credentials in a custom header, not in the URL."
+        return _("Put credentials in a custom header, not in the URL.")
     if port is not None and not 0 < port < 65536:
-        return "The URL's port is not valid."
+        return _("The URL's port is not valid.")
     return None
 
 
@@ -116,14 +117,19 @@ def destination_resolve(url: str) -> Destination:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
-            raise DestinationRefused(f"{host} does not resolve to an address.") from exc
+            raise DestinationRefused(
+                _("%(host)s does not resolve to an address.") % {"host": host}
+            ) from exc
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
         if not addresses:
-            raise DestinationRefused(f"{host} does not resolve to an address.")
+            raise DestinationRefused(_("%(host)s does not resolve to an address.") % {"host": host})
     for address in addresses:
         refusal = address_refusal(address)
         if refusal:
-            raise DestinationRefused(f"{host} resolves to {refusal}; webhooks go to public hosts.")
+            raise DestinationRefused(
+                _("%(host)s resolves to %(refusal)s; webhooks go to public hosts.")
+                % {"host": host, "refusal": refusal}
+            )
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
