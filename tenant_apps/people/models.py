@@ -61,6 +61,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Fields an admin set in Lectern that an identity provider or HR sync must not change
     # (names from MANAGEABLE_FIELDS).
     managed_fields = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    # The HR system's own id for the person (SCIM `externalId`, an import's key column).
+    external_id = models.CharField(max_length=255, blank=True)
+    # Enterprise attributes an HR sync brings (SCIM's enterprise extension).
+    cost_center = models.CharField(max_length=120, blank=True)
+    organization = models.CharField(max_length=120, blank=True)
+    manager = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    # Who last set each synced attribute: {"full_name": "scim" | "sso" | "import"}; an
+    # attribute set by SCIM or an import is not overwritten by SSO sign-ins.
+    attribute_sources = models.JSONField(default=dict, blank=True)
 
     objects = UserManager()
 
@@ -79,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
             models.CheckConstraint(
                 condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="user_external_id_unique",
             ),
         ]
         indexes = [models.Index(fields=["role", "is_active"], name="user_role_active_idx")]
