@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.dashboards.urls")),
     path("", include("tenant_apps.audit.urls")),
+    path("", include("tenant_apps.scim.urls")),
     # Wings.
     path("", include("sso.urls")),
     # Authors' pages (`/teach/...`) and tenant admins' pages (`/manage/...`).

@@ -1,0 +1,64 @@
+"""SCIM 2.0 provisioning: the bearer tokens HR systems call with, what SCIM said about a
+person beyond Lectern's own fields, and a log of recent requests."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.people.models import User
+
+
+class ScimToken(models.Model):
+    """A tenant's bearer token for an identity provider's provisioning (Entra ID, Okta).
+    Only the secret's hash is kept; the secret is shown once, when created."""
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_address = models.GenericIPAddressField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class ScimProfile(models.Model):
+    """What SCIM last set for a person that Lectern's User does not hold as such: the
+    userName and name parts as sent, and when SCIM last changed them (meta.lastModified)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="scim_profile")
+    user_name = models.CharField(max_length=254)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.user_name
+
+
+class ScimRequestLog(models.Model):
+    """One SCIM request and its outcome, for the admin page (pruned to the latest ones)."""
+
+    token = models.ForeignKey(ScimToken, on_delete=models.SET_NULL, null=True, blank=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    detail = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"
