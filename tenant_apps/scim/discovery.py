@@ -48,7 +48,7 @@ USER_ATTRIBUTES = [
     _attr(
         "name",
         "complex",
-        subs=[_attr("formatted", mutability="readOnly"), _attr("familyName"), _attr("givenName")],
+        subs=[_attr("familyName"), _attr("givenName")],
     ),
     _attr("displayName"),
     _attr("active", "boolean"),
@@ -81,7 +81,6 @@ ENTERPRISE_ATTRIBUTES = [
         subs=[
             _attr("value"),
             _attr("$ref", "reference", refs=["User"]),
-            _attr("displayName", mutability="readOnly"),
         ],
     ),
 ]
@@ -94,7 +93,6 @@ GROUP_ATTRIBUTES = [
         subs=[
             _attr("value", mutability="immutable"),
             _attr("$ref", "reference", mutability="immutable", refs=["User"]),
-            _attr("display", mutability="readOnly"),
             _attr("type", mutability="immutable"),
         ],
     ),

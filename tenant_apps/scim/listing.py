@@ -83,6 +83,30 @@ def list_answer(kind: str, params: dict, base_url: str) -> dict:
     }
 
 
+def root_answer(params: dict, base_url: str) -> dict:
+    """POST /.search: Users then Groups (a type whose attributes the filter does not
+    know is left out)."""
+    everything = {key: value for key, value in params.items() if key.lower() != "startindex"}
+    everything["count"] = str(MAX_RESULTS)
+    found: list[dict] = []
+    for kind in LISTS:
+        try:
+            found += list_answer(kind, everything, base_url)["Resources"]
+        except ScimError as error:
+            if error.scim_type != "invalidFilter" or len(LISTS) == 1:
+                raise
+    start = max(1, _integer(params, "startIndex", 1))
+    count = min(MAX_RESULTS, max(0, _integer(params, "count", 100)))
+    page = found[start - 1 : start - 1 + count]
+    return {
+        "schemas": [resources.LIST_RESPONSE],
+        "totalResults": len(found),
+        "startIndex": start,
+        "itemsPerPage": len(page),
+        "Resources": page,
+    }
+
+
 def discovery_answer(documents: list[dict], resource_id: str | None) -> HttpResponse:
     from tenant_apps.scim.views import scim_response
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.people.models import User
+from tenant_apps.people.models import LearnerGroup, User
 
 
 class ScimToken(models.Model):
@@ -40,10 +40,29 @@ class ScimProfile(models.Model):
     given_name = models.CharField(max_length=150, blank=True)
     family_name = models.CharField(max_length=150, blank=True)
     display_name = models.CharField(max_length=200, blank=True)
+    # The e-mail entries as SCIM sent them (type, primary); the person's address is User.email.
+    emails = models.JSONField(default=list, blank=True)
+    # SCIM removed `active` (the person stays active; the attribute reads as unassigned).
+    active_unset = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return self.user_name
+
+
+class ScimGroupProfile(models.Model):
+    """What SCIM said of a group beyond its name and members: its externalId, the member
+    `type`s it sent, and when it last changed the group."""
+
+    group = models.OneToOneField(
+        LearnerGroup, on_delete=models.CASCADE, related_name="scim_profile"
+    )
+    external_id = models.CharField(max_length=255, blank=True, db_index=True)
+    member_types = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.external_id or str(self.group_id)
 
 
 class ScimRequestLog(models.Model):

@@ -31,7 +31,6 @@ USER_FIELDS: dict[str, Field] = {
     ),
     "name.givenname": Field(("scim_profile__given_name",)),
     "name.familyname": Field(("scim_profile__family_name",)),
-    "name.formatted": Field(("full_name",)),
     "active": Field(("is_active",), kind="bool"),
     "meta.created": Field(("date_joined",), kind="date"),
     "meta.lastmodified": Field(
@@ -59,11 +58,15 @@ USER_SORT = {
 GROUP_FIELDS: dict[str, Field] = {
     "id": Field(("pk",), case_exact=True),
     "displayname": Field(("name",)),
-    "externalid": Field(("name",)),
+    "externalid": Field(("scim_profile__external_id",), case_exact=True),
     "members": Field(("members__pk",), case_exact=True),
     "members.value": Field(("members__pk",), case_exact=True),
     "meta.created": Field(("created_at",), kind="date"),
-    "meta.lastmodified": Field(("created_at",), kind="date"),
+    "meta.lastmodified": Field(
+        ("scim_profile__updated_at", "created_at"),
+        kind="date",
+        conditions=(None, Q(scim_profile__isnull=True)),
+    ),
 }
 GROUP_SORT = {"id": "pk", "displayname": "name", "meta.created": "created_at"}
 
@@ -77,7 +80,11 @@ def users_query():
 
 
 def groups_query():
-    return LearnerGroup.objects.filter(kind=GroupKind.GROUP).prefetch_related("members")
+    return (
+        LearnerGroup.objects.filter(kind=GroupKind.GROUP)
+        .select_related("scim_profile")
+        .prefetch_related("members")
+    )
 
 
 def _version(body: dict) -> str:
@@ -94,18 +101,18 @@ def user_resource(user: User, base_url: str) -> dict:
     groups = list(user.learner_groups.all())
     department = next((g.name for g in groups if g.kind == GroupKind.DEPARTMENT), "")
     if profile is not None:
-        name = {
-            "givenName": profile.given_name or None,
-            "familyName": profile.family_name or None,
-        }
+        name = {"givenName": profile.given_name or None, "familyName": profile.family_name or None}
         display_name = profile.display_name or None
         user_name = profile.user_name
+        emails = profile.emails
+        active = None if profile.active_unset and user.is_active else user.is_active
     else:
         first, _, rest = user.full_name.partition(" ")
         name = {"givenName": first or None, "familyName": rest or None}
         display_name = user.full_name or None
         user_name = user.email
-    name["formatted"] = user.full_name or None
+        emails = [{"value": user.email, "type": "work", "primary": True}]
+        active = user.is_active
     enterprise = {
         "employeeNumber": user.employee_number or None,
         "costCenter": user.cost_center or None,
@@ -116,23 +123,22 @@ def user_resource(user: User, base_url: str) -> dict:
         enterprise["manager"] = {
             "value": str(user.manager_id),
             "$ref": f"{base_url}/Users/{user.manager_id}",
-            "displayName": user.manager.get_full_name() if user.manager else None,
         }
     body = {
         "schemas": [USER, ENTERPRISE],
         "id": str(user.pk),
         "externalId": user.external_id or None,
         "userName": user_name,
-        "name": _clean(name),
+        "name": name,
         "displayName": display_name,
-        "emails": [{"value": user.email, "type": "work", "primary": True}],
-        "active": user.is_active,
+        "emails": emails,
+        "active": active,
         "groups": [
             {"value": str(g.pk), "display": g.name, "$ref": f"{base_url}/Groups/{g.pk}"}
             for g in groups
             if g.kind == GroupKind.GROUP
         ],
-        ENTERPRISE: _clean(enterprise),
+        ENTERPRISE: enterprise,
     }
     body = _clean(body)
     last = profile.updated_at if profile is not None else user.date_joined
@@ -148,25 +154,28 @@ def user_resource(user: User, base_url: str) -> dict:
 
 def group_resource(group: LearnerGroup, base_url: str) -> dict:
     members = sorted(group.members.all(), key=lambda m: m.pk)
+    profile = getattr(group, "scim_profile", None)
+    types = profile.member_types if profile is not None else {}
     body = {
         "schemas": [GROUP],
         "id": str(group.pk),
+        "externalId": (profile.external_id if profile is not None else "") or None,
         "displayName": group.name,
         "members": [
             {
                 "value": str(m.pk),
-                "display": m.email,
-                "type": "User",
+                "type": types.get(str(m.pk), "User"),
                 "$ref": f"{base_url}/Users/{m.pk}",
             }
             for m in members
         ],
     }
     body = _clean(body)
+    last = profile.updated_at if profile is not None else group.created_at
     body["meta"] = {
         "resourceType": "Group",
         "created": _time(group.created_at),
-        "lastModified": _time(group.created_at),
+        "lastModified": _time(last),
         "location": f"{base_url}/Groups/{group.pk}",
         "version": _version(body),
     }

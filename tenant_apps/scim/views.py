@@ -177,7 +177,9 @@ def _search(kind_name: str | None) -> Callable:
             for key, value in body.items()
             if key != "schemas" and value is not None
         }
-        return scim_response(listing.list_answer(kind_name or "Users", params, base_url(request)))
+        if kind_name is None:
+            return scim_response(listing.root_answer(params, base_url(request)))
+        return scim_response(listing.list_answer(kind_name, params, base_url(request)))
 
     return search
 

@@ -4,6 +4,8 @@ sign-ins leave it; fields an admin manages in Lectern (`User.managed_fields`) ar
 
 from __future__ import annotations
 
+import re
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,10 +15,11 @@ from tenant_apps.events.services import record_event
 from tenant_apps.people import services as people
 from tenant_apps.people.models import GroupKind, LearnerGroup, User
 from tenant_apps.scim.errors import ScimError
-from tenant_apps.scim.models import ScimProfile
+from tenant_apps.scim.models import ScimGroupProfile, ScimProfile
 from tenant_apps.scim.resources import ENTERPRISE
 
 DELETED_DOMAIN = "deleted.invalid"
+NO_EMAIL_DOMAIN = "no-email.invalid"
 
 
 def _text(value, name: str, limit: int) -> str:
@@ -43,14 +46,30 @@ def _primary_email(emails) -> str:
     return _text(chosen[0].get("value"), "emails.value", 254) if chosen else ""
 
 
+def _emails(emails) -> list[dict]:
+    if emails is None:
+        return []
+    if not isinstance(emails, list) or not all(isinstance(e, dict) for e in emails):
+        raise ScimError(400, "emails must be a list of objects.", scim_type="invalidValue")
+    kept = []
+    for entry in emails[:10]:
+        item = {"value": _text(entry.get("value"), "emails.value", 254)}
+        if entry.get("type") is not None:
+            item["type"] = _text(entry.get("type"), "emails.type", 40)
+        if entry.get("primary") is not None:
+            item["primary"] = _bool(entry.get("primary"), "emails.primary")
+        kept.append(item)
+    return kept
+
+
 def _wanted_user(body: dict) -> dict:
     """Lectern's fields from a (canonical) SCIM User."""
     user_name = _text(body.get("userName"), "userName", 254)
     if not user_name:
         raise ScimError(400, "userName is required.", scim_type="invalidValue")
     email = user_name if "@" in user_name else _primary_email(body.get("emails"))
-    if "@" not in email:
-        raise ScimError(400, "userName or a primary e-mail must be an address.", "invalidValue")
+    if "@" not in email:  # an HR id as userName and no address: a placeholder, not mailed
+        email = f"{re.sub(r'[^a-z0-9._-]+', '-', user_name.lower())[:60]}@{NO_EMAIL_DOMAIN}"
     name = body.get("name") if isinstance(body.get("name"), dict) else {}
     given = _text(name.get("givenName"), "name.givenName", 150)
     family = _text(name.get("familyName"), "name.familyName", 150)
@@ -68,11 +87,14 @@ def _wanted_user(body: dict) -> dict:
         "display_name": display,
         "full_name": full_name,
         "external_id": _text(body.get("externalId"), "externalId", 255),
+        # Unassigned (a PUT without it, a PATCH removing it) reads as active, as on creation.
         "active": _bool(body["active"], "active") if "active" in body else True,
         "employee_number": _text(enterprise.get("employeeNumber"), "employeeNumber", 64),
         "cost_center": _text(enterprise.get("costCenter"), "costCenter", 120),
         "organization": _text(enterprise.get("organization"), "organization", 120),
         "department": _text(enterprise.get("department"), "department", 120),
+        "emails": _emails(body.get("emails")),
+        "active_unset": "active" not in body,
         "manager_id": _text(manager_id, "manager.value", 20),
     }
 
@@ -170,13 +192,15 @@ def scim_user_write(*, user: User | None, body: dict) -> User:
             "given_name": wanted["given_name"],
             "family_name": wanted["family_name"],
             "display_name": wanted["display_name"],
+            "emails": wanted["emails"],
+            "active_unset": wanted["active_unset"],
             "updated_at": timezone.now(),
         },
     )
     try:
-        if wanted["active"] and not user.is_active:
+        if wanted["active"] is True and not user.is_active:
             user = people.user_reactivate(user=user, actor=None)
-        elif not wanted["active"] and user.is_active:
+        elif wanted["active"] is False and user.is_active:
             user = people.user_deactivate(user=user, actor=None)
     except ApplicationError as exc:
         raise ScimError(409, str(exc.message), scim_type="mutability") from exc
@@ -234,6 +258,14 @@ def _member_ids(body: dict) -> set[int]:
     return ids
 
 
+def _member_types(body: dict) -> dict[str, str]:
+    types = {}
+    for member in body.get("members") or []:
+        if isinstance(member, dict) and member.get("type") not in (None, "User"):
+            types[str(member.get("value"))] = _text(member.get("type"), "members.type", 40)
+    return types
+
+
 @transaction.atomic
 def scim_group_write(*, group: LearnerGroup | None, body: dict) -> LearnerGroup:
     """Create a group from a SCIM Group or replace its name and members."""
@@ -246,6 +278,14 @@ def scim_group_write(*, group: LearnerGroup | None, body: dict) -> LearnerGroup:
             group = people.group_save(group=group, name=name, kind=GroupKind.GROUP, actor=None)
         except ApplicationError as exc:
             raise ScimError(409, str(exc.message), scim_type="uniqueness") from exc
+    ScimGroupProfile.objects.update_or_create(
+        group=group,
+        defaults={
+            "external_id": _text(body.get("externalId"), "externalId", 255),
+            "member_types": _member_types(body),
+            "updated_at": timezone.now(),
+        },
+    )
     current = set(group.members.values_list("pk", flat=True))
     add, remove = sorted(members - current), sorted(current - members)
     if add or remove:
