@@ -166,8 +166,19 @@ def _person_find(provider: IdentityProvider, identity: AssertedIdentity, person:
     return existing, None
 
 
+# Who else may set a person's attributes: what SCIM or an HR import set, sign-ins leave.
+SYNC_SOURCES = frozenset({"scim", "import"})
+
+
+def _held(user: User) -> set[str]:
+    """Fields sign-ins must not change: managed in Lectern, or set by SCIM or an import."""
+    sources = user.attribute_sources or {}
+    synced = {field for field, source in sources.items() if source in SYNC_SOURCES}
+    return set(user.managed_fields or []) | synced
+
+
 def _groups_sync(user: User, person: MappedPerson) -> None:
-    managed = set(user.managed_fields or [])
+    managed = _held(user)
     current = set(user.learner_groups.values_list("pk", flat=True))
     wanted: set[int] = set()
     unwanted: set[int] = set()
@@ -198,7 +209,7 @@ def _groups_sync(user: User, person: MappedPerson) -> None:
 
 
 def _attributes_update(user: User, person: MappedPerson) -> User:
-    managed = set(user.managed_fields or [])
+    managed = _held(user)
     changes: dict = {}
     if person.full_name and "full_name" not in managed and person.full_name != user.full_name:
         changes["full_name"] = person.full_name

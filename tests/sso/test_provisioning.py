@@ -134,6 +134,30 @@ def test_later_sign_ins_update_mapped_fields_but_not_those_managed_in_lectern(
     assert User.objects.filter(email="ada@acme.example").count() == 1
 
 
+def test_sign_ins_leave_attributes_scim_set_and_update_the_others(in_tenant_a) -> None:
+    provider = _provider()
+    user = person_from_identity(provider, _identity(employeeid=["E-1"]))
+    User.objects.filter(pk=user.pk).update(
+        full_name="Ada King (HR)",
+        employee_number="HR-7",
+        attribute_sources={"full_name": "scim", "employee_number": "scim"},
+    )
+    again = _identity(
+        **{CLAIMS + "givenname": ["Augusta"], "employeeid": ["E-2"], "department": ["Labs"]}
+    )
+    person_from_identity(provider, again)
+    user.refresh_from_db()
+    assert user.full_name == "Ada King (HR)"
+    assert user.employee_number == "HR-7"
+    assert user.learner_groups.filter(name="Labs", kind=GroupKind.DEPARTMENT).exists()
+
+    User.objects.filter(pk=user.pk).update(attribute_sources={"full_name": "sso"})
+    person_from_identity(provider, again)
+    user.refresh_from_db()
+    assert user.full_name == "Augusta Lovelace"
+    assert user.employee_number == "E-2"
+
+
 def test_a_deactivated_person_is_refused_whatever_the_provider_says(in_tenant_a) -> None:
     provider = _provider()
     user = person_from_identity(provider, _identity())
