@@ -1,0 +1,19 @@
+"""The tenant admin's people sync pages."""
+
+from django.urls import path
+
+from tenant_apps.scim import manage_views
+
+urlpatterns = [
+    path("manage/people-sync/scim/", manage_views.scim_home, name="manage-people-sync-scim"),
+    path(
+        "manage/people-sync/scim/tokens/",
+        manage_views.scim_token_add,
+        name="manage-people-sync-scim-token-add",
+    ),
+    path(
+        "manage/people-sync/scim/tokens/<int:token_id>/revoke/",
+        manage_views.scim_token_remove,
+        name="manage-people-sync-scim-token-revoke",
+    ),
+]
