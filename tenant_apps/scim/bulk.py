@@ -9,6 +9,7 @@ import re
 
 from django.db import transaction
 
+from core.errors import ApplicationError
 from tenant_apps.scim.discovery import BULK_MAX_OPERATIONS
 from tenant_apps.scim.errors import ScimError
 from tenant_apps.scim.patch import patch_apply
@@ -87,6 +88,11 @@ def _operation(operation: dict, ids: dict[str, str], base_url: str) -> tuple[int
     raise ScimError(400, f"Cannot {method} {path}.", scim_type="invalidSyntax")
 
 
+def scim_error_from(error: ApplicationError) -> ScimError:
+    kinds = {409: "uniqueness", 400: "invalidValue"}
+    return ScimError(error.status, str(error.message), scim_type=kinds.get(error.status))
+
+
 def bulk_run(body: dict, base_url: str) -> dict:
     operations = body.get("Operations")
     if not isinstance(operations, list):
@@ -107,7 +113,8 @@ def bulk_run(body: dict, base_url: str) -> dict:
             try:
                 with transaction.atomic():
                     status, location = _operation(operation, ids, base_url)
-            except ScimError as error:
+            except (ScimError, ApplicationError) as raised:
+                error = raised if isinstance(raised, ScimError) else scim_error_from(raised)
                 errors += 1
                 answer["status"] = str(error.status)
                 answer["response"] = error.body()

@@ -70,7 +70,7 @@ def scim_token_authenticate(authorization: str, address: str | None) -> ScimToke
 
 
 def _rate_check(token: ScimToken) -> None:
-    limit = getattr(settings, "SCIM_RATE_PER_MINUTE", 6000)
+    limit = settings.SCIM_RATE_PER_MINUTE
     window = 60
     now = time.time()
     start = int(now // window) * window

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from core.errors import ApplicationError
 from core.request_context import client_address
 from tenant_apps.scim import discovery, listing
 from tenant_apps.scim.bulk import bulk_run
@@ -45,6 +46,12 @@ def scim_response(body: dict | None, status: int = 200, etag: str | None = None)
     return response
 
 
+def scim_error_from(error: ApplicationError) -> ScimError:
+    """A people service's refusal as SCIM says it (a conflict is a uniqueness error)."""
+    kinds = {409: "uniqueness", 400: "invalidValue"}
+    return ScimError(error.status, str(error.message), scim_type=kinds.get(error.status))
+
+
 def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/scim/v2").rstrip("/")
 
@@ -76,7 +83,8 @@ def scim_endpoint(methods: tuple[str, ...]) -> Callable:
                     raise ScimError(405, f"{request.method} is not supported here.")
                 response = view(request, *args, **kwargs)
                 detail = ""
-            except ScimError as error:
+            except (ScimError, ApplicationError) as raised:
+                error = raised if isinstance(raised, ScimError) else scim_error_from(raised)
                 response = scim_response(error.body(), error.status)
                 if error.status == 401:
                     response["WWW-Authenticate"] = 'Bearer realm="scim"'

@@ -130,7 +130,11 @@ def _department_set(user: User, name: str) -> None:
     if name:
         department = LearnerGroup.objects.filter(name__iexact=name).first()
         if department is None:
-            department = people.group_save(name=name, kind=GroupKind.DEPARTMENT, actor=None)
+            try:
+                with transaction.atomic():
+                    department = people.group_save(name=name, kind=GroupKind.DEPARTMENT, actor=None)
+            except ApplicationError:  # made by a concurrent request
+                department = LearnerGroup.objects.get(name__iexact=name)
         elif department.kind != GroupKind.DEPARTMENT:
             raise ScimError(400, "department names a group, not a department.", "invalidValue")
     for group in current:

@@ -29,6 +29,8 @@ WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # A worker owns the messages it claimed this long; if it dies, they go out again after it.
 WEBHOOK_DELIVERY_LEASE_SECONDS = env_int("WEBHOOK_DELIVERY_LEASE_SECONDS", 120)
+# SCIM requests one tenant's token may make per minute (an Entra ID sync stays far below).
+SCIM_RATE_PER_MINUTE = env_int("SCIM_RATE_PER_MINUTE", 6000)
 
 # The base domain: tenants live at `<slug>.<BASE_DOMAIN>`, operators at `BASE_DOMAIN`.
 BASE_DOMAIN = env_str("BASE_DOMAIN", "localhost").lower()
