@@ -10,6 +10,7 @@ import re
 from django.db import transaction
 
 from core.errors import ApplicationError
+from tenant_apps.scim.bulk_create import batchable, users_post_batch
 from tenant_apps.scim.discovery import BULK_MAX_OPERATIONS
 from tenant_apps.scim.errors import ScimError
 from tenant_apps.scim.patch import patch_apply
@@ -93,6 +94,50 @@ def scim_error_from(error: ApplicationError) -> ScimError:
     return ScimError(error.status, str(error.message), scim_type=kinds.get(error.status))
 
 
+def _answer_one(operation: dict, ids: dict[str, str], base_url: str) -> dict:
+    answer = {"method": str(operation.get("method", "")).upper()}
+    if operation.get("bulkId"):
+        answer["bulkId"] = str(operation["bulkId"])
+    try:
+        with transaction.atomic():
+            status, location = _operation(operation, ids, base_url)
+    except (ScimError, ApplicationError) as raised:
+        error = raised if isinstance(raised, ScimError) else scim_error_from(raised)
+        answer["status"] = str(error.status)
+        answer["response"] = error.body()
+        return answer
+    if location:
+        answer["location"] = location
+        if operation.get("bulkId"):
+            ids[str(operation["bulkId"])] = location.rsplit("/", 1)[-1]
+    answer["status"] = str(status)
+    return answer
+
+
+def _batch(run: list[dict], ids: dict[str, str], answers: list, base_url: str) -> bool:
+    """Create a run of POST /Users at once; False (nothing done) when the batch as a whole
+    is refused, for the operations to go one by one."""
+    try:
+        with transaction.atomic():
+            outcomes = users_post_batch([operation["data"] for operation in run])
+    except (ScimError, ApplicationError):
+        return False
+    for operation, outcome in zip(run, outcomes, strict=True):
+        answer = {"method": "POST"}
+        if operation.get("bulkId"):
+            answer["bulkId"] = str(operation["bulkId"])
+        if isinstance(outcome, ScimError):
+            answer["status"] = str(outcome.status)
+            answer["response"] = outcome.body()
+        else:
+            answer["status"] = "201"
+            answer["location"] = f"{base_url}/Users/{outcome.pk}"
+            if operation.get("bulkId"):
+                ids[str(operation["bulkId"])] = str(outcome.pk)
+        answers.append(answer)
+    return True
+
+
 def bulk_run(body: dict, base_url: str) -> dict:
     operations = body.get("Operations")
     if not isinstance(operations, list):
@@ -103,29 +148,26 @@ def bulk_run(body: dict, base_url: str) -> dict:
     errors = 0
     ids: dict[str, str] = {}
     answers = []
+    position = 0
     with transaction.atomic():
-        for operation in operations:
+        while position < len(operations):
+            operation = operations[position]
             if not isinstance(operation, dict):
                 raise ScimError(400, "Each operation must be an object.", "invalidSyntax")
-            answer = {"method": str(operation.get("method", "")).upper()}
-            if operation.get("bulkId"):
-                answer["bulkId"] = str(operation["bulkId"])
-            try:
-                with transaction.atomic():
-                    status, location = _operation(operation, ids, base_url)
-            except (ScimError, ApplicationError) as raised:
-                error = raised if isinstance(raised, ScimError) else scim_error_from(raised)
+            if not fail_on_errors and batchable(operation):
+                run = [operation]
+                while position + len(run) < len(operations) and batchable(
+                    operations[position + len(run)]
+                ):
+                    run.append(operations[position + len(run)])
+                if _batch(run, ids, answers, base_url):
+                    position += len(run)
+                    continue
+            answer = _answer_one(operation, ids, base_url)
+            answers.append(answer)
+            position += 1
+            if answer["status"].startswith(("4", "5")):
                 errors += 1
-                answer["status"] = str(error.status)
-                answer["response"] = error.body()
-                answers.append(answer)
                 if isinstance(fail_on_errors, int) and 0 < fail_on_errors <= errors:
                     break
-                continue
-            if location:
-                answer["location"] = location
-                if operation.get("bulkId"):
-                    ids[str(operation["bulkId"])] = location.rsplit("/", 1)[-1]
-            answer["status"] = str(status)
-            answers.append(answer)
     return {"schemas": [BULK_RESPONSE], "Operations": answers}

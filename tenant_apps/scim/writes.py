@@ -62,7 +62,7 @@ def _emails(emails) -> list[dict]:
     return kept
 
 
-def _wanted_user(body: dict) -> dict:
+def wanted_user(body: dict) -> dict:
     """Lectern's fields from a (canonical) SCIM User."""
     user_name = _text(body.get("userName"), "userName", 254)
     if not user_name:
@@ -150,7 +150,7 @@ SYNCED = ("email", "full_name", "external_id", "employee_number", "cost_center",
 @transaction.atomic
 def scim_user_write(*, user: User | None, body: dict) -> User:
     """Create a person from a SCIM User (`user` None) or replace what SCIM says of one."""
-    wanted = _wanted_user(body)
+    wanted = wanted_user(body)
     _check_unique(user, wanted)
     manager = _manager(wanted, user)
     created = user is None

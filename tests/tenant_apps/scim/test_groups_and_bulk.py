@@ -95,3 +95,39 @@ def test_bulk_stops_after_fail_on_errors(scim):
     assert results[1]["response"]["scimType"] == "uniqueness"
     assert scim.get("/Users", filter='userName eq "never@x.example"').json()["totalResults"] == 0
     assert scim.get("/Users", filter='userName eq "dup@x.example"').json()["totalResults"] == 1
+
+
+def test_bulk_creates_runs_of_people_in_one_batch(scim, tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.events.models import OutboxEvent
+    from tenant_apps.people.models import User
+
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    operations = [
+        {
+            "method": "POST",
+            "path": "/Users",
+            "bulkId": f"n{i}",
+            "data": new_user(f"n{i}@x.example", **{enterprise: {"department": "Ops"}}),
+        }
+        for i in range(30)
+    ]
+    operations.append(
+        {"method": "POST", "path": "/Users", "bulkId": "dup", "data": new_user("n3@x.example")}
+    )
+    with CaptureQueriesContext(connection) as queries:
+        answer = scim.post("/Bulk", {"schemas": [BULK], "Operations": operations})
+    statuses = [op["status"] for op in answer.json()["Operations"]]
+    assert statuses == ["201"] * 30 + ["409"]
+    assert len(queries) < 60  # one batch, not 30 people one by one
+    with schema_context(tenant_a.schema):
+        made = User.objects.filter(email__endswith="@x.example")
+        assert made.count() == 30
+        assert all(u.attribute_sources.get("full_name") == "scim" for u in made)
+        assert LearnerGroup.objects.get(name="Ops").members.count() == 30
+        created = OutboxEvent.objects.filter(event_type="user.created")
+        assert created.filter(subject_id__in=[str(u.pk) for u in made]).count() == 30
+    listed = scim.get("/Users", filter='userName sw "n1"', count="50").json()
+    assert listed["totalResults"] == 11
