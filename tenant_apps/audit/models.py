@@ -48,6 +48,8 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an action name
     WEBHOOK_MESSAGES_REPLAYED = "webhook.messages_replayed"
+    SCIM_TOKEN_CREATED = "scim.token_created"  # noqa: S105 - an action name
+    SCIM_TOKEN_REVOKED = "scim.token_revoked"  # noqa: S105 - an action name
 
 
 class AuditEntry(models.Model):

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.redis_client import redis_client
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_record
 from tenant_apps.people.models import User
 from tenant_apps.scim.errors import ScimError
 from tenant_apps.scim.models import ScimRequestLog, ScimToken
@@ -35,6 +37,12 @@ def scim_token_create(*, name: str, actor: User | None) -> tuple[ScimToken, str]
         secret_hash=_hash(secret),
         created_by=actor,
     )
+    audit_record(
+        action=AuditAction.SCIM_TOKEN_CREATED,
+        actor=actor,
+        target=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
     return token, secret
 
 
@@ -43,6 +51,12 @@ def scim_token_revoke(*, token: ScimToken, actor: User | None) -> ScimToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.SCIM_TOKEN_REVOKED,
+            actor=actor,
+            target=token,
+            after={"name": token.name, "prefix": token.prefix},
+        )
     return token
 
 

@@ -6,6 +6,7 @@ import re
 
 from django_tenants.utils import schema_context
 
+from tenant_apps.audit.models import AuditEntry
 from tenant_apps.people.models import Role
 from tenant_apps.scim.models import ScimToken
 from tests.tenant_apps.scim.conftest import ScimClient
@@ -28,6 +29,11 @@ def test_admin_creates_sees_once_uses_and_revokes_a_token(portal, make_person, c
         token = ScimToken.objects.get(name="Entra ID")
     page.post(f"/manage/people-sync/scim/tokens/{token.pk}/revoke/")
     assert ScimClient(client_a, secret).get("/Users").status_code == 401
+    with schema_context(tenant_a.schema):
+        actions = set(
+            AuditEntry.objects.filter(target_id=str(token.pk)).values_list("action", "actor_id")
+        )
+        assert actions == {("scim.token_created", admin.pk), ("scim.token_revoked", admin.pk)}
 
 
 def test_learners_cannot_open_it(portal, make_person):
