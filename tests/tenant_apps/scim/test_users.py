@@ -141,3 +141,29 @@ def test_bad_filters_are_400_invalid_filter(scim, text):
     assert answer.status_code == 400
     assert answer.json()["scimType"] == "invalidFilter"
     assert answer.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+
+
+def test_fields_managed_in_lectern_are_left_alone(scim, tenant_a):
+    user_id = scim.post("/Users", new_user(**{ENTERPRISE: {"employeeNumber": "1"}})).json()["id"]
+    with schema_context(tenant_a.schema):
+        User.objects.filter(pk=user_id).update(
+            full_name="Countess Ada", managed_fields=["full_name", "employee_number"]
+        )
+    answer = scim.patch(
+        f"/Users/{user_id}",
+        patch_body(
+            {"op": "replace", "path": "displayName", "value": "Ada HR"},
+            {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "2"},
+            {"op": "replace", "path": f"{ENTERPRISE}:costCenter", "value": "C1"},
+        ),
+    )
+    assert answer.status_code == 200
+    with schema_context(tenant_a.schema):
+        person = User.objects.get(pk=user_id)
+        assert person.full_name == "Countess Ada"
+        assert person.employee_number == "1"
+        assert person.cost_center == "C1"
+        assert (
+            "full_name" not in person.attribute_sources
+            or person.attribute_sources.get("full_name") == "scim"
+        )
