@@ -163,7 +163,4 @@ def test_fields_managed_in_lectern_are_left_alone(scim, tenant_a):
         assert person.full_name == "Countess Ada"
         assert person.employee_number == "1"
         assert person.cost_center == "C1"
-        assert (
-            "full_name" not in person.attribute_sources
-            or person.attribute_sources.get("full_name") == "scim"
-        )
+        assert person.attribute_sources["cost_center"] == "scim"
