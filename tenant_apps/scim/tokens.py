@@ -106,7 +106,7 @@ def scim_request_log(
     *, token: ScimToken | None, method: str, path: str, status: int, detail: str, address
 ) -> None:
     """Remember a request's outcome; keep the latest LOG_KEEP (pruned now and then)."""
-    ScimRequestLog.objects.create(
+    entry = ScimRequestLog.objects.create(
         token=token,
         method=method[:8],
         path=path[:300],
@@ -114,8 +114,5 @@ def scim_request_log(
         detail=detail[:300],
         address=address,
     )
-    if secrets.randbelow(50) == 0:
-        cutoff = ScimRequestLog.objects.order_by("-at").values_list("at", flat=True)[LOG_KEEP:]
-        first = cutoff.first()
-        if first is not None:
-            ScimRequestLog.objects.filter(at__lte=first).delete()
+    if entry.pk % 50 == 0:
+        ScimRequestLog.objects.filter(pk__lte=entry.pk - LOG_KEEP).delete()

@@ -28,6 +28,11 @@ def test_group_members_by_patch_paths_and_put(scim, tenant_a):
         patch_body({"op": "remove", "path": f'members[value eq "{ids[0]}"]'}),
     )
     assert {m["value"] for m in removed.json()["members"]} == set(ids[1:])
+    entra = scim.patch(
+        f"/Groups/{group_id}",
+        patch_body({"op": "Remove", "path": "members", "value": [{"value": ids[1]}]}),
+    )
+    assert {m["value"] for m in entra.json()["members"]} == {ids[2]}
     okta = scim.put(
         f"/Groups/{group_id}",
         {"schemas": [GROUP], "displayName": "Engineering", "members": [{"value": ids[0]}]},

@@ -57,3 +57,16 @@ def test_a_token_is_rate_limited(scim, settings):
     assert limited.status_code == 429
     assert limited.json()["status"] == "429"
     assert int(limited["Retry-After"]) >= 1
+
+
+def test_the_request_log_keeps_the_latest(scim, tenant_a, monkeypatch):
+    from tenant_apps.scim import tokens
+
+    monkeypatch.setattr(tokens, "LOG_KEEP", 10)
+    for _ in range(60):
+        scim.get("/ServiceProviderConfig")
+    with schema_context(tenant_a.schema):
+        assert 10 <= ScimRequestLog.objects.count() <= 60
+        newest = ScimRequestLog.objects.order_by("-pk").first().pk
+        assert not ScimRequestLog.objects.filter(pk__lte=newest - 60).exists()
+        assert ScimRequestLog.objects.count() < 60
