@@ -1,5 +1,5 @@
 """Creating many people in one go (HR syncs: SCIM /Bulk, imports): one insert for the
-people, one for their `user.created` events, one relay kick."""
+people, one for their `user.created` events, one relay kick, one credentials stamp."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, FieldError
 from tenant_apps.events.kicks import relay_kick_after_commit
 from tenant_apps.events.models import EventType, OutboxEvent
+from tenant_apps.people import token_cache
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services.people import user_payload
@@ -69,4 +70,6 @@ def users_create_batch(*, people: list[dict], actor: User | None = None) -> list
         ]
     )
     relay_kick_after_commit()
+    # bulk_create sends no model signals: replace the credentials stamp once for the batch.
+    token_cache.credentials_changed()
     return users

@@ -1,0 +1,37 @@
+"""Creating people in a batch (HR syncs): all or none, announced, one credentials stamp."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import Conflict
+from tenant_apps.events.models import OutboxEvent
+from tenant_apps.people import token_cache
+from tenant_apps.people.models import User
+from tenant_apps.people.services.batch import users_create_batch
+
+
+def test_a_batch_creates_announces_and_replaces_the_stamp_once(in_tenant_a):
+    before = token_cache.credentials_stamp()
+    made = users_create_batch(
+        people=[
+            {"email": f"Batch{i}@Example.com", "full_name": f"B {i}", "external_id": f"x{i}"}
+            for i in range(20)
+        ]
+    )
+    after = token_cache.credentials_stamp()
+    assert after != before
+    assert [u.email for u in made] == [f"batch{i}@example.com" for i in range(20)]
+    assert not any(u.has_usable_password() for u in made)
+    assert User.objects.get(email="batch3@example.com").external_id == "x3"
+    ids = [str(u.pk) for u in made]
+    assert OutboxEvent.objects.filter(event_type="user.created", subject_id__in=ids).count() == 20
+
+
+def test_a_batch_with_a_taken_address_creates_nobody(in_tenant_a):
+    users_create_batch(people=[{"email": "one@example.com"}])
+    with pytest.raises(Conflict):
+        users_create_batch(people=[{"email": "two@example.com"}, {"email": "ONE@example.com"}])
+    with pytest.raises(Conflict):
+        users_create_batch(people=[{"email": "three@example.com"}, {"email": "three@example.com"}])
+    assert not User.objects.filter(email__in=["two@example.com", "three@example.com"]).exists()
