@@ -92,6 +92,7 @@ TENANT_APPS = [
     "tenant_apps.certificates",
     "tenant_apps.notifications",
     "tenant_apps.dashboards",
+    "tenant_apps.imports",
     # Wings: they depend on the LMS, never the other way round (DESIGN.md).
     "sso",
     "webhooks",
