@@ -5,6 +5,7 @@ the threshold; and rolling an applied run back. Long runs happen in Celery
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -153,6 +154,12 @@ def _row_apply(
     )
 
 
+def _queue_after_commit(task, run_id: int, actor_id: int) -> None:
+    # IMPORTS_TASK_QUEUE: a queue of its own (tests route to their worker's queue).
+    queue = getattr(settings, "IMPORTS_TASK_QUEUE", None)
+    after_commit(lambda: task.apply_async((run_id, actor_id), queue=queue))
+
+
 def _progress(run_id: int, done: int) -> None:
     ImportRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + done)
 
@@ -188,8 +195,7 @@ def run_apply_queue(*, run: ImportRun, actor: User, confirm: bool = False) -> Im
     run.save()
     from tenant_apps.imports.tasks import import_run_apply
 
-    run_id, actor_id = run.pk, actor.pk
-    after_commit(lambda: import_run_apply.delay(run_id, actor_id))
+    _queue_after_commit(import_run_apply, run.pk, actor.pk)
     return run
 
 
@@ -258,8 +264,7 @@ def run_rollback_queue(*, run: ImportRun, actor: User) -> ImportRun:
     run.save()
     from tenant_apps.imports.tasks import import_run_rollback
 
-    run_id, actor_id = run.pk, actor.pk
-    after_commit(lambda: import_run_rollback.delay(run_id, actor_id))
+    _queue_after_commit(import_run_rollback, run.pk, actor.pk)
     return run
 
 
