@@ -26,6 +26,7 @@ from tenant_apps.imports.services.planning import (
     run_file_parse,
 )
 from tenant_apps.people.models import GroupKind, LearnerGroup, User
+from tenant_apps.people.services.bulk import NewPerson, users_create_many
 from tenant_apps.people.services.groups import group_members_set, group_save
 from tenant_apps.people.services.people import (
     user_create,
@@ -164,6 +165,42 @@ def _progress(run_id: int, done: int) -> None:
     ImportRun.objects.filter(pk=run_id).update(progress_done=F("progress_done") + done)
 
 
+def _creates_at_once(
+    rows: list[PlannedRow], actor: User | None, memberships: _Memberships
+) -> list[ImportChange] | None:
+    """The batch's new people in a few statements; None when any of them is refused (the
+    caller then creates them one by one, to report which)."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            users = users_create_many(
+                people=[
+                    NewPerson(
+                        email=row.values["email"],
+                        full_name=row.values.get("full_name", ""),
+                        role=row.values.get("role") or "learner",
+                        external_id=row.values.get("external_id", ""),
+                        employee_number=row.values.get("employee_number", ""),
+                        attribute_sources={name: SOURCE for name in row.changes},
+                    )
+                    for row in rows
+                ],
+                actor=actor,
+            )
+    except ApplicationError:
+        return None
+    changes = []
+    for row, user in zip(rows, users, strict=True):
+        if row.values.get("groups"):
+            memberships.move(user.pk, [], row.values["groups"], GroupKind.GROUP)
+        if row.values.get("department"):
+            memberships.move(user.pk, [], [row.values["department"]], GroupKind.DEPARTMENT)
+        memberships.keep()
+        changes.append(ImportChange(person=user, kind=row.kind, line=row.line, after=row.values))
+    return changes
+
+
 def _reason(exc: ApplicationError) -> str:
     details = "; ".join(detail.message for detail in exc.details)
     return f"{exc.message} {details}".strip()
@@ -223,8 +260,14 @@ def run_apply(*, run_id: int, actor_id: int | None) -> ImportRun:
         batch = rows[start : start + BATCH_SIZE]
         with transaction.atomic():
             people = User.objects.in_bulk([r.person_id for r in batch if r.person_id])
-            changes = []
-            for row in batch:
+            creates = [row for row in batch if row.kind == ChangeKind.CREATE]
+            changes = _creates_at_once(creates, actor, memberships)
+            if changes is None:
+                changes, one_by_one = [], batch
+            else:
+                counts[ChangeKind.CREATE] += len(changes)
+                one_by_one = [row for row in batch if row.kind != ChangeKind.CREATE]
+            for row in one_by_one:
                 try:
                     with transaction.atomic():
                         changes.append(_row_apply(row, people, actor, memberships))

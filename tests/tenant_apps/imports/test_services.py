@@ -289,3 +289,31 @@ def test_apply_writes_in_batches(staff, admin, standard_mapping):
     # A bounded number of statements per person (the people services' own plus one update).
     assert len(queries) < 60 * 15
     assert run.progress_done == 60 and run.progress_percent == 100
+
+
+def test_a_refused_new_person_leaves_the_others_of_the_batch_created(
+    in_tenant_a, admin, standard_mapping
+):
+    holder = user_create(email="holder@example.com", actor=admin)
+    User.objects.filter(pk=holder.pk).update(external_id="T1")
+    standard_mapping()
+    text = people_csv(
+        [
+            ("a@example.com", "A", "T1", "", "", "", ""),  # T1 is the holder's
+            ("b@example.com", "B", "B1", "7", "Ops", "", ""),
+        ]
+    )
+    run = run_plan(run=run_upload(upload=csv_upload(text), actor=admin), actor=admin)
+    run = _apply(run, admin, confirm=run.needs_confirmation)
+    assert run.errors == [
+        {
+            "line": 2,
+            "key": "a@example.com",
+            "reason": "Another person already has this e-mail or external id.",
+        }
+    ]
+    assert not User.objects.filter(email="a@example.com").exists()
+    b = User.objects.get(email="b@example.com")
+    assert (b.external_id, b.employee_number) == ("B1", "7")
+    assert [g.name for g in b.learner_groups.all()] == ["Ops"]
+    assert run.counts["create"] == 1
