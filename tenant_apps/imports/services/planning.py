@@ -244,7 +244,7 @@ def plan_compute(parsed: ParsedFile, mapping: dict, *, actor_id: int | None) -> 
             if not email:
                 plan.errors.append({"line": line, "reason": _("A new person needs an e-mail.")})
                 continue
-            changes = {name: [None, value] for name, value in wanted.items() if name in SYNCED}
+            changes = {n: [None, v] for n, v in wanted.items() if n in SYNCED and v}
             plan.rows.append(PlannedRow(line, ChangeKind.CREATE, key, None, changes, wanted))
             continue
         changes, skipped = {}, []
