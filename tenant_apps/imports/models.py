@@ -131,3 +131,31 @@ class ImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of person {self.person_id} (run {self.run_id})"
+
+
+class SourceAuth(models.TextChoices):
+    NONE = "none", _("None")
+    BASIC = "basic", _("User name and password (HTTP Basic)")
+    BEARER = "bearer", _("Bearer token")
+
+
+class ImportSource(models.Model):
+    """Where the tenant's HR export is fetched from on a schedule (one row per tenant
+    schema): an HTTPS URL, with credentials sealed at rest (core.secret_box)."""
+
+    url = models.URLField(max_length=500)
+    auth = models.CharField(max_length=8, choices=SourceAuth.choices, default=SourceAuth.NONE)
+    username = models.CharField(max_length=200, blank=True)
+    secret_sealed = models.TextField(blank=True)
+    every_hours = models.PositiveSmallIntegerField(default=24)
+    # Apply a fetched file's dry run by itself when it passes no threshold.
+    apply_automatically = models.BooleanField(default=False)
+    enabled = models.BooleanField(default=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.url

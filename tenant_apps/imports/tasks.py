@@ -16,3 +16,12 @@ def import_run_apply(run_id: int, actor_id: int | None) -> str:
 @shared_task(name="imports.tasks.import_run_rollback")
 def import_run_rollback(run_id: int, actor_id: int | None) -> str:
     return applying.run_rollback(run_id=run_id, actor_id=actor_id).status
+
+
+@shared_task(name="imports.tasks.source_fetch_if_due")
+def source_fetch_if_due() -> int | None:
+    """From the beat, per tenant (every_tenant_queue): fetch the HR export when it is due."""
+    from tenant_apps.imports.services.fetching import source_fetch_if_due as fetch
+
+    run = fetch()
+    return run.pk if run else None

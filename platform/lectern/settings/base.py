@@ -428,6 +428,11 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("tenant_apps.assessments.tasks.overdue_attempts_submit",),
         "schedule": 60.0,
     },
+    "fetch-hr-exports": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("imports.tasks.source_fetch_if_due",),
+        "schedule": 900.0,
+    },
     "verify-pending-custom-domains": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.branding.tasks.pending_domains_verify",),

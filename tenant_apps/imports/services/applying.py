@@ -155,7 +155,7 @@ def _row_apply(
     )
 
 
-def _queue_after_commit(task, run_id: int, actor_id: int) -> None:
+def _queue_after_commit(task, run_id: int, actor_id: int | None) -> None:
     # IMPORTS_TASK_QUEUE: a queue of its own (tests route to their worker's queue).
     queue = getattr(settings, "IMPORTS_TASK_QUEUE", None)
     after_commit(lambda: task.apply_async((run_id, actor_id), queue=queue))
@@ -216,15 +216,16 @@ def _confirmation_needed(run: ImportRun) -> ApplicationError:
 
 
 @transaction.atomic
-def run_apply_queue(*, run: ImportRun, actor: User, confirm: bool = False) -> ImportRun:
-    """Queue a planned run; one past the threshold needs `confirm` from an admin."""
+def run_apply_queue(*, run: ImportRun, actor: User | None, confirm: bool = False) -> ImportRun:
+    """Queue a planned run; one past the threshold needs `confirm` from an admin (a
+    scheduled fetch, without an actor, never confirms)."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.PLANNED:
         raise ApplicationError(
             ImportErrorCode.RUN_STATE, _("This import is not waiting to be applied."), status=409
         )
     if run.needs_confirmation:
-        if not confirm:
+        if not confirm or actor is None:
             raise _confirmation_needed(run)
         run.confirmed_by = actor
     run.status = RunStatus.QUEUED
@@ -232,7 +233,7 @@ def run_apply_queue(*, run: ImportRun, actor: User, confirm: bool = False) -> Im
     run.save()
     from tenant_apps.imports.tasks import import_run_apply
 
-    _queue_after_commit(import_run_apply, run.pk, actor.pk)
+    _queue_after_commit(import_run_apply, run.pk, getattr(actor, "pk", None))
     return run
 
 
