@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from core.forms import PortalForm
-from tenant_apps.imports.models import IMPORT_FIELDS, KeyColumn
+from tenant_apps.imports.models import IMPORT_FIELDS, KeyColumn, SourceAuth
 
 FIELD_LABELS = {
     "email": _("E-mail"),
@@ -96,3 +96,27 @@ class ApplyForm(PortalForm):
     confirm = forms.BooleanField(
         label=_("I have checked these changes and want to apply them."), required=False
     )
+
+
+class SourceForm(PortalForm):
+    url = forms.URLField(
+        label=_("Address of the export"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("An https:// address Lectern fetches the CSV from."),
+    )
+    auth = forms.ChoiceField(label=_("Sign-in"), choices=SourceAuth.choices)
+    username = forms.CharField(label=_("User name"), max_length=200, required=False)
+    secret = forms.CharField(
+        label=_("Password or token"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=_("Stored encrypted. Leave blank to keep the saved one."),
+    )
+    every_hours = forms.IntegerField(label=_("Fetch every (hours)"), min_value=1, max_value=168)
+    apply_automatically = forms.BooleanField(
+        label=_("Apply by itself when the dry run passes no threshold and has no errors"),
+        required=False,
+    )
+    enabled = forms.BooleanField(label=_("Fetch on schedule"), required=False)

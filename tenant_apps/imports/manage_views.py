@@ -21,13 +21,14 @@ from tenant_apps.imports.manage_forms import (
     FIELD_LABELS,
     ApplyForm,
     MappingForm,
+    SourceForm,
     UploadForm,
     mapping_initial,
     service_errors_show,
 )
 from tenant_apps.imports.models import ChangeKind, ImportRun, RunStatus
 from tenant_apps.imports.parsing import cell_safe
-from tenant_apps.imports.services import applying, mapping, planning
+from tenant_apps.imports.services import applying, fetching, mapping, planning
 
 
 def _upload_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
@@ -171,3 +172,58 @@ def run_errors_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
     return response
+
+
+SOURCE_FIELDS = ("url", "auth", "username", "every_hours", "apply_automatically", "enabled")
+
+
+@page_requires(can_manage_imports)
+def source_page(request: HttpRequest) -> HttpResponse:
+    """Where the HR export is fetched from on a schedule (HTTPS; SFTP is not offered)."""
+    source = fetching.source_get()
+    if request.method == "POST":
+        form = SourceForm(request.POST)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items() if k != "secret"}
+            try:
+                fetching.source_save(
+                    values=values, secret=form.cleaned_data["secret"], actor=request.user
+                )
+            except ApplicationError as error:
+                service_errors_show(form, error)
+            else:
+                flash.success(request, _("The source is saved."))
+                return redirect("manage-import-source")
+        status = 400
+    else:
+        initial = {"auth": "none", "every_hours": 24, "enabled": True}
+        if source is not None:
+            initial = {
+                name: getattr(source, name)
+                for name in (
+                    "url",
+                    "auth",
+                    "username",
+                    "every_hours",
+                    "apply_automatically",
+                    "enabled",
+                )
+            }
+        form, status = SourceForm(initial=initial), 200
+    return render(
+        request, "imports/manage/source.html", {"form": form, "source": source}, status=status
+    )
+
+
+@require_POST
+@page_requires(can_manage_imports)
+def source_fetch_now(request: HttpRequest) -> HttpResponse:
+    source = fetching.source_get()
+    if source is None:
+        return redirect("manage-import-source")
+    run = fetching.source_fetch(source=source, actor=request.user)
+    if run is None:
+        source.refresh_from_db()
+        flash.error(request, source.last_error)
+        return redirect("manage-import-source")
+    return redirect("manage-import-run", run_id=run.pk)

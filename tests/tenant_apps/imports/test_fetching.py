@@ -126,3 +126,36 @@ def test_only_https_and_public_addresses(settings, in_tenant_a, admin):
         assert refused.value.details[0].field == "url"
         assert refused.value.details[0].message == message
     assert not ImportSource.objects.exists()
+
+
+def test_the_source_page(portal, admin, export_server, standard_mapping, tenant_a):
+    standard_mapping()
+    client = portal(admin)
+    page = "/manage/people-sync/imports/source/"
+    assert client.get(page).status_code == 200
+    response = client.post(
+        page,
+        {"url": "https://u:p@example.com/x", "auth": "basic", "every_hours": "24"},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["username"] == ["Give the user name."]
+    assert form.errors["url"] == ["Give a host name, without credentials in the address."]
+    assert form["url"].value() == "https://u:p@example.com/x"  # what was typed is kept
+    _Export.body = people_csv([("viapage@example.com", "Via Page", "", "", "", "", "")]).encode()
+    response = client.post(
+        page,
+        {
+            "url": f"{export_server}/people.csv",
+            "auth": "bearer",
+            "secret": "tok-123",
+            "every_hours": "12",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    shown = client.get(page).content.decode()
+    assert "tok-123" not in shown
+    response = client.post("/manage/people-sync/imports/source/fetch/")
+    assert response.status_code == 302 and "/manage/people-sync/imports/" in response["Location"]
+    assert _Export.seen_authorizations == ["Bearer tok-123"]

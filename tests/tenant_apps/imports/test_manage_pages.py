@@ -140,6 +140,8 @@ def test_other_roles_are_refused(portal, make_person, role):
     client = portal(make_person(role, email=f"{role}@example.com"))
     assert client.get(BASE).status_code == 403
     assert client.post(BASE, {"file": csv_upload("Email\na@example.com\n")}).status_code == 403
+    assert client.get(f"{BASE}source/").status_code == 403
+    assert client.post(f"{BASE}source/fetch/").status_code == 403
 
 
 def test_another_tenants_run_is_a_404(admin_page, portal, make_person, tenant_b):
