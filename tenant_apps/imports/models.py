@@ -104,6 +104,13 @@ class ImportRun(models.Model):
         return min(100, self.progress_done * 100 // self.progress_total)
 
     @property
+    def rollback_possible(self) -> bool:
+        """Applied, or stopped part-way after changing someone."""
+        if self.status == RunStatus.APPLIED:
+            return True
+        return self.status == RunStatus.FAILED and self.changes.exists()
+
+    @property
     def working(self) -> bool:
         return self.status in {RunStatus.QUEUED, RunStatus.APPLYING, RunStatus.ROLLING_BACK}
 

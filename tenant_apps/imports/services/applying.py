@@ -5,6 +5,8 @@ the threshold; and rolling an applied run back. Long runs happen in Celery
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -35,6 +37,8 @@ from tenant_apps.people.services.people import (
     user_reactivate,
     user_update,
 )
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
 SOURCE = "import"
@@ -237,25 +241,14 @@ def run_apply_queue(*, run: ImportRun, actor: User | None, confirm: bool = False
     return run
 
 
-def run_apply(*, run_id: int, actor_id: int | None) -> ImportRun:
-    """Apply a queued run now (the Celery task's body): the plan is computed again against
-    the people as they are, and refused if it now passes an unconfirmed threshold."""
-    claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.APPLYING
-    )
-    run = ImportRun.objects.get(pk=run_id)
-    if not claimed:
-        return run
-    actor = User.objects.filter(pk=actor_id).first()
-    plan = plan_compute(run_file_parse(run), run.mapping, actor_id=actor_id)
-    if plan.threshold_reasons and run.confirmed_by_id is None:
-        run.status, run.failure = RunStatus.FAILED, " ".join(plan.threshold_reasons)
-        run.save(update_fields=["status", "failure"])
-        return run
-    rows = [row for row in plan.rows if row.kind != UNCHANGED]
-    errors = list(plan.errors)
-    counts = {kind: 0 for kind in [*ChangeKind.values]}
-    ImportRun.objects.filter(pk=run.pk).update(progress_total=len(rows), progress_done=0)
+def _batches_apply(
+    run: ImportRun,
+    rows: list[PlannedRow],
+    actor: User | None,
+    counts: dict[str, int],
+    errors: list[dict],
+) -> None:
+    """Apply `rows` a batch per transaction; a row refused is an error row, not a stop."""
     memberships = _Memberships(actor)
     for start in range(0, len(rows), BATCH_SIZE):
         batch = rows[start : start + BATCH_SIZE]
@@ -284,6 +277,40 @@ def run_apply(*, run_id: int, actor_id: int | None) -> ImportRun:
             ImportRun.objects.filter(pk=run.pk).update(
                 progress_done=F("progress_done") + len(batch)
             )
+
+
+def run_apply(*, run_id: int, actor_id: int | None) -> ImportRun:
+    """Apply a queued run now (the Celery task's body): the plan is computed again against
+    the people as they are, and refused if it now passes an unconfirmed threshold."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.APPLYING
+    )
+    run = ImportRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    actor = User.objects.filter(pk=actor_id).first()
+    counts = {kind: 0 for kind in [*ChangeKind.values]}
+    errors: list[dict] = []
+    try:
+        plan = plan_compute(run_file_parse(run), run.mapping, actor_id=actor_id)
+        if plan.threshold_reasons and run.confirmed_by_id is None:
+            run.status, run.failure = RunStatus.FAILED, " ".join(plan.threshold_reasons)
+            run.save(update_fields=["status", "failure"])
+            return run
+        rows = [row for row in plan.rows if row.kind != UNCHANGED]
+        errors.extend(plan.errors)
+        ImportRun.objects.filter(pk=run.pk).update(progress_total=len(rows), progress_done=0)
+        _batches_apply(run, rows, actor, counts, errors)
+    except Exception as exc:
+        logger.exception("import %s stopped", run.pk)
+        run.refresh_from_db()
+        run.counts, run.errors = {**counts, "errors": len(errors)}, errors
+        run.status = RunStatus.FAILED
+        run.failure = _(
+            "The import stopped after %(done)d rows (%(why)s); what it did can be rolled back."
+        ) % {"done": run.progress_done, "why": type(exc).__name__}
+        run.save(update_fields=["counts", "errors", "status", "failure"])
+        return run
     run.refresh_from_db()
     counts[UNCHANGED] = sum(1 for row in plan.rows if row.kind == UNCHANGED)
     counts["errors"] = len(errors)
@@ -299,7 +326,7 @@ def run_apply(*, run_id: int, actor_id: int | None) -> ImportRun:
 @transaction.atomic
 def run_rollback_queue(*, run: ImportRun, actor: User) -> ImportRun:
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != RunStatus.APPLIED:
+    if run.status not in {RunStatus.APPLIED, RunStatus.FAILED} or not run.changes.exists():
         raise ApplicationError(
             ImportErrorCode.RUN_STATE, _("Only an applied import can be rolled back."), status=409
         )

@@ -317,3 +317,37 @@ def test_a_refused_new_person_leaves_the_others_of_the_batch_created(
     assert (b.external_id, b.employee_number) == ("B1", "7")
     assert [g.name for g in b.learner_groups.all()] == ["Ops"]
     assert run.counts["create"] == 1
+
+
+def test_a_run_whose_file_is_gone_fails_instead_of_hanging(in_tenant_a, admin, standard_mapping):
+    standard_mapping()
+    text = people_csv([("gone@example.com", "Gone", "", "", "", "", "")])
+    run = run_plan(run=run_upload(upload=csv_upload(text), actor=admin), actor=admin)
+    run_apply_queue(run=run, actor=admin)
+    run.file.delete(save=False)
+    run = run_apply(run_id=run.pk, actor_id=admin.pk)
+    assert run.status == RunStatus.FAILED
+    assert run.failure == (
+        "The import stopped after 0 rows (FileNotFoundError); what it did can be rolled back."
+    )
+    assert not User.objects.filter(email="gone@example.com").exists()
+    assert not run.rollback_possible
+
+
+def test_the_threshold_is_checked_again_when_the_run_is_applied(staff, admin, standard_mapping):
+    standard_mapping(full_sync=True)
+    rows = [
+        (f"p{i}@example.com", f"Person {i}", "", "", "Sales" if i < 2 else "", "", "")
+        for i in range(9)
+    ]
+    rows += [("ada@example.com", "Ada Admin", "", "", "", "", "admin"), OWNER_ROW]
+    run = run_plan(run=run_upload(upload=csv_upload(people_csv(rows)), actor=admin), actor=admin)
+    assert run.counts["deactivate"] == 1 and not run.needs_confirmation
+    run_apply_queue(run=run, actor=admin)
+    # Two people join before the worker gets to it: now 3 of 14 would be deactivated.
+    user_create(email="late1@example.com", actor=admin)
+    user_create(email="late2@example.com", actor=admin)
+    run = run_apply(run_id=run.pk, actor_id=admin.pk)
+    assert run.status == RunStatus.FAILED
+    assert run.failure == "It deactivates 21.4 % of active people (the limit is 10 %)."
+    assert User.objects.filter(is_active=False).count() == 0
