@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 250
 SOURCE = "import"
+# Where ImportChange.before keeps the person's attribute_sources of before the import.
+SOURCES_KEY = "attribute_sources"
 DIRECT_FIELDS = ("email", "external_id", "employee_number")
 
 
@@ -145,6 +147,7 @@ def _row_apply(
         _fields_write(user, rest, actor, memberships, sourced=set(row.changes), announce=False)
         return ImportChange(person=user, kind=row.kind, line=row.line, after=row.values)
     user = people[row.person_id]
+    sources_before = dict(user.attribute_sources or {})
     _fields_write(user, row.changes, actor, memberships)
     if row.kind == ChangeKind.DEACTIVATE:
         user_deactivate(user=user, actor=actor)
@@ -154,14 +157,17 @@ def _row_apply(
         person_id=user.pk,
         kind=row.kind,
         line=row.line,
-        before={k: v[0] for k, v in row.changes.items()},
+        before={
+            **{k: v[0] for k, v in row.changes.items()},
+            SOURCES_KEY: sources_before,
+        },
         after={k: v[1] for k, v in row.changes.items()},
     )
 
 
 def _queue_after_commit(task, run_id: int, actor_id: int | None) -> None:
     # IMPORTS_TASK_QUEUE: a queue of its own (tests route to their worker's queue).
-    queue = getattr(settings, "IMPORTS_TASK_QUEUE", None)
+    queue = settings.IMPORTS_TASK_QUEUE
     after_commit(lambda: task.apply_async((run_id, actor_id), queue=queue))
 
 
@@ -350,9 +356,11 @@ def _change_undo(change: ImportChange, actor: User | None, memberships: _Members
     restore = {
         name: [change.after[name], before]
         for name, before in change.before.items()
-        if name not in managed
+        if name not in managed and name != SOURCES_KEY
     }
     _fields_write(user, restore, actor, memberships)
+    if SOURCES_KEY in change.before:  # who set each attribute, as before the import
+        User.objects.filter(pk=user.pk).update(attribute_sources=change.before[SOURCES_KEY])
     if change.kind == ChangeKind.DEACTIVATE:
         user_reactivate(user=user, actor=actor)
     elif change.kind == ChangeKind.REACTIVATE:

@@ -48,9 +48,7 @@ def url_refusal(url: str) -> str | None:
     IMPORTS_FETCH_ALLOW_HTTP is on, for tests), and a host on public addresses only
     (IMPORTS_FETCH_ALLOW_PRIVATE admits loopback and private ones, for tests)."""
     parts = urlsplit(url)
-    allowed = (
-        {"https", "http"} if getattr(settings, "IMPORTS_FETCH_ALLOW_HTTP", False) else {"https"}
-    )
+    allowed = {"https", "http"} if settings.IMPORTS_FETCH_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed:
         return _("Give an https:// address.")
     if not parts.hostname or parts.username or parts.password:
@@ -59,7 +57,7 @@ def url_refusal(url: str) -> str | None:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
         return _("The host name does not resolve.")
-    if not getattr(settings, "IMPORTS_FETCH_ALLOW_PRIVATE", False):
+    if not settings.IMPORTS_FETCH_ALLOW_PRIVATE:
         for info in infos:
             if not ipaddress.ip_address(info[4][0]).is_global:
                 return _("The host is on a private or local network address.")

@@ -225,6 +225,7 @@ def test_managed_fields_are_untouched(staff, admin, standard_mapping):
 def test_rollback_restores_what_the_run_did(staff, admin, standard_mapping):
     standard_mapping(full_sync=True)
     User.objects.filter(email="p9@example.com").update(is_active=False)
+    User.objects.filter(email="p4@example.com").update(attribute_sources={"full_name": "sso"})
     before = _people_state()
     rows = [
         (f"p{i}@example.com", f"Person {i}", "", "", "Sales" if i < 2 else "", "", "")
@@ -251,6 +252,7 @@ def test_rollback_restores_what_the_run_did(staff, admin, standard_mapping):
     assert run.status == RunStatus.ROLLED_BACK
     after = [row for row in _people_state() if row[0] != "fresh@example.com"]
     assert after == before
+    assert User.objects.get(email="p4@example.com").attribute_sources == {"full_name": "sso"}
     fresh = User.objects.get(email="fresh@example.com")
     assert not fresh.is_active
     assert set(ImportChange.objects.filter(run=run).values_list("rolled_back", flat=True)) == {True}
