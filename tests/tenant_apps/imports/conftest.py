@@ -27,6 +27,14 @@ def people_csv(rows: list[tuple], header="Email,Name,Id,Number,Department,Groups
     return header + "\n" + "\n".join(",".join(row) for row in rows) + "\n"
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(request, settings, tmp_path):
+    """Uploaded CSVs land in the test's own folder (not for a worker in another process,
+    which reads the configured MEDIA_ROOT)."""
+    if request.node.get_closest_marker("celery_worker") is None:
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def standard_mapping(in_tenant_a, admin):
     def save(**overrides):
