@@ -46,8 +46,6 @@ def mapping_check(values: dict, file_columns: list[str] | None = None) -> None:
         errors.append(FieldError("key", _("Choose e-mail or external id.")))
     elif key not in columns:
         errors.append(FieldError(f"column_{key}", _("Map a column onto the key field.")))
-    if "email" not in columns and key == KeyColumn.EMAIL:
-        pass  # reported above
     if "full_name" in columns and ({"first_name", "last_name"} & set(columns)):
         errors.append(
             FieldError("column_full_name", _("Map a full name or a first and last name, not both."))
