@@ -353,3 +353,36 @@ def test_the_threshold_is_checked_again_when_the_run_is_applied(staff, admin, st
     assert run.status == RunStatus.FAILED
     assert run.failure == "It deactivates 21.4 % of active people (the limit is 10 %)."
     assert User.objects.filter(is_active=False).count() == 0
+
+
+def test_first_and_last_names_and_an_active_column(staff, admin, standard_mapping):
+    standard_mapping(
+        columns={
+            "email": "Mail",
+            "first_name": "First",
+            "last_name": "Last",
+            "active": "Active",
+        },
+        change_threshold_percent=100,
+        deactivate_threshold_percent=100,
+    )
+    User.objects.filter(email="p1@example.com").update(is_active=False)
+    text = (
+        "Mail;First;Last;Active\n"
+        "p0@example.com;Pia;Zero;no\n"
+        "p1@example.com;Person;1;Yes\n"
+        "p2@example.com;Paul;Two;maybe\n"
+    )
+    run = run_plan(run=run_upload(upload=csv_upload(text), actor=admin), actor=admin)
+    assert run.errors == [{"line": 4, "reason": "'maybe' is not yes or no."}]
+    assert [(row["line"], row["kind"], row["changes"]) for row in run.diff] == [
+        (2, "deactivate", {"full_name": ["Person 0", "Pia Zero"]}),
+        (3, "reactivate", {}),
+    ]
+    _apply(run, admin)
+    p0, p1 = User.objects.get(email="p0@example.com"), User.objects.get(email="p1@example.com")
+    assert (p0.full_name, p0.is_active, p1.is_active) == ("Pia Zero", False, True)
+    run_rollback_queue(run=run, actor=admin)
+    run_rollback(run_id=run.pk, actor_id=admin.pk)
+    p0, p1 = User.objects.get(email="p0@example.com"), User.objects.get(email="p1@example.com")
+    assert (p0.full_name, p0.is_active, p1.is_active) == ("Person 0", True, False)
