@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("tenant_apps.people.manage_urls")),
     path("", include("tenant_apps.enrollments.manage_urls")),
     path("", include("tenant_apps.dashboards.manage_urls")),
+    path("", include("tenant_apps.imports.manage_urls")),
     path("", include("sso.manage_urls")),
     path("", include("webhooks.manage_urls")),
 ]

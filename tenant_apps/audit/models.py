@@ -48,6 +48,9 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105 - an action name
     WEBHOOK_MESSAGES_REPLAYED = "webhook.messages_replayed"
+    IMPORT_MAPPING_CHANGED = "import.mapping_changed"
+    IMPORT_APPLIED = "import.applied"
+    IMPORT_ROLLED_BACK = "import.rolled_back"
 
 
 class AuditEntry(models.Model):
