@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.errors import ApplicationError, ValidationFailed
 from core.pages import page_requires, partial_wanted
+from sso.errors import SsoErrorCode
 from sso.hooks import can_manage_sso
 from sso.links import login_path, sp_metadata_path, test_run_path
 from sso.manage_forms import (
@@ -282,20 +283,21 @@ def test_start(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 # Module constants: worded lazily, in the language of the admin reading the trace.
+# Advice by the refusal's code (SsoErrorCode).
 _FAILURE_HINTS = {
-    "audience": gettext_lazy(
+    SsoErrorCode.AUDIENCE_WRONG: gettext_lazy(
         "The identity provider addressed its answer to another service. Check that the "
         "Entity ID / audience it has for Lectern is this provider's SP entity ID."
     ),
-    "certificate": gettext_lazy(
+    SsoErrorCode.SIGNATURE_INVALID: gettext_lazy(
         "The answer was signed with a key whose certificate is not among this provider's "
         "signing certificates. Refresh the metadata or paste the new certificate."
     ),
-    "clock": gettext_lazy(
+    SsoErrorCode.CLOCK: gettext_lazy(
         "The clocks of the identity provider and this server differ too much, or the answer "
         "was too old. Check both clocks or allow a larger clock difference."
     ),
-    "attribute": gettext_lazy(
+    SsoErrorCode.ATTRIBUTE_MISSING: gettext_lazy(
         "The identity provider did not send an attribute the mapping needs. Compare the "
         "attributes below with the mapping."
     ),
@@ -313,8 +315,8 @@ def test_trace(request: HttpRequest, test_id) -> HttpResponse:
         raise Http404
     attributes = sorted((test.attributes or {}).items())
     mapped = test.mapped or {}
-    reason = test.failure_reason.lower()
-    hints = [hint for word, hint in _FAILURE_HINTS.items() if word in reason]
+    hint = _FAILURE_HINTS.get(test.failure_code)
+    hints = [hint] if hint else []
     context = {
         "test": test,
         "provider": test.provider,

@@ -282,6 +282,8 @@ class ConnectionTest(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     mapped = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True)
+    # The refusal's code (sso.errors.SsoErrorCode), which picks the page's advice.
+    failure_code = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("tenant_apps.enrollments.manage_urls")),
     path("", include("tenant_apps.dashboards.manage_urls")),
     path("", include("tenant_apps.scim.manage_urls")),
+    path("", include("tenant_apps.imports.manage_urls")),
     path("", include("sso.manage_urls")),
     path("", include("webhooks.manage_urls")),
 ]

@@ -170,7 +170,7 @@ def _failed(
     trace: ConnectionTest | None,
 ) -> SignInOutcome:
     if trace is not None:
-        trace_finish(trace, failure=refusal.message)
+        trace_finish(trace, failure=refusal.message, failure_code=str(refusal.code))
         return SignInOutcome(redirect_to=_test_page(trace))
     _reference, message = login_failure_record(provider=provider, error=refusal)
     return SignInOutcome(redirect_to=reverse("login"), message=message)

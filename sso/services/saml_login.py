@@ -295,7 +295,7 @@ def saml_acs_process(
         if trace() is not None:
             outcome.test_id = str(trace().pk)
             trace_step(trace(), _("Result"), ok=False, detail=refusal.message)
-            trace_finish(trace(), failure=refusal.message)
+            trace_finish(trace(), failure=refusal.message, failure_code=str(refusal.code))
     return outcome
 
 

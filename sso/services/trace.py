@@ -59,6 +59,7 @@ def trace_finish(
     trace: ConnectionTest | None,
     *,
     failure: str = "",
+    failure_code: str = "",
     attributes: dict | None = None,
     mapped: dict | None = None,
 ) -> None:
@@ -66,12 +67,22 @@ def trace_finish(
         return
     trace.status = TestRunStatus.FAILED if failure else TestRunStatus.SUCCEEDED
     trace.failure_reason = failure
+    trace.failure_code = failure_code
     if attributes is not None:
         trace.attributes = attributes
     if mapped is not None:
         trace.mapped = mapped
     trace.finished_at = timezone.now()
-    trace.save(update_fields=["status", "failure_reason", "attributes", "mapped", "finished_at"])
+    trace.save(
+        update_fields=[
+            "status",
+            "failure_reason",
+            "failure_code",
+            "attributes",
+            "mapped",
+            "finished_at",
+        ]
+    )
 
 
 def _as_text(data: Any) -> str:

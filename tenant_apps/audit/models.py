@@ -50,6 +50,9 @@ class AuditAction(models.TextChoices):
     WEBHOOK_MESSAGES_REPLAYED = "webhook.messages_replayed"
     SCIM_TOKEN_CREATED = "scim.token_created"  # noqa: S105 - an action name
     SCIM_TOKEN_REVOKED = "scim.token_revoked"  # noqa: S105 - an action name
+    IMPORT_MAPPING_CHANGED = "import.mapping_changed"
+    IMPORT_APPLIED = "import.applied"
+    IMPORT_ROLLED_BACK = "import.rolled_back"
 
 
 class AuditEntry(models.Model):

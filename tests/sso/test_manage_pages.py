@@ -215,6 +215,7 @@ def test_the_trace_page_shows_steps_and_polls_while_running(portal, admin, tenan
         trace_finish(
             test,
             failure="The audience https://other.example is not this service provider.",
+            failure_code="sso_audience_wrong",
             attributes={"mail": ["ada@acme.example"]},
             mapped={"email": "ada@acme.example", "groups": []},
         )

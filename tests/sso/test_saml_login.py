@@ -140,9 +140,13 @@ def test_a_failed_test_run_names_the_reason(sign_in, tenant_a, provider, portal,
         run.refresh_from_db()
         assert run.status == "failed"
         assert "wrong audience" in run.failure_reason
+        assert run.failure_code == "sso_audience_wrong"
         audience = next(step for step in run.steps if step["title"] == "Audience")
         assert audience["ok"] is False
     assert failures(tenant_a.schema) == []  # a test run is not a refused sign-in
+    # The trace page's advice follows from the code, whatever language the reason is in.
+    page = sign_in.client.get(f"/manage/sso/tests/{run.pk}/").content.decode()
+    assert "addressed its answer to another service" in page
 
 
 def test_the_sp_metadata_is_signed_and_lists_every_published_key(client_a, tenant_a, provider):

@@ -148,6 +148,10 @@ def test_an_admin_adds_an_endpoint_sends_a_test_event_and_finds_it_in_the_log(se
         page.click("text=Health over the last 24 hours")
         page.wait_for_url("**/health/")
         page.wait_for_selector("canvas#chart-latency")
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+            ".every(c => window.Chart && window.Chart.getChart(c))"
+        )
         _no_serious_violations(page)
 
         page.goto(f"{server}/manage/webhooks/log/?status=lost")

@@ -216,7 +216,7 @@ def test_the_health_page_has_charts_and_their_table(client, tenant_a):
         attempt_make(message, status_code=500, latency_ms=120)
     page = client.get(f"/manage/webhooks/endpoints/{endpoint.pk}/health/").content.decode()
     assert 'id="health-charts"' in page and 'data-chart="latency"' in page
-    assert "vendor/chart.umd.min.js" in page and "webhooks/health.js" in page
+    assert "vendor/chart.umd.min.js" in page and "core/charts.js" in page
     assert "50.0 %" in page and "100 ms" in page
     assert "<script>" not in page  # CSP: data only, in a json_script element
 

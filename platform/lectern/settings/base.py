@@ -25,6 +25,12 @@ SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
 # tests may admit http and named private networks (CIDR, comma-separated).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
 WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
+# People imports fetched from a URL (tenant_apps.imports.services.fetching): https on public
+# addresses only; tests serving an export on loopback may allow http and private addresses.
+IMPORTS_FETCH_ALLOW_HTTP = env_bool("IMPORTS_FETCH_ALLOW_HTTP", False)
+IMPORTS_FETCH_ALLOW_PRIVATE = env_bool("IMPORTS_FETCH_ALLOW_PRIVATE", False)
+# The Celery queue of import runs (None: the default queue).
+IMPORTS_TASK_QUEUE = env_str("IMPORTS_TASK_QUEUE") or None
 # Delivered and failed webhook messages (and their attempts) are deleted after this many days.
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # A worker owns the messages it claimed this long; if it dies, they go out again after it.
@@ -95,6 +101,7 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.dashboards",
     "tenant_apps.scim",
+    "tenant_apps.imports",
     # Wings: they depend on the LMS, never the other way round (DESIGN.md).
     "sso",
     "webhooks",
@@ -429,6 +436,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.assessments.tasks.overdue_attempts_submit",),
         "schedule": 60.0,
+    },
+    "fetch-hr-exports": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("imports.tasks.source_fetch_if_due",),
+        "schedule": 900.0,
     },
     "verify-pending-custom-domains": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",

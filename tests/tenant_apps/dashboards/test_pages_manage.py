@@ -38,7 +38,7 @@ def test_figures_charts_and_tables(portal, school):
     assert len(charts["days"]["labels"]) == 30
     assert page.count('role="img"') == 3
     assert page.count("<summary>Show as a table</summary>") == 3
-    assert "vendor/chart.umd.min.js" in page and "dashboards/admin_dashboard.js" in page
+    assert "vendor/chart.umd.min.js" in page and "core/charts.js" in page
     assert "<script>" not in page  # nothing inline: the CSP forbids it
     assert "completed Basics" in page  # the recent activity
 

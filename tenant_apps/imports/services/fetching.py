@@ -1,0 +1,153 @@
+"""Fetching the tenant's HR export from an HTTPS URL on a schedule: the source's settings
+(credentials sealed at rest), the fetch itself (HTTPS only, public addresses only, no
+redirects, a size limit), and the dry run it makes; a run that passes no threshold may be
+applied by itself. SFTP is not offered."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError, FieldError, ValidationFailed
+from core.secret_box import secret_open, secret_seal
+from tenant_apps.imports.errors import ImportErrorCode
+from tenant_apps.imports.models import ImportRun, ImportSource, SourceAuth
+from tenant_apps.imports.parsing import MAX_FILE_BYTES
+from tenant_apps.imports.services.applying import run_apply_queue
+from tenant_apps.imports.services.planning import run_plan, run_upload
+from tenant_apps.people.models import User
+
+FETCH_TIMEOUT_SECONDS = 30.0
+
+
+class FetchRefused(ApplicationError):
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            code=ImportErrorCode.FILE_INVALID,
+            message=message,
+            details=[FieldError("url", message)],
+            status=400,
+        )
+
+
+def source_get() -> ImportSource | None:
+    return ImportSource.objects.order_by("pk").first()
+
+
+def url_refusal(url: str) -> str | None:
+    """Why this URL may not be fetched (None when it may): HTTPS only (plain HTTP when
+    IMPORTS_FETCH_ALLOW_HTTP is on, for tests), and a host on public addresses only
+    (IMPORTS_FETCH_ALLOW_PRIVATE admits loopback and private ones, for tests)."""
+    parts = urlsplit(url)
+    allowed = {"https", "http"} if settings.IMPORTS_FETCH_ALLOW_HTTP else {"https"}
+    if parts.scheme not in allowed:
+        return _("Give an https:// address.")
+    if not parts.hostname or parts.username or parts.password:
+        return _("Give a host name, without credentials in the address.")
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return _("The host name does not resolve.")
+    if not settings.IMPORTS_FETCH_ALLOW_PRIVATE:
+        for info in infos:
+            if not ipaddress.ip_address(info[4][0]).is_global:
+                return _("The host is on a private or local network address.")
+    return None
+
+
+@transaction.atomic
+def source_save(*, values: dict, secret: str | None, actor: User | None) -> ImportSource:
+    """Save the tenant's fetch source; `secret` (password or token) is sealed, and a blank
+    one keeps what was saved."""
+    errors = []
+    if refusal := url_refusal(values["url"]):
+        errors.append(FieldError("url", refusal))
+    if values["auth"] == SourceAuth.BASIC and not values.get("username"):
+        errors.append(FieldError("username", _("Give the user name.")))
+    if not 1 <= values["every_hours"] <= 168:
+        errors.append(FieldError("every_hours", _("Give between 1 and 168 hours.")))
+    source = source_get() or ImportSource()
+    if values["auth"] != SourceAuth.NONE and not (secret or source.secret_sealed):
+        errors.append(FieldError("secret", _("Give the password or token.")))
+    if errors:
+        raise ValidationFailed(ImportErrorCode.MAPPING_INVALID, _("Check the source."), errors)
+    for name in ("url", "auth", "username", "every_hours", "apply_automatically", "enabled"):
+        setattr(source, name, values[name])
+    if secret:
+        source.secret_sealed = secret_seal(secret)
+    if source.auth == SourceAuth.NONE:
+        source.secret_sealed = ""
+    source.save()
+    return source
+
+
+def _download(source: ImportSource) -> bytes:
+    if refusal := url_refusal(source.url):
+        raise FetchRefused(refusal)
+    headers = {"Accept": "text/csv, text/plain;q=0.9, */*;q=0.1"}
+    auth = None
+    if source.auth == SourceAuth.BASIC:
+        auth = httpx.BasicAuth(source.username, secret_open(source.secret_sealed))
+    elif source.auth == SourceAuth.BEARER:
+        headers["Authorization"] = f"Bearer {secret_open(source.secret_sealed)}"
+    try:
+        with httpx.stream(
+            "GET",
+            source.url,
+            headers=headers,
+            auth=auth,
+            timeout=FETCH_TIMEOUT_SECONDS,
+            follow_redirects=False,
+        ) as response:
+            if response.status_code != 200:
+                raise FetchRefused(
+                    _("The server answered %(status)d.") % {"status": response.status_code}
+                )
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_FILE_BYTES:
+                    raise FetchRefused(_("The file is larger than 20 MB."))
+            return bytes(body)
+    except httpx.HTTPError as exc:
+        raise FetchRefused(_("The file could not be fetched: %(why)s") % {"why": exc}) from exc
+
+
+def source_fetch(*, source: ImportSource, actor: User | None = None) -> ImportRun | None:
+    """Fetch the file, store it as a run and make its dry run; apply it when the source
+    says so and it passes no threshold. A failure is kept on the source."""
+    source.last_fetched_at = timezone.now()
+    try:
+        data = _download(source)
+        name = urlsplit(source.url).path.rsplit("/", 1)[-1] or "people.csv"
+        run = run_upload(upload=SimpleUploadedFile(name, data, "text/csv"), actor=actor)
+        run = run_plan(run=run, actor=actor)
+        if source.apply_automatically and not run.needs_confirmation and not run.errors:
+            run = run_apply_queue(run=run, actor=actor)
+    except ApplicationError as error:
+        source.last_error = error.message
+        source.save(update_fields=["last_fetched_at", "last_error"])
+        return None
+    source.last_error, source.last_run = "", run
+    source.save(update_fields=["last_fetched_at", "last_error", "last_run"])
+    return run
+
+
+def source_fetch_if_due() -> ImportRun | None:
+    """From the beat, per tenant: fetch when the source's interval has passed."""
+    source = source_get()
+    if source is None or not source.enabled:
+        return None
+    due = source.last_fetched_at is None or source.last_fetched_at <= timezone.now() - timedelta(
+        hours=source.every_hours
+    )
+    return source_fetch(source=source) if due else None
