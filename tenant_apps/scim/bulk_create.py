@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tenant_apps.people import services as people
 from tenant_apps.people.models import GroupKind, LearnerGroup, User
-from tenant_apps.people.services.batch import users_create_batch
+from tenant_apps.people.services.bulk import NewPerson, users_create_many
 from tenant_apps.scim.errors import ScimError
 from tenant_apps.scim.models import ScimProfile
 from tenant_apps.scim.writes import SYNCED, wanted_user
@@ -84,14 +84,16 @@ def users_post_batch(bodies: list[dict]) -> list[User | ScimError]:
             creatable.append(index)
     sources = {field: "scim" for field in (*SYNCED, "manager", "department", "active")}
     made = (
-        users_create_batch(
+        users_create_many(
             people=[
-                {
-                    **{field: outcomes[i][field] for field in SYNCED},
-                    "attribute_sources": sources,
-                }
+                NewPerson(
+                    **{field: outcomes[i][field] for field in SYNCED if field != "full_name"},
+                    full_name=outcomes[i]["full_name"],
+                    attribute_sources=sources,
+                )
                 for i in creatable
-            ]
+            ],
+            actor=None,
         )
         if creatable
         else []

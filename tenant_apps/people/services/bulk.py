@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, FieldError
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
+from tenant_apps.people import token_cache
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services.people import user_payload
@@ -24,6 +25,8 @@ class NewPerson:
     role: str = Role.LEARNER
     external_id: str = ""
     employee_number: str = ""
+    cost_center: str = ""
+    organization: str = ""
     # Where each attribute came from ({"full_name": "import", ...}).
     attribute_sources: dict = field(default_factory=dict)
 
@@ -57,6 +60,8 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
             time_zone=time_zone,
             external_id=person.external_id,
             employee_number=person.employee_number,
+            cost_center=person.cost_center,
+            organization=person.organization,
             attribute_sources=dict(person.attribute_sources),
         )
         user.set_unusable_password()
@@ -74,4 +79,6 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
             payload=user_payload(user),
             actor_id=getattr(actor, "pk", None),
         )
+    # bulk_create sends no model signals: replace the credentials stamp once for the batch.
+    token_cache.credentials_changed()
     return users

@@ -1,4 +1,5 @@
-"""Creating people in a batch (HR syncs): all or none, announced, one credentials stamp."""
+"""Creating people in a batch (HR syncs): the credentials stamp is replaced once per
+batch, the enterprise attributes SCIM brings are kept; all or none."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ from core.errors import Conflict
 from tenant_apps.events.models import OutboxEvent
 from tenant_apps.people import token_cache
 from tenant_apps.people.models import User
-from tenant_apps.people.services.batch import users_create_batch
+from tenant_apps.people.services.bulk import NewPerson, users_create_many
 
 
 def test_a_batch_creates_announces_and_replaces_the_stamp_once(in_tenant_a):
     before = token_cache.credentials_stamp()
-    made = users_create_batch(
+    made = users_create_many(
         people=[
-            {"email": f"Batch{i}@Example.com", "full_name": f"B {i}", "external_id": f"x{i}"}
+            NewPerson(email=f"Batch{i}@Example.com", full_name=f"B {i}", external_id=f"x{i}")
             for i in range(20)
-        ]
+        ],
+        actor=None,
     )
     after = token_cache.credentials_stamp()
     assert after != before
@@ -29,9 +31,15 @@ def test_a_batch_creates_announces_and_replaces_the_stamp_once(in_tenant_a):
 
 
 def test_a_batch_with_a_taken_address_creates_nobody(in_tenant_a):
-    users_create_batch(people=[{"email": "one@example.com"}])
+    users_create_many(people=[NewPerson(email="one@example.com")], actor=None)
     with pytest.raises(Conflict):
-        users_create_batch(people=[{"email": "two@example.com"}, {"email": "ONE@example.com"}])
+        users_create_many(
+            people=[NewPerson(email="two@example.com"), NewPerson(email="ONE@example.com")],
+            actor=None,
+        )
     with pytest.raises(Conflict):
-        users_create_batch(people=[{"email": "three@example.com"}, {"email": "three@example.com"}])
+        users_create_many(
+            people=[NewPerson(email="three@example.com"), NewPerson(email="three@example.com")],
+            actor=None,
+        )
     assert not User.objects.filter(email__in=["two@example.com", "three@example.com"]).exists()
