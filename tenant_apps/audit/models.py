@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
     WEBHOOK_MESSAGES_REPLAYED = "webhook.messages_replayed"
     SCIM_TOKEN_CREATED = "scim.token_created"  # noqa: S105 - an action name
     SCIM_TOKEN_REVOKED = "scim.token_revoked"  # noqa: S105 - an action name
+    SCIM_ROLE_RULE_ADDED = "scim.role_rule_added"
+    SCIM_ROLE_RULE_REMOVED = "scim.role_rule_removed"
     IMPORT_MAPPING_CHANGED = "import.mapping_changed"
     IMPORT_APPLIED = "import.applied"
     IMPORT_ROLLED_BACK = "import.rolled_back"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class ScimError(Exception):
     def __init__(self, status: int, detail: str, scim_type: str | None = None) -> None:
@@ -19,3 +21,10 @@ class ScimError(Exception):
         if self.scim_type:
             body["scimType"] = self.scim_type
         return body
+
+
+class ScimRuleErrorCode(StrEnum):
+    """Why an admin's group → role rule was refused."""
+
+    GROUP_UNKNOWN = "scim_rule_group_unknown"
+    ROLE_UNKNOWN = "scim_rule_role_unknown"

@@ -16,4 +16,14 @@ urlpatterns = [
         manage_views.scim_token_remove,
         name="manage-people-sync-scim-token-revoke",
     ),
+    path(
+        "manage/people-sync/scim/role-rules/",
+        manage_views.scim_role_rule_add,
+        name="manage-people-sync-scim-role-rule-add",
+    ),
+    path(
+        "manage/people-sync/scim/role-rules/<int:rule_id>/remove/",
+        manage_views.scim_role_rule_remove,
+        name="manage-people-sync-scim-role-rule-remove",
+    ),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.people.models import LearnerGroup, User
+from tenant_apps.people.models import LearnerGroup, Role, User
 
 
 class ScimToken(models.Model):
@@ -63,6 +63,23 @@ class ScimGroupProfile(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or str(self.group_id)
+
+
+class ScimRoleRule(models.Model):
+    """An admin's rule: members of this SCIM-provisioned group get this role (the highest
+    role of the ruled groups a person is in wins)."""
+
+    group = models.OneToOneField(
+        LearnerGroup, on_delete=models.CASCADE, related_name="scim_role_rule"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group__name"]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} → {self.role}"
 
 
 class ScimRequestLog(models.Model):

@@ -15,8 +15,9 @@ from tenant_apps.events.services import record_event
 from tenant_apps.people import services as people
 from tenant_apps.people.models import GroupKind, LearnerGroup, User
 from tenant_apps.scim.errors import ScimError
-from tenant_apps.scim.models import ScimGroupProfile, ScimProfile
+from tenant_apps.scim.models import ScimGroupProfile, ScimProfile, ScimRoleRule
 from tenant_apps.scim.resources import ENTERPRISE
+from tenant_apps.scim.role_rules import group_members_changed, roles_recompute
 
 DELETED_DOMAIN = "deleted.invalid"
 NO_EMAIL_DOMAIN = "no-email.invalid"
@@ -294,9 +295,14 @@ def scim_group_write(*, group: LearnerGroup | None, body: dict) -> LearnerGroup:
     add, remove = sorted(members - current), sorted(current - members)
     if add or remove:
         people.group_members_set(group=group, add=add, remove=remove, actor=None)
+        group_members_changed(group, [*add, *remove])
     return group
 
 
 @transaction.atomic
 def scim_group_delete(*, group: LearnerGroup) -> None:
+    ruled = ScimRoleRule.objects.filter(group=group).exists()
+    members = list(group.members.values_list("pk", flat=True))
     people.group_delete(group=group, actor=None)
+    if ruled:
+        roles_recompute(members)
