@@ -59,6 +59,9 @@ def roles_recompute(user_ids: Iterable[int], *, actor: User | None = None) -> di
         target = role or Role.LEARNER
         if target == user.role and by_rules == (role is not None):
             continue
+        if not by_rules and RANK[Role(target)] < RANK[Role(user.role)]:
+            # A role given in Lectern (not by these rules) is only ever raised by them.
+            continue
         try:
             with transaction.atomic():
                 updated = people.user_update(user=user, actor=actor, role=target)

@@ -174,3 +174,16 @@ def test_non_admins_cannot_edit_rules(scim, tenant_a, portal, make_person):
         assert not AuditEntry.objects.filter(
             action__startswith="scim.role_rule", actor_id__isnull=False
         ).exists()
+
+
+def test_rules_raise_a_role_given_in_lectern_but_never_lower_it(scim, tenant_a, make_person):
+    learners = _group(scim, "Everyone")
+    _rule(tenant_a, learners, Role.LEARNER)
+    authors = _group(scim, "Authors")
+    _rule(tenant_a, authors, Role.INSTRUCTOR)
+    promoted = make_person(Role.ADMIN)  # made an admin in Lectern, not by a rule
+    newcomer = make_person(Role.LEARNER)
+    _add(scim, learners, str(promoted.pk))
+    assert _person(tenant_a, promoted.pk).role == Role.ADMIN
+    _add(scim, authors, str(newcomer.pk))
+    assert _person(tenant_a, newcomer.pk).role == Role.INSTRUCTOR
