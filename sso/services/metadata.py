@@ -7,9 +7,7 @@ configuration as it was and records why on the provider."""
 from __future__ import annotations
 
 import datetime
-import ipaddress
 import logging
-import socket
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +24,7 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
+from core.addresses import AddressRefused, host_addresses_checked
 from core.errors import FieldError, ValidationFailed
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import IdentityProvider, ProviderKind, SamlBinding
@@ -195,13 +194,9 @@ def _address_allowed(host: str) -> bool:
     """Whether every address `host` resolves to is a public one (no fetching of this
     machine's or the private network's services on an admin's word)."""
     try:
-        found = socket.getaddrinfo(host, None)
-    except socket.gaierror:
+        host_addresses_checked(host, 443)
+    except AddressRefused:
         return False
-    for _family, _type, _proto, _name, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            return False
     return True
 
 

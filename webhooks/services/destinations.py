@@ -7,36 +7,23 @@ admits such addresses for development and tests; `WEBHOOK_ALLOW_HTTP` admits htt
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# Addresses the ipaddress flags do not all cover: cloud metadata services and shared space.
-_ALWAYS_REFUSED = tuple(
-    ipaddress.ip_network(network)
-    for network in (
-        "169.254.169.254/32",  # AWS, GCP, Azure, OpenStack metadata
-        "fd00:ec2::254/128",  # AWS metadata over IPv6
-        "100.64.0.0/10",  # carrier-grade NAT (shared address space)
-        "192.0.0.0/24",  # IETF protocol assignments
-        "198.18.0.0/15",  # benchmarking
-        "0.0.0.0/8",
-    )
+from core.addresses import (
+    AddressRefused,
+    IPAddress,
+    Network,
+    host_addresses_checked,
+    networks,
 )
+from core.addresses import address_refusal as core_address_refusal
 
-
-class DestinationRefused(Exception):
-    """A webhook URL Lectern will not send to; `reason` says why in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# A webhook URL Lectern will not send to; `reason` says why in plain words.
+DestinationRefused = AddressRefused
 
 
 @dataclass(frozen=True)
@@ -51,32 +38,13 @@ class Destination:
     path: str  # path and query, as sent in the request line
 
 
-def _allowlist() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = getattr(settings, "WEBHOOK_DESTINATION_ALLOWLIST", ()) or ()
-    return [ipaddress.ip_network(network, strict=False) for network in networks]
+def _allowlist() -> list[Network]:
+    return networks(getattr(settings, "WEBHOOK_DESTINATION_ALLOWLIST", ()) or ())
 
 
 def address_refusal(address: IPAddress) -> str | None:
     """Why `address` may not receive webhooks, or None."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if any(address in network for network in _allowlist()):
-        return None
-    if any(address in network for network in _ALWAYS_REFUSED):
-        return _("%(address)s is a cloud metadata or reserved address") % {"address": address}
-    for flag, words in (
-        ("is_loopback", _("%(address)s is a loopback address")),
-        ("is_private", _("%(address)s is a private address")),
-        ("is_link_local", _("%(address)s is a link-local address")),
-        ("is_multicast", _("%(address)s is a multicast address")),
-        ("is_reserved", _("%(address)s is a reserved address")),
-        ("is_unspecified", _("%(address)s is an unspecified address")),
-    ):
-        if getattr(address, flag):
-            return words % {"address": address}
-    if not address.is_global:
-        return _("%(address)s is not a public address") % {"address": address}
-    return None
+    return core_address_refusal(address, _allowlist())
 
 
 def url_shape_refusal(url: str) -> str | None:
@@ -107,29 +75,7 @@ def destination_resolve(url: str) -> Destination:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        literal: IPAddress | None = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if literal is not None:
-        addresses = [literal]
-    else:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise DestinationRefused(
-                _("%(host)s does not resolve to an address.") % {"host": host}
-            ) from exc
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-        if not addresses:
-            raise DestinationRefused(_("%(host)s does not resolve to an address.") % {"host": host})
-    for address in addresses:
-        refusal = address_refusal(address)
-        if refusal:
-            raise DestinationRefused(
-                _("%(host)s resolves to %(refusal)s; webhooks go to public hosts.")
-                % {"host": host, "refusal": refusal}
-            )
+    addresses = host_addresses_checked(host, port, _allowlist())
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query

@@ -5,8 +5,6 @@ applied by itself. SFTP is not offered."""
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.addresses import AddressRefused, host_addresses_checked, networks
 from core.errors import ApplicationError, FieldError, ValidationFailed
 from core.secret_box import secret_open, secret_seal
 from tenant_apps.imports.errors import ImportErrorCode
@@ -53,14 +52,11 @@ def url_refusal(url: str) -> str | None:
         return _("Give an https:// address.")
     if not parts.hostname or parts.username or parts.password:
         return _("Give a host name, without credentials in the address.")
+    allowed = networks(["0.0.0.0/0", "::/0"]) if settings.IMPORTS_FETCH_ALLOW_PRIVATE else []
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError):
-        return _("The host name does not resolve.")
-    if not settings.IMPORTS_FETCH_ALLOW_PRIVATE:
-        for info in infos:
-            if not ipaddress.ip_address(info[4][0]).is_global:
-                return _("The host is on a private or local network address.")
+        host_addresses_checked(parts.hostname, parts.port or 443, allowed)
+    except AddressRefused as refused:
+        return refused.reason
     return None
 
 

@@ -114,8 +114,8 @@ def test_only_https_and_public_addresses(settings, in_tenant_a, admin):
     settings.IMPORTS_FETCH_ALLOW_PRIVATE = False
     for url, message in [
         ("http://example.com/people.csv", "Give an https:// address."),
-        ("https://127.0.0.1/people.csv", "The host is on a private or local network address."),
-        ("https://10.1.2.3/people.csv", "The host is on a private or local network address."),
+        ("https://127.0.0.1/people.csv", "127.0.0.1 is a loopback address"),
+        ("https://10.1.2.3/people.csv", "10.1.2.3 is a private address"),
         (
             "https://user:pw@example.com/x.csv",
             "Give a host name, without credentials in the address.",
@@ -124,7 +124,7 @@ def test_only_https_and_public_addresses(settings, in_tenant_a, admin):
         with pytest.raises(ValidationFailed) as refused:
             source_save(values=_values(url), secret="x", actor=admin)
         assert refused.value.details[0].field == "url"
-        assert refused.value.details[0].message == message
+        assert message in refused.value.details[0].message
     assert not ImportSource.objects.exists()
 
 
