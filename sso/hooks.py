@@ -68,7 +68,10 @@ def _discovery(request: HttpRequest) -> str | None:
 
 
 def _password_form(request: HttpRequest) -> bool:
-    return not _on_tenant() or policy.password_form_wanted()
+    # SSO-only needs an enabled provider: without one the policy is not worth a query.
+    if not _on_tenant() or not _enabled_providers(request):
+        return True
+    return policy.password_form_wanted()
 
 
 def _password_check(user) -> str | None:

@@ -207,9 +207,9 @@ def test_the_signed_out_pages_run_a_bounded_number_of_queries(
     client_a, registration_open, invitation_path, django_assert_max_num_queries
 ):
     client_a.get("/accounts/login/")  # the first request on a host also routes it
-    # The login page also reads the tenant's identity providers and sign-in policy (sso).
+    # The login page also reads the tenant's identity providers (sso).
     for path in ("/accounts/login/", "/accounts/register/", "/accounts/password-reset/"):
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(5):
             assert client_a.get(path).status_code == 200, path
     with django_assert_max_num_queries(8):
         assert client_a.get(invitation_path, follow=True).status_code == 200
