@@ -1,0 +1,1 @@
+"""Course payments: learners pay the tenant (tenant schema)."""

@@ -1,0 +1,1 @@
+"""Platform billing: tenants pay the platform (public schema)."""
