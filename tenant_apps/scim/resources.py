@@ -73,7 +73,7 @@ GROUP_SORT = {"id": "pk", "displayname": "name", "meta.created": "created_at"}
 
 def users_query():
     return (
-        User.objects.exclude(email__endswith="@deleted.invalid")
+        User.objects.filter(removed_at__isnull=True)
         .select_related("scim_profile", "manager")
         .prefetch_related("learner_groups")
     )

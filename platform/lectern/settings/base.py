@@ -442,6 +442,11 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("imports.tasks.source_fetch_if_due",),
         "schedule": 900.0,
     },
+    "anonymise-removed-people": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.people.tasks.removed_people_anonymise",),
+        "schedule": 3600.0,
+    },
     "verify-pending-custom-domains": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.branding.tasks.pending_domains_verify",),
