@@ -326,6 +326,10 @@ CONTENT_SECURITY_POLICY = {
 CUSTOM_DOMAIN_NAMESERVER = env_str("CUSTOM_DOMAIN_NAMESERVER")
 CUSTOM_DOMAIN_NAMESERVER_PORT = env_int("CUSTOM_DOMAIN_NAMESERVER_PORT", 53)
 CUSTOM_DOMAIN_DNS_TIMEOUT = float(env_str("CUSTOM_DOMAIN_DNS_TIMEOUT", "5"))
+# Where the hosts Lectern fetches from or posts to (webhooks, SSO metadata, HR exports) are
+# resolved before their addresses are checked (core.addresses). Empty: the machine's resolver.
+OUTBOUND_DNS_NAMESERVER = env_str("OUTBOUND_DNS_NAMESERVER")
+OUTBOUND_DNS_NAMESERVER_PORT = env_int("OUTBOUND_DNS_NAMESERVER_PORT", 53)
 
 # ---------------------------------------------------------------------------------------
 # E-mail

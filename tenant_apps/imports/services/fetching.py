@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.addresses import AddressRefused, host_addresses_checked, networks
 from core.errors import ApplicationError, FieldError, ValidationFailed
+from core.outbound import pinned_stream
 from core.secret_box import secret_open, secret_seal
 from tenant_apps.imports.errors import ImportErrorCode
 from tenant_apps.imports.models import ImportRun, ImportSource, SourceAuth
@@ -52,12 +53,20 @@ def url_refusal(url: str) -> str | None:
         return _("Give an https:// address.")
     if not parts.hostname or parts.username or parts.password:
         return _("Give a host name, without credentials in the address.")
-    allowed = networks(["0.0.0.0/0", "::/0"]) if settings.IMPORTS_FETCH_ALLOW_PRIVATE else []
     try:
-        host_addresses_checked(parts.hostname, parts.port or 443, allowed)
+        host_addresses_checked(parts.hostname, parts.port or 443, _allowed_networks())
     except AddressRefused as refused:
         return refused.reason
     return None
+
+
+def _allowed_networks() -> list:
+    return networks(["0.0.0.0/0", "::/0"]) if settings.IMPORTS_FETCH_ALLOW_PRIVATE else []
+
+
+def _scheme_refusal(url: str) -> str | None:
+    allowed = {"https", "http"} if settings.IMPORTS_FETCH_ALLOW_HTTP else {"https"}
+    return None if urlsplit(url).scheme in allowed else _("Give an https:// address.")
 
 
 @transaction.atomic
@@ -87,7 +96,9 @@ def source_save(*, values: dict, secret: str | None, actor: User | None) -> Impo
 
 
 def _download(source: ImportSource) -> bytes:
-    if refusal := url_refusal(source.url):
+    """The file, fetched from the address that was checked (core.outbound: resolved once,
+    no second lookup a rebinding DNS answer could change)."""
+    if refusal := _scheme_refusal(source.url):
         raise FetchRefused(refusal)
     headers = {"Accept": "text/csv, text/plain;q=0.9, */*;q=0.1"}
     auth = None
@@ -96,13 +107,13 @@ def _download(source: ImportSource) -> bytes:
     elif source.auth == SourceAuth.BEARER:
         headers["Authorization"] = f"Bearer {secret_open(source.secret_sealed)}"
     try:
-        with httpx.stream(
+        with pinned_stream(
             "GET",
             source.url,
+            allowed=_allowed_networks(),
             headers=headers,
             auth=auth,
             timeout=FETCH_TIMEOUT_SECONDS,
-            follow_redirects=False,
         ) as response:
             if response.status_code != 200:
                 raise FetchRefused(
@@ -114,6 +125,8 @@ def _download(source: ImportSource) -> bytes:
                 if len(body) > MAX_FILE_BYTES:
                     raise FetchRefused(_("The file is larger than 20 MB."))
             return bytes(body)
+    except AddressRefused as refused:
+        raise FetchRefused(refused.reason) from refused
     except httpx.HTTPError as exc:
         raise FetchRefused(_("The file could not be fetched: %(why)s") % {"why": exc}) from exc
 
