@@ -106,19 +106,22 @@ def _taken(field: str) -> ScimError:
     return ScimError(409, f"Another person has this {field}.", scim_type="uniqueness")
 
 
-def _free_removed_identifiers(user: User | None, wanted: dict) -> None:
+def removed_holders_anonymise(
+    emails: list[str], external_ids: list[str], keep: int | None = None
+) -> None:
     """A person SCIM deleted keeps their e-mail and externalId until anonymised; an
-    identity provider that provisions someone new with them anonymises that person now."""
-    same = Q(email__iexact=wanted["email"])
-    if wanted["external_id"]:
-        same |= Q(external_id=wanted["external_id"])
+    identity provider that provisions someone with them anonymises that person now."""
+    same = Q(email__lower__in=[email.lower() for email in emails])
+    if external_ids:
+        same |= Q(external_id__in=external_ids)
     removed = User.objects.filter(same, removed_at__isnull=False, anonymised_at__isnull=True)
-    for person in removed.exclude(pk=getattr(user, "pk", None)):
+    for person in removed.exclude(pk=keep).order_by("pk"):
         people.user_anonymise(user=person, actor=None)
 
 
 def _check_unique(user: User | None, wanted: dict) -> None:
-    _free_removed_identifiers(user, wanted)
+    external = [wanted["external_id"]] if wanted["external_id"] else []
+    removed_holders_anonymise([wanted["email"]], external, keep=getattr(user, "pk", None))
     others = User.objects.exclude(pk=getattr(user, "pk", None))
     if others.filter(email__iexact=wanted["email"]).exists():
         raise _taken("userName")

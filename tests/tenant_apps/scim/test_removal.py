@@ -207,3 +207,37 @@ def test_admin_sets_the_removal_policy_through_the_api(api, make_person, tenant_
         assert people.people_policy().removal_mode == "anonymise_now"
         entry = AuditEntry.objects.get(action="settings.people_changed")
         assert entry.after == {"removal_mode": "anonymise_now"}
+
+
+def test_a_bulk_post_with_a_deleted_persons_user_name_anonymises_them(scim, tenant_a):
+    user_id = _provision(scim, tenant_a)
+    assert scim.delete(f"/Users/{user_id}").status_code == 204
+    answer = scim.post(
+        "/Bulk",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+            "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "a", "data": new_user()},
+            ],
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["Operations"][0]["status"] == "201"
+    with schema_context(tenant_a.schema):
+        assert User.objects.get(pk=user_id).email == f"deleted-{user_id}@deleted.invalid"
+        assert User.objects.filter(email="ada@example.com", removed_at__isnull=True).exists()
+
+
+def test_an_admin_cannot_reactivate_a_deleted_person(scim, tenant_a, api, portal, make_person):
+    user_id = _provision(scim, tenant_a)
+    assert scim.delete(f"/Users/{user_id}").status_code == 204
+    admin = make_person(Role.ADMIN)
+    refused = api(admin).post(f"/api/v1/users/{user_id}/reactivate")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "person_removed"
+    page = portal(admin).post(f"/manage/people/{user_id}/reactivate/", follow=True)
+    assert page.status_code == 200
+    assert "This person was deleted and cannot be reactivated." in page.content.decode()
+    with schema_context(tenant_a.schema):
+        assert User.objects.get(pk=user_id).is_active is False
+        assert not AuditEntry.objects.filter(action="user.reactivated").exists()
