@@ -9,7 +9,7 @@ from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from core.forms import PortalForm
@@ -21,8 +21,8 @@ from tenant_apps.scim.hooks import can_manage_people_sync
 
 class RemovalPolicyForm(PortalForm):
     removal_mode = forms.ChoiceField(
-        label=_l("When a person is deleted"),
-        help_text=_l(
+        label=gettext_lazy("When a person is deleted"),
+        help_text=gettext_lazy(
             "They lose access at once either way. Anonymising replaces their name, e-mail "
             "and HR details; their courses, progress and certificates stay."
         ),
@@ -30,8 +30,8 @@ class RemovalPolicyForm(PortalForm):
         widget=forms.RadioSelect,
     )
     removal_retention_days = forms.IntegerField(
-        label=_l("Days to keep their details"),
-        help_text=_l("Used when anonymising after a number of days."),
+        label=gettext_lazy("Days to keep their details"),
+        help_text=gettext_lazy("Used when anonymising after a number of days."),
         min_value=1,
         max_value=REMOVAL_RETENTION_DAYS_MAX,
     )
