@@ -153,7 +153,8 @@ def user_resource(user: User, base_url: str) -> dict:
 
 
 def group_resource(group: LearnerGroup, base_url: str) -> dict:
-    members = sorted(group.members.all(), key=lambda m: m.pk)
+    # A deleted person is gone for SCIM (404) while they wait to be anonymised.
+    members = sorted((m for m in group.members.all() if m.removed_at is None), key=lambda m: m.pk)
     profile = getattr(group, "scim_profile", None)
     types = profile.member_types if profile is not None else {}
     body = {

@@ -118,7 +118,17 @@ def test_delete_anonymises_at_once_and_keeps_learning_records(scim, tenant_a, in
 def test_delete_keeps_data_until_the_retention_period_is_over(scim, tenant_a):
     _policy(tenant_a, removal_mode="anonymise_later", removal_retention_days=10)
     user_id = _provision(scim, tenant_a)
+    group = scim.post(
+        "/Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Readers",
+            "members": [{"value": str(user_id)}],
+        },
+    ).json()
+    assert [m["value"] for m in group["members"]] == [str(user_id)]
     assert scim.delete(f"/Users/{user_id}").status_code == 204
+    assert scim.get(f"/Groups/{group['id']}").json().get("members", []) == []
     with schema_context(tenant_a.schema):
         person = User.objects.get(pk=user_id)
         assert not person.is_active
