@@ -55,10 +55,9 @@ def url_refusal(url: str) -> str | None:
     """Why this URL may not be fetched (None when it may): HTTPS only (plain HTTP when
     IMPORTS_FETCH_ALLOW_HTTP is on, for tests), and a host on public addresses only
     (IMPORTS_FETCH_ALLOW_PRIVATE admits loopback and private ones, for tests)."""
+    if refusal := _scheme_refusal(url):
+        return refusal
     parts = urlsplit(url)
-    allowed = {"https", "http"} if settings.IMPORTS_FETCH_ALLOW_HTTP else {"https"}
-    if parts.scheme not in allowed:
-        return _("Give an https:// address.")
     if not parts.hostname or parts.username or parts.password:
         return _("Give a host name, without credentials in the address.")
     try:
