@@ -8,6 +8,7 @@ Redirects are not followed and proxies from the environment are not used."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,14 +81,20 @@ def pinned_stream(
     headers: dict[str, str] | None = None,
     auth: httpx.Auth | None = None,
     timeout: float | tuple[float, float] = 30.0,
+    trusted: ssl.SSLContext | None = None,
 ) -> Iterator[httpx.Response]:
     """A streamed answer from `url`, connected to the checked address only; `timeout` in
-    seconds, or (connect, read). Raises AddressRefused before connecting, httpx.HTTPError
-    on the way."""
+    seconds, or (connect, read); `trusted` replaces the system's certificate authorities
+    (tests). Raises AddressRefused before connecting, httpx.HTTPError on the way."""
     if isinstance(timeout, tuple):
         timeout = httpx.Timeout(timeout[1], connect=timeout[0])
     destination = destination_pinned(url, allowed)
-    client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+    client = httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        verify=trusted if trusted is not None else True,
+    )
     with (
         client,
         client.stream(

@@ -4,11 +4,18 @@ host in the Host header; a name resolving to a private address is refused unconn
 
 from __future__ import annotations
 
+import datetime
+import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from core.addresses import AddressRefused, networks
 from core.outbound import destination_pinned, pinned_stream
@@ -87,3 +94,66 @@ def test_https_names_the_host_for_the_certificate_check(outbound_dns):
     assert destination.url == "https://93.184.215.14:443/metadata"
     assert destination.host_header == "idp.example.test"
     assert destination.extensions == {"sni_hostname": "idp.example.test"}
+
+
+def _certificate(name: str) -> tuple[bytes, bytes]:
+    """A self-signed certificate for `name` (PEM) and its key (PEM)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        certificate.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+@pytest.fixture
+def tls_server(tmp_path) -> Iterator[tuple[int, bytes]]:
+    """An HTTPS server on loopback whose certificate names idp.example.test."""
+    certificate, key = _certificate("idp.example.test")
+    (tmp_path / "cert.pem").write_bytes(certificate)
+    (tmp_path / "key.pem").write_bytes(key)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Seen)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Seen.hosts = []
+    yield server.server_address[1], certificate
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_is_checked_against_the_host_name_not_the_address(outbound_dns, tls_server):
+    port, certificate = tls_server
+    trusted = ssl.create_default_context(cadata=certificate.decode())
+    loopback = networks(["127.0.0.0/8"])
+    outbound_dns.addresses["idp.example.test"] = ["127.0.0.1"]
+    outbound_dns.addresses["other.example.test"] = ["127.0.0.1"]
+    url = f"https://idp.example.test:{port}/metadata"
+    with pinned_stream("GET", url, allowed=loopback, trusted=trusted) as response:
+        assert response.status_code == 200
+    assert _Seen.hosts == [f"idp.example.test:{port}"]
+    # The same server under a name its certificate does not carry: refused.
+    other = f"https://other.example.test:{port}/metadata"
+    with (
+        pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
+        pinned_stream("GET", other, allowed=loopback, trusted=trusted),
+    ):
+        pass
