@@ -8,14 +8,19 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from core.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_person_forget, audit_record
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
-from tenant_apps.people.hooks import person_anonymised_handlers_run, person_renamed_handlers_run
+from tenant_apps.people.hooks import (
+    PersonSection,
+    person_anonymised_handlers_run,
+    person_renamed_handlers_run,
+)
 from tenant_apps.people.models import PeoplePolicy, RemovalMode, User
 from tenant_apps.people.services.groups import group_members_set
 from tenant_apps.people.services.people import user_deactivate, user_payload
@@ -137,3 +142,18 @@ def removed_people_anonymise_due(*, now: datetime.datetime | None = None) -> int
         user_anonymise(user=User(pk=user_id), actor=None)
         done += 1
     return done
+
+
+def removal_sections(person: User) -> list[PersonSection]:
+    """For the admin's page about a deleted person: when, and when their data goes."""
+    if person.removed_at is None:
+        return []
+    when = formats.date_format(timezone.localtime(person.removed_at), "DATETIME_FORMAT")
+    rows = [(_("Deleted"), when)]
+    if person.anonymised_at is not None:
+        done = timezone.localtime(person.anonymised_at)
+        rows.append((_("Anonymised"), formats.date_format(done, "DATETIME_FORMAT")))
+    else:
+        due = timezone.localtime(anonymise_due_at(person))
+        rows.append((_("To be anonymised"), formats.date_format(due, "DATETIME_FORMAT")))
+    return [PersonSection(title=_("Deletion"), rows=rows)]

@@ -150,6 +150,18 @@ def test_delete_keeps_data_until_the_retention_period_is_over(scim, tenant_a):
         assert removed_people_anonymise() == 0
 
 
+def test_the_person_page_says_when_a_deleted_person_is_anonymised(
+    scim, tenant_a, portal, make_person
+):
+    _policy(tenant_a, removal_mode="anonymise_later", removal_retention_days=10)
+    user_id = _provision(scim, tenant_a)
+    assert scim.delete(f"/Users/{user_id}").status_code == 204
+    page = portal(make_person(Role.ADMIN)).get(f"/manage/people/{user_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<h2>Deletion</h2>" in text and "To be anonymised" in text
+
+
 def test_provisioning_the_same_user_name_during_retention_anonymises_the_old_one(scim, tenant_a):
     user_id = _provision(scim, tenant_a)
     assert scim.delete(f"/Users/{user_id}").status_code == 204
