@@ -2,7 +2,11 @@
 IdP's metadata, an HR export): never to this platform's own network. A host is refused when
 any address it resolves to is private, loopback, link-local, shared (CGNAT), multicast,
 reserved or a cloud metadata address; callers pass the networks their settings admit for
-development and tests."""
+development and tests.
+
+Names are resolved by the machine's resolver, or by the nameserver `OUTBOUND_DNS_NAMESERVER`
+(port `OUTBOUND_DNS_NAMESERVER_PORT`) when set: tests point it at a DNS server on loopback.
+Connect only to an address this module checked (core.outbound does)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 
+import dns.exception
+import dns.resolver
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -64,6 +71,31 @@ def address_refusal(address: IPAddress, allowed: Iterable[Network] = ()) -> str 
     return None
 
 
+def _resolved(host: str, port: int) -> list[IPAddress]:
+    """Every address of `host` (A and AAAA), in the resolver's order; raises OSError-like
+    socket.gaierror when it has none."""
+    nameserver = getattr(settings, "OUTBOUND_DNS_NAMESERVER", "")
+    if not nameserver:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = [nameserver]
+    resolver.port = int(getattr(settings, "OUTBOUND_DNS_NAMESERVER_PORT", 53))
+    resolver.timeout = resolver.lifetime = 5.0
+    found: list[IPAddress] = []
+    for record_type in ("A", "AAAA"):
+        try:
+            answer = resolver.resolve(host, record_type, search=False)
+        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+            continue
+        except (dns.exception.DNSException, OSError) as exc:
+            raise socket.gaierror(str(exc)) from exc
+        found.extend(ipaddress.ip_address(record.address) for record in answer)
+    if not found:
+        raise socket.gaierror(f"{host} has no address")
+    return list(dict.fromkeys(found))
+
+
 def host_addresses_checked(
     host: str, port: int, allowed: Iterable[Network] = ()
 ) -> list[IPAddress]:
@@ -75,12 +107,11 @@ def host_addresses_checked(
         addresses: list[IPAddress] = [ipaddress.ip_address(host)]
     except ValueError:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            addresses = _resolved(host, port)
         except (socket.gaierror, UnicodeError, ValueError) as exc:
             raise AddressRefused(
                 _("%(host)s does not resolve to an address.") % {"host": host}
             ) from exc
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
     if not addresses:
         raise AddressRefused(_("%(host)s does not resolve to an address.") % {"host": host})
     for address in addresses:

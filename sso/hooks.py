@@ -14,10 +14,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_tenants.utils import get_public_schema_name
 
 from core.navigation import Area, Banner, NavEntry, admin_banner_register, nav_entry_register
-from sso.models import IdentityProvider, ProviderKind
+from sso.models import ExternalIdentity, IdentityProvider, ProviderKind
 from sso.services import policy
 from tenant_apps.people import login_methods
-from tenant_apps.people.hooks import person_sections_register
+from tenant_apps.people.hooks import (
+    person_anonymised_handler_register,
+    person_sections_register,
+)
 from tenant_apps.people.permissions import Capability, user_can
 
 
@@ -147,8 +150,15 @@ def _identity_sections(person) -> list:
     ]
 
 
+def identities_forget(person) -> None:
+    """An anonymised person's identities at the tenant's providers go (people hook): the
+    subject identifies them, and a later sign-in with it must not reach the old account."""
+    ExternalIdentity.objects.filter(user_id=person.pk).delete()
+
+
 def register() -> None:
     person_sections_register(_identity_sections)
+    person_anonymised_handler_register(identities_forget)
     nav_entry_register(
         NavEntry(
             Area.ADMIN,

@@ -27,6 +27,9 @@ from shared_apps.tenants.routing import route_cache
 from shared_apps.tenants.services import tenant_create
 from tests.databases import admin_connection, database_url
 
+# The loopback DNS server outbound host names are resolved in (fixture `outbound_dns`).
+pytest_plugins = ["tests.loopback_dns"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _production_host_rule(django_test_environment) -> None:

@@ -165,6 +165,11 @@ EVENT_TYPES: tuple[EventTypeEntry, ...] = (
     EventTypeEntry("user.updated", _("A person's details changed."), _PERSON),
     EventTypeEntry("user.deactivated", _("A person was deactivated."), _PERSON),
     EventTypeEntry("user.role_changed", _("A person's role changed."), _ROLE_CHANGE),
+    EventTypeEntry(
+        "user.anonymised",
+        _("A deleted person's personal data was replaced; their learning records stay."),
+        _PERSON,
+    ),
     EventTypeEntry("course.published", _("A course was published."), _COURSE),
     EventTypeEntry("course.updated", _("A published course changed."), _COURSE),
     EventTypeEntry("course.archived", _("A course was archived."), _COURSE),

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime
 import logging
+import ssl
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -24,8 +25,9 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from core.addresses import AddressRefused, host_addresses_checked
+from core.addresses import AddressRefused, networks
 from core.errors import FieldError, ValidationFailed
+from core.outbound import pinned_stream
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import IdentityProvider, ProviderKind, SamlBinding
 from sso.services import providers
@@ -190,33 +192,21 @@ def _too_large() -> str:
     return _("The metadata is over %(size)s kB.") % {"size": METADATA_MAX_BYTES // 1000}
 
 
-def _address_allowed(host: str) -> bool:
-    """Whether every address `host` resolves to is a public one (no fetching of this
-    machine's or the private network's services on an admin's word)."""
-    try:
-        host_addresses_checked(host, 443)
-    except AddressRefused:
-        return False
-    return True
-
-
 def metadata_fetch(url: str, field_name: str = "metadata_url") -> bytes:
     """The document at `url` (https, public address; at most METADATA_MAX_BYTES, within the
-    timeout, redirects not followed). Refuses with the reason in words."""
+    timeout, redirects not followed), fetched from the address that was checked (resolved
+    once: core.outbound). Refuses with the reason in words."""
     problem = providers.url_problem(url)
     if problem:
         raise _invalid(problem, field_name)
     host = urlsplit(url).hostname or ""
-    if not settings.SSO_DEVELOPMENT_URLS and not _address_allowed(host):
-        raise _invalid(
-            _("%(host)s is not a public address on the internet.") % {"host": host}, field_name
-        )
+    allowed = networks(["0.0.0.0/0", "::/0"]) if settings.SSO_DEVELOPMENT_URLS else []
     try:
-        with requests.get(
+        with pinned_stream(
+            "GET",
             url,
+            allowed=allowed,
             timeout=FETCH_TIMEOUT_SECONDS,
-            stream=True,
-            allow_redirects=False,
             headers={"Accept": "application/samlmetadata+xml, application/xml, text/xml"},
         ) as response:
             if response.is_redirect:
@@ -233,18 +223,22 @@ def metadata_fetch(url: str, field_name: str = "metadata_url") -> bytes:
                     field_name,
                 )
             body = b""
-            for chunk in response.iter_content(64 * 1024):
+            for chunk in response.iter_bytes(64 * 1024):
                 body += chunk
                 if len(body) > METADATA_MAX_BYTES:
                     raise _invalid(_too_large(), field_name)
             return body
-    except requests.Timeout as exc:
-        raise _unreachable(_("%(url)s did not answer in time.") % {"url": url}, field_name) from exc
-    except requests.exceptions.SSLError as exc:
-        raise _unreachable(
-            _("%(url)s's TLS certificate could not be verified.") % {"url": url}, field_name
+    except AddressRefused as exc:
+        raise _invalid(
+            _("%(host)s is not a public address on the internet.") % {"host": host}, field_name
         ) from exc
-    except requests.RequestException as exc:
+    except httpx.TimeoutException as exc:
+        raise _unreachable(_("%(url)s did not answer in time.") % {"url": url}, field_name) from exc
+    except httpx.HTTPError as exc:
+        if isinstance(exc.__context__, ssl.SSLError) or "CERTIFICATE_VERIFY" in str(exc):
+            raise _unreachable(
+                _("%(url)s's TLS certificate could not be verified.") % {"url": url}, field_name
+            ) from exc
         raise _unreachable(_("%(url)s could not be reached.") % {"url": url}, field_name) from exc
 
 

@@ -12,6 +12,8 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATED = "user.deactivated"
     USER_REACTIVATED = "user.reactivated"
     USER_MANAGED_FIELDS_CHANGED = "user.managed_fields_changed"
+    USER_REMOVED = "user.removed"
+    USER_ANONYMISED = "user.anonymised"
     GROUP_CREATED = "group.created"
     GROUP_CHANGED = "group.changed"
     GROUP_MEMBERS_CHANGED = "group.members_changed"

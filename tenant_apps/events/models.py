@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
     USER_UPDATED = "user.updated"
     USER_DEACTIVATED = "user.deactivated"
     USER_ROLE_CHANGED = "user.role_changed"
+    USER_ANONYMISED = "user.anonymised"
     COURSE_PUBLISHED = "course.published"
     COURSE_UPDATED = "course.updated"
     COURSE_ARCHIVED = "course.archived"

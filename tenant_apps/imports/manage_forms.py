@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError
 from core.forms import PortalForm
-from tenant_apps.imports.models import IMPORT_FIELDS, KeyColumn, SourceAuth
+from tenant_apps.imports.models import IMPORT_FIELDS, KeyColumn, SourceAuth, SourceKind
 
 FIELD_LABELS = {
     "email": _("E-mail"),
@@ -98,11 +98,24 @@ class ApplyForm(PortalForm):
     )
 
 
+class SecretTextarea(forms.Textarea):
+    """A text area that never shows its value back (a private key, once typed)."""
+
+    def format_value(self, value) -> None:
+        return None
+
+
 class SourceForm(PortalForm):
+    """Both kinds of source: the service checks the fields the chosen kind needs."""
+
+    kind = forms.ChoiceField(
+        label=_("Fetch from"), choices=SourceKind.choices, widget=forms.RadioSelect, required=False
+    )
     url = forms.URLField(
         label=_("Address of the export"),
         max_length=500,
         assume_scheme="https",
+        required=False,
         help_text=_("An https:// address Lectern fetches the CSV from."),
     )
     auth = forms.ChoiceField(label=_("Sign-in"), choices=SourceAuth.choices)
@@ -113,6 +126,32 @@ class SourceForm(PortalForm):
         strip=False,
         widget=forms.PasswordInput,
         help_text=_("Stored encrypted. Leave blank to keep the saved one."),
+    )
+    sftp_host = forms.CharField(label=_("SFTP server"), max_length=253, required=False)
+    sftp_port = forms.IntegerField(
+        label=_("Port"), min_value=1, max_value=65535, required=False, initial=22
+    )
+    sftp_path = forms.CharField(
+        label=_("Path of the file"),
+        max_length=500,
+        required=False,
+        help_text=_("For example /exports/people.csv"),
+    )
+    sftp_host_key_fingerprint = forms.CharField(
+        label=_("Host key fingerprint"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Required. The server's SHA-256 host key fingerprint (ssh-keygen -lf), such as "
+            "SHA256:…; Lectern refuses a server whose key does not match."
+        ),
+    )
+    private_key = forms.CharField(
+        label=_("Private key (instead of a password)"),
+        required=False,
+        strip=False,
+        widget=SecretTextarea(attrs={"rows": 4, "autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("Unencrypted OpenSSH or PEM key. Stored encrypted and never shown again."),
     )
     every_hours = forms.IntegerField(label=_("Fetch every (hours)"), min_value=1, max_value=168)
     apply_automatically = forms.BooleanField(

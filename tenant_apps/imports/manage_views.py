@@ -179,15 +179,20 @@ SOURCE_FIELDS = ("url", "auth", "username", "every_hours", "apply_automatically"
 
 @page_requires(can_manage_imports)
 def source_page(request: HttpRequest) -> HttpResponse:
-    """Where the HR export is fetched from on a schedule (HTTPS; SFTP is not offered)."""
+    """Where the HR export is fetched from on a schedule (HTTPS or SFTP); the password,
+    token or private key is never shown again."""
     source = fetching.source_get()
     if request.method == "POST":
         form = SourceForm(request.POST)
         if form.is_valid():
-            values = {k: v for k, v in form.cleaned_data.items() if k != "secret"}
+            secrets = ("secret", "private_key")
+            values = {k: v for k, v in form.cleaned_data.items() if k not in secrets}
             try:
                 fetching.source_save(
-                    values=values, secret=form.cleaned_data["secret"], actor=request.user
+                    values=values,
+                    secret=form.cleaned_data["secret"],
+                    private_key=form.cleaned_data["private_key"],
+                    actor=request.user,
                 )
             except ApplicationError as error:
                 service_errors_show(form, error)
@@ -196,14 +201,25 @@ def source_page(request: HttpRequest) -> HttpResponse:
                 return redirect("manage-import-source")
         status = 400
     else:
-        initial = {"auth": "none", "every_hours": 24, "enabled": True}
+        initial = {
+            "kind": "https",
+            "auth": "none",
+            "sftp_port": 22,
+            "every_hours": 24,
+            "enabled": True,
+        }
         if source is not None:
             initial = {
                 name: getattr(source, name)
                 for name in (
+                    "kind",
                     "url",
                     "auth",
                     "username",
+                    "sftp_host",
+                    "sftp_port",
+                    "sftp_path",
+                    "sftp_host_key_fingerprint",
                     "every_hours",
                     "apply_automatically",
                     "enabled",

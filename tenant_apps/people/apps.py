@@ -20,6 +20,11 @@ class PeopleConfig(AppConfig):
 
         from django.utils.translation import gettext_lazy as _
 
+        from tenant_apps.people.hooks import person_sections_register
+        from tenant_apps.people.services.removal import removal_sections
+
+        person_sections_register(removal_sections)
+
         import tenant_apps.people.api_schema  # noqa: F401 - names our bearer scheme in OpenAPI
         from core.navigation import Area, NavEntry, nav_entry_register
         from core.pages import signed_in

@@ -18,3 +18,4 @@ class PeopleErrorCode(StrEnum):
     AVATAR_INVALID = "avatar_invalid"
     INVALID_SETTING = "invalid_setting"
     PASSWORD_SIGN_IN_OFF = "password_sign_in_off"
+    PERSON_REMOVED = "person_removed"

@@ -49,3 +49,23 @@ def person_renamed_handler_register(handler: PersonRenamedHandler) -> PersonRena
 def person_renamed_handlers_run() -> None:
     for handler in list(_renamed_handlers):
         handler()
+
+
+PersonAnonymisedHandler = Callable[[object], None]
+_anonymised_handlers: list[PersonAnonymisedHandler] = []
+
+
+def person_anonymised_handler_register(
+    handler: PersonAnonymisedHandler,
+) -> PersonAnonymisedHandler:
+    """Call `handler(person)` inside the transaction that anonymises `person`, so an app
+    that keeps personal data of its own about people (SCIM's profile, SSO's identities)
+    forgets it too. Registering the same handler twice has no effect."""
+    if handler not in _anonymised_handlers:
+        _anonymised_handlers.append(handler)
+    return handler
+
+
+def person_anonymised_handlers_run(person) -> None:
+    for handler in list(_anonymised_handlers):
+        handler(person)

@@ -185,8 +185,12 @@ def person_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @page_requires(may_manage_people)
 def person_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     person = selectors.user_get(user_id=user_id)
-    services.user_reactivate(user=person, actor=request.user)
-    messages.success(request, _("Reactivated %(email)s.") % {"email": person.email})
+    try:
+        services.user_reactivate(user=person, actor=request.user)
+    except ApplicationError as error:  # a deleted person stays deactivated
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Reactivated %(email)s.") % {"email": person.email})
     return redirect("manage-person", user_id=person.pk)
 
 

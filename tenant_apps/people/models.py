@@ -72,6 +72,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Who last set each synced attribute: {"full_name": "scim" | "sso" | "import"}; an
     # attribute set by SCIM or an import is not overwritten by SSO sign-ins.
     attribute_sources = models.JSONField(default=dict, blank=True)
+    # Deleted by SCIM (or an admin): no access from then on; anonymised when the tenant's
+    # removal policy says (PeoplePolicy), then `anonymised_at` is set too.
+    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -131,18 +135,41 @@ class LearnerGroup(models.Model):
         return self.name
 
 
+class RemovalMode(models.TextChoices):
+    """What happens to a person deleted by SCIM (or an admin)."""
+
+    ANONYMISE_NOW = "anonymise_now", _("Anonymise at once")
+    ANONYMISE_LATER = "anonymise_later", _("Anonymise after a number of days")
+
+
+REMOVAL_RETENTION_DAYS_MAX = 3650
+
+
 class PeoplePolicy(models.Model):
-    """The tenant's rules for joining (one row per tenant schema)."""
+    """The tenant's rules for joining and for removing people (one row per tenant schema)."""
 
     self_registration_enabled = models.BooleanField(default=False)
     # What a person created from now on starts with (they may change their own later).
     default_locale = models.CharField(max_length=16, default="en")
     default_time_zone = models.CharField(max_length=64, default="UTC")
+    # A deleted person loses access at once; their personal data is replaced either at once
+    # or `removal_retention_days` later (by the beat task people.tasks.removed_people_anonymise).
+    removal_mode = models.CharField(
+        max_length=20, choices=RemovalMode.choices, default=RemovalMode.ANONYMISE_LATER
+    )
+    removal_retention_days = models.PositiveSmallIntegerField(default=30)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="people_policy_single_row")
+            models.CheckConstraint(condition=models.Q(id=1), name="people_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    removal_retention_days__gte=1,
+                    removal_retention_days__lte=REMOVAL_RETENTION_DAYS_MAX,
+                ),
+                name="people_policy_retention_days_range",
+            ),
         ]
 
     def __str__(self) -> str:

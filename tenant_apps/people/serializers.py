@@ -162,3 +162,6 @@ class PeoplePolicyInput(serializers.Serializer):
     self_registration_enabled = serializers.BooleanField(required=False)
     default_locale = serializers.CharField(max_length=16, required=False)
     default_time_zone = serializers.CharField(max_length=64, required=False)
+    # What happens to a person deleted by SCIM (the people service checks the values).
+    removal_mode = serializers.CharField(max_length=20, required=False)
+    removal_retention_days = serializers.IntegerField(required=False)

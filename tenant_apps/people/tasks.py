@@ -1,7 +1,9 @@
-"""E-mails to people, sent by the worker in the tenant's schema."""
+"""E-mails to people, and anonymising removed people when due, run by the worker in the
+tenant's schema."""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +14,11 @@ from tenant_apps.notifications.services import TenantIdentity
 from tenant_apps.people import limits
 from tenant_apps.people.models import User
 from tenant_apps.people.selectors import personal_tokens_of
-from tenant_apps.people.services import set_password_url, wait_in_words
+from tenant_apps.people.services import (
+    removed_people_anonymise_due,
+    set_password_url,
+    wait_in_words,
+)
 
 
 def _active_person(user_id: int) -> User | None:
@@ -95,3 +101,9 @@ def sign_in_paused_send(user_id: int, tenant: TenantIdentity) -> Email | None:
                 "reset_link": _portal_url(tenant.base_url, "password_reset"),
             },
         )
+
+
+@shared_task(name="tenant_apps.people.tasks.removed_people_anonymise")
+def removed_people_anonymise() -> int:
+    """Beat, per tenant: anonymise the removed people whose retention period is over."""
+    return removed_people_anonymise_due()

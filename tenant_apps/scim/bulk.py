@@ -25,6 +25,7 @@ from tenant_apps.scim.writes import (
     scim_group_delete,
     scim_group_write,
     scim_user_delete,
+    scim_user_replace,
     scim_user_write,
 )
 
@@ -81,7 +82,8 @@ def _operation(operation: dict, ids: dict[str, str], base_url: str) -> tuple[int
         delete(**{argument: found})
         return 204, location
     if method == "PUT" and isinstance(data, dict):
-        write(**{argument: found, "body": data})
+        replace = scim_user_replace if argument == "user" else write
+        replace(**{argument: found, "body": data})
         return 200, location
     if method == "PATCH" and isinstance(data, dict):
         write(**{argument: found, "body": patch_apply(represent(found, base_url), data)})

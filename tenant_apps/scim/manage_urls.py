@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from tenant_apps.scim import manage_views
+from tenant_apps.scim import manage_removal, manage_views
 
 urlpatterns = [
     path("manage/people-sync/scim/", manage_views.scim_home, name="manage-people-sync-scim"),
+    path(
+        "manage/people-sync/removal/",
+        manage_removal.removal_page,
+        name="manage-people-sync-removal",
+    ),
     path(
         "manage/people-sync/scim/tokens/",
         manage_views.scim_token_add,

@@ -9,7 +9,7 @@ from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -26,8 +26,8 @@ _REVEAL_KEY = "scim_token_reveal"
 
 
 class RoleRuleForm(PortalForm):
-    group = forms.TypedChoiceField(label=_l("SCIM group"), coerce=int)
-    role = forms.ChoiceField(label=_l("Role of its members"), choices=Role.choices)
+    group = forms.TypedChoiceField(label=gettext_lazy("SCIM group"), coerce=int)
+    role = forms.ChoiceField(label=gettext_lazy("Role of its members"), choices=Role.choices)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

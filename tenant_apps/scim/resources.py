@@ -73,7 +73,7 @@ GROUP_SORT = {"id": "pk", "displayname": "name", "meta.created": "created_at"}
 
 def users_query():
     return (
-        User.objects.exclude(email__endswith="@deleted.invalid")
+        User.objects.filter(removed_at__isnull=True)
         .select_related("scim_profile", "manager")
         .prefetch_related("learner_groups")
     )
@@ -153,7 +153,8 @@ def user_resource(user: User, base_url: str) -> dict:
 
 
 def group_resource(group: LearnerGroup, base_url: str) -> dict:
-    members = sorted(group.members.all(), key=lambda m: m.pk)
+    # A deleted person is gone for SCIM (404) while they wait to be anonymised.
+    members = sorted((m for m in group.members.all() if m.removed_at is None), key=lambda m: m.pk)
     profile = getattr(group, "scim_profile", None)
     types = profile.member_types if profile is not None else {}
     body = {

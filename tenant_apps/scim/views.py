@@ -28,6 +28,7 @@ from tenant_apps.scim.writes import (
     scim_group_delete,
     scim_group_write,
     scim_user_delete,
+    scim_user_replace,
     scim_user_write,
 )
 
@@ -210,10 +211,13 @@ def _item(kind_name: str) -> Callable:
                 delete(**{argument: found})
             return scim_response(None, 204)
         body = json_body(request)
+        save = write
         if request.method == "PATCH":
             body = patch_apply(current, body)
+        elif argument == "user":  # a PUT
+            save = scim_user_replace
         with transaction.atomic():
-            write(**{argument: found, "body": body})
+            save(**{argument: found, "body": body})
         resource = represent(query().get(pk=found.pk), base)
         return scim_response(_selected(request, resource), etag=resource["meta"]["version"])
 

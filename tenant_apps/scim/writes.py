@@ -1,12 +1,14 @@
 """SCIM writes on people and groups, through the people services (which audit and write
 the outbox). An attribute SCIM sets is marked as SCIM's (`User.attribute_sources`), so SSO
-sign-ins leave it; fields an admin manages in Lectern (`User.managed_fields`) are left."""
+sign-ins leave it; fields an admin manages in Lectern (`User.managed_fields`, "groups"
+included for group memberships) are left."""
 
 from __future__ import annotations
 
 import re
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -19,7 +21,6 @@ from tenant_apps.scim.models import ScimGroupProfile, ScimProfile, ScimRoleRule
 from tenant_apps.scim.resources import ENTERPRISE
 from tenant_apps.scim.role_rules import group_members_changed, roles_recompute
 
-DELETED_DOMAIN = "deleted.invalid"
 NO_EMAIL_DOMAIN = "no-email.invalid"
 
 
@@ -88,8 +89,9 @@ def wanted_user(body: dict) -> dict:
         "display_name": display,
         "full_name": full_name,
         "external_id": _text(body.get("externalId"), "externalId", 255),
-        # Unassigned (a PUT without it, a PATCH removing it) reads as active, as on creation.
-        "active": _bool(body["active"], "active") if "active" in body else True,
+        # Unassigned (a POST or PATCH without it) reads as active; a PUT without it keeps
+        # the person as they are (scim_user_replace).
+        "active": _bool(body["active"], "active") if body.get("active") is not None else True,
         "employee_number": _text(enterprise.get("employeeNumber"), "employeeNumber", 64),
         "cost_center": _text(enterprise.get("costCenter"), "costCenter", 120),
         "organization": _text(enterprise.get("organization"), "organization", 120),
@@ -104,7 +106,22 @@ def _taken(field: str) -> ScimError:
     return ScimError(409, f"Another person has this {field}.", scim_type="uniqueness")
 
 
+def removed_holders_anonymise(
+    emails: list[str], external_ids: list[str], keep: int | None = None
+) -> None:
+    """A person SCIM deleted keeps their e-mail and externalId until anonymised; an
+    identity provider that provisions someone with them anonymises that person now."""
+    same = Q(email__lower__in=[email.lower() for email in emails])
+    if external_ids:
+        same |= Q(external_id__in=external_ids)
+    removed = User.objects.filter(same, removed_at__isnull=False, anonymised_at__isnull=True)
+    for person in removed.exclude(pk=keep).order_by("pk"):
+        people.user_anonymise(user=person, actor=None)
+
+
 def _check_unique(user: User | None, wanted: dict) -> None:
+    external = [wanted["external_id"]] if wanted["external_id"] else []
+    removed_holders_anonymise([wanted["email"]], external, keep=getattr(user, "pk", None))
     others = User.objects.exclude(pk=getattr(user, "pk", None))
     if others.filter(email__iexact=wanted["email"]).exists():
         raise _taken("userName")
@@ -148,10 +165,18 @@ def _department_set(user: User, name: str) -> None:
 SYNCED = ("email", "full_name", "external_id", "employee_number", "cost_center", "organization")
 
 
+def scim_user_replace(*, user: User, body: dict) -> User:
+    """A PUT: replace what SCIM says of a person; a body without `active` (Okta sends
+    none) leaves the person active or deactivated as they are."""
+    return scim_user_write(user=user, body=body, absent_active_kept=True)
+
+
 @transaction.atomic
-def scim_user_write(*, user: User | None, body: dict) -> User:
+def scim_user_write(*, user: User | None, body: dict, absent_active_kept: bool = False) -> User:
     """Create a person from a SCIM User (`user` None) or replace what SCIM says of one."""
     wanted = wanted_user(body)
+    if absent_active_kept and wanted["active_unset"] and user is not None:
+        wanted["active"] = None
     _check_unique(user, wanted)
     manager = _manager(wanted, user)
     created = user is None
@@ -214,33 +239,18 @@ def scim_user_write(*, user: User | None, body: dict) -> User:
 
 @transaction.atomic
 def scim_user_delete(*, user: User) -> None:
-    """Remove access and personal data: deactivated (sessions and tokens end), e-mail,
-    names and HR attributes cleared; learning records, completions and certificates stay,
-    keyed by the person's id."""
+    """Remove the person as the tenant's removal policy says (people.user_remove): access
+    ends now; personal data is replaced now or after the retention period. Learning
+    records, completions and certificates stay, keyed by the person's id."""
     try:
-        user = people.user_deactivate(user=user, actor=None)
+        people.user_remove(user=user, actor=None)
     except ApplicationError as exc:
         raise ScimError(409, str(exc.message), scim_type="mutability") from exc
-    people.user_update(user=user, actor=None, full_name="")
-    User.objects.filter(pk=user.pk).update(
-        email=f"deleted-{user.pk}@{DELETED_DOMAIN}",
-        external_id="",
-        employee_number="",
-        cost_center="",
-        organization="",
-        manager=None,
-        attribute_sources={},
-    )
-    ScimProfile.objects.filter(user=user).delete()
-    for group in user.learner_groups.all():
-        people.group_members_set(group=group, add=[], remove=[user.pk], actor=None)
-    user.refresh_from_db()
-    record_event(
-        event_type=EventType.USER_UPDATED,
-        subject_type="user",
-        subject_id=user.pk,
-        payload=people.user_payload(user),
-    )
+
+
+def scim_profile_forget(person: User) -> None:
+    """What SCIM said of a person goes when the person is anonymised (people hook)."""
+    ScimProfile.objects.filter(user_id=person.pk).delete()
 
 
 def _member_ids(body: dict) -> set[int]:
@@ -254,9 +264,7 @@ def _member_ids(body: dict) -> set[int]:
             raise ScimError(400, f"No person {value!r}.", scim_type="invalidValue")
         ids.add(int(value))
     known = set(
-        User.objects.filter(pk__in=ids)
-        .exclude(email__endswith="@" + DELETED_DOMAIN)
-        .values_list("pk", flat=True)
+        User.objects.filter(pk__in=ids).filter(removed_at__isnull=True).values_list("pk", flat=True)
     )
     if known != ids:
         raise ScimError(400, "Some members name nobody here.", scim_type="invalidValue")
@@ -273,7 +281,8 @@ def _member_types(body: dict) -> dict[str, str]:
 
 @transaction.atomic
 def scim_group_write(*, group: LearnerGroup | None, body: dict) -> LearnerGroup:
-    """Create a group from a SCIM Group or replace its name and members."""
+    """Create a group from a SCIM Group or replace its name and members; the membership
+    of a person whose groups are managed in Lectern is left as it is."""
     name = _text(body.get("displayName"), "displayName", 120)
     if not name:
         raise ScimError(400, "displayName is required.", scim_type="invalidValue")
@@ -292,7 +301,14 @@ def scim_group_write(*, group: LearnerGroup | None, body: dict) -> LearnerGroup:
         },
     )
     current = set(group.members.values_list("pk", flat=True))
-    add, remove = sorted(members - current), sorted(current - members)
+    # People whose groups an admin manages in Lectern keep theirs (User.managed_fields).
+    managed = set(
+        User.objects.filter(
+            pk__in=members ^ current, managed_fields__contains=["groups"]
+        ).values_list("pk", flat=True)
+    )
+    add = sorted(members - current - managed)
+    remove = sorted(current - members - managed)
     if add or remove:
         people.group_members_set(group=group, add=add, remove=remove, actor=None)
         group_members_changed(group, [*add, *remove])

@@ -135,6 +135,15 @@ def extracted(tmp_path_factory) -> dict[str, str | None]:
         "Signing certificate of %(provider)s",
         "Publish this portal's next signing key, give your identity providers the new "
         "metadata, then activate it.",
+        # People sync: removing people, and the SFTP source of imports.
+        "When a person is deleted",
+        "Role of its members",
+        "Anonymise after a number of days",
+        "This person was deleted and cannot be reactivated.",
+        "The server's host key (%(seen)s) does not match the saved fingerprint "
+        "(%(expected)s); nothing was sent or fetched.",
+        "Host key fingerprint",
+        "%(host)s resolves to %(refusal)s; only public hosts are reached.",
     ],
 )
 def test_message_is_extracted_for_translators(extracted, message):
@@ -146,6 +155,10 @@ def test_message_is_extracted_for_translators(extracted, message):
     [
         ("Revoked %(count)s personal API token.", "Revoked %(count)s personal API tokens."),
         ("%(count)s minute", "%(count)s minutes"),
+        (
+            "%(counter)s deleted person is waiting to be anonymised.",
+            "%(counter)s deleted people are waiting to be anonymised.",
+        ),
         ("%(what)s expires in %(days)s day", "%(what)s expires in %(days)s days"),
         (
             "The ID token expired %(count)s second ago (allowed clock skew: %(leeway)s s).",

@@ -218,3 +218,23 @@ def test_the_daily_task_refreshes_what_is_due(in_tenant_a, server):
     fresh.refresh_from_db()
     assert due.saml_certificates == [body_of(NEW)]
     assert fresh.saml_certificates == [body_of(OLD)]
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(in_tenant_a, settings, outbound_dns):
+    settings.SSO_DEVELOPMENT_URLS = False
+    outbound_dns.addresses["idp.example.test"] = ["10.0.0.7"]
+    with pytest.raises(ValidationFailed) as refused:
+        metadata.metadata_fetch("https://idp.example.test/metadata")
+    assert refused.value.details[0].message == (
+        "idp.example.test is not a public address on the internet."
+    )
+
+
+def test_the_fetch_connects_to_the_checked_address(in_tenant_a, server, outbound_dns):
+    # Known to the loopback DNS server only: reached through the address checked, once.
+    outbound_dns.addresses["idp.example.test"] = ["127.0.0.1"]
+    document = metadata_xml()
+    url = server.serve("/named", document).replace("127.0.0.1", "idp.example.test")
+    outbound_dns.asked.clear()
+    assert metadata.metadata_fetch(url) == document.encode()
+    assert outbound_dns.asked["idp.example.test"] == 1

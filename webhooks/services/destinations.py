@@ -7,35 +7,22 @@ admits such addresses for development and tests; `WEBHOOK_ALLOW_HTTP` admits htt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.addresses import (
-    AddressRefused,
-    IPAddress,
-    Network,
-    host_addresses_checked,
-    networks,
-)
+from core.addresses import AddressRefused, IPAddress, Network, networks
 from core.addresses import address_refusal as core_address_refusal
+from core.outbound import PinnedDestination, destination_pinned
 
 # A webhook URL Lectern will not send to; `reason` says why in plain words.
 DestinationRefused = AddressRefused
 
 
-@dataclass(frozen=True)
-class Destination:
-    """A checked destination: connect to `address` (one of those the host resolved to, all
-    of which passed), sending `host` as the Host header and TLS server name."""
-
-    scheme: str
-    host: str
-    port: int
-    address: IPAddress
-    path: str  # path and query, as sent in the request line
+# A checked destination: connect to `address` (one of those the host resolved to, all of
+# which passed), sending `host` as the Host header and TLS server name (core.outbound).
+Destination = PinnedDestination
 
 
 def _allowlist() -> list[Network]:
@@ -72,11 +59,4 @@ def destination_resolve(url: str) -> Destination:
     problem = url_shape_refusal(url)
     if problem:
         raise DestinationRefused(problem)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = host_addresses_checked(host, port, _allowlist())
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return Destination(scheme=parts.scheme, host=host, port=port, address=addresses[0], path=path)
+    return destination_pinned(url, _allowlist())

@@ -68,20 +68,9 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _host_header(destination: Destination) -> str:
-    default = 443 if destination.scheme == "https" else 80
-    host = destination.host
-    if ":" in host:  # an IPv6 literal
-        host = f"[{host}]"
-    return host if destination.port == default else f"{host}:{destination.port}"
-
-
 def pinned_url(destination: Destination) -> str:
     """The request URL naming the checked address itself."""
-    address = str(destination.address)
-    if destination.address.version == 6:
-        address = f"[{address}]"
-    return f"{destination.scheme}://{address}:{destination.port}{destination.path}"
+    return destination.url
 
 
 def signed_headers(request: OutgoingRequest, timestamp: int) -> dict[str, str]:
@@ -181,8 +170,8 @@ class DeliveryLoop:
     async def _attempt(self, request: OutgoingRequest) -> Outcome:
         destination = request.destination
         sent = signed_headers(request, int(time.time()))
-        headers = {**sent, "Host": _host_header(destination)}
-        extensions = {"sni_hostname": destination.host} if destination.scheme == "https" else {}
+        headers = {**sent, "Host": destination.host_header}
+        extensions = destination.extensions
         outcome = Outcome(
             message_pk=request.message_pk,
             endpoint_pk=request.endpoint_pk,

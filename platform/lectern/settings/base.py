@@ -326,6 +326,10 @@ CONTENT_SECURITY_POLICY = {
 CUSTOM_DOMAIN_NAMESERVER = env_str("CUSTOM_DOMAIN_NAMESERVER")
 CUSTOM_DOMAIN_NAMESERVER_PORT = env_int("CUSTOM_DOMAIN_NAMESERVER_PORT", 53)
 CUSTOM_DOMAIN_DNS_TIMEOUT = float(env_str("CUSTOM_DOMAIN_DNS_TIMEOUT", "5"))
+# Where the hosts Lectern fetches from or posts to (webhooks, SSO metadata, HR exports) are
+# resolved before their addresses are checked (core.addresses). Empty: the machine's resolver.
+OUTBOUND_DNS_NAMESERVER = env_str("OUTBOUND_DNS_NAMESERVER")
+OUTBOUND_DNS_NAMESERVER_PORT = env_int("OUTBOUND_DNS_NAMESERVER_PORT", 53)
 
 # ---------------------------------------------------------------------------------------
 # E-mail
@@ -441,6 +445,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("imports.tasks.source_fetch_if_due",),
         "schedule": 900.0,
+    },
+    "anonymise-removed-people": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.people.tasks.removed_people_anonymise",),
+        "schedule": 3600.0,
     },
     "verify-pending-custom-domains": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",

@@ -179,6 +179,7 @@ def people_snapshot(mapping: dict) -> dict[int, dict]:
             "role",
             "is_active",
             "managed_fields",
+            "removed_at",
         )
     }
     if {"groups", "department"} & set(mapping["columns"]):
@@ -246,6 +247,11 @@ def plan_compute(parsed: ParsedFile, mapping: dict, *, actor_id: int | None) -> 
                 continue
             changes = {n: [None, v] for n, v in wanted.items() if n in SYNCED and v}
             plan.rows.append(PlannedRow(line, ChangeKind.CREATE, key, None, changes, wanted))
+            continue
+        if person["removed_at"] is not None:
+            plan.errors.append(
+                {"line": line, "reason": _("This person was deleted; they cannot come back.")}
+            )
             continue
         changes, skipped = {}, []
         for name in SYNCED:

@@ -1,6 +1,7 @@
 """Writes on people, in the schema the connection points at: people themselves
 (`people`), signing in (`sign_in`), passwords (`passwords`), the tenant's people settings
-and registering (`policy`), groups and departments (`groups`)."""
+and registering (`policy`), groups and departments (`groups`), removing and anonymising
+people (`removal`)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ from tenant_apps.people.services.policy import (
     people_policy,
     people_policy_update,
 )
+from tenant_apps.people.services.removal import (
+    anonymise_due_at,
+    removed_people_anonymise_due,
+    user_anonymise,
+    user_remove,
+)
 from tenant_apps.people.services.sign_in import (
     LoginThrottled,
     user_authenticate,
@@ -55,6 +62,7 @@ __all__ = [
     "LoginThrottled",
     "PasswordResetThrottled",
     "RegistrationThrottled",
+    "anonymise_due_at",
     "first_admin_invite",
     "group_delete",
     "group_members_set",
@@ -67,9 +75,11 @@ __all__ = [
     "password_set",
     "people_policy",
     "people_policy_update",
+    "removed_people_anonymise_due",
     "set_password_url",
     "tenant_base_url",
     "user_admin_update",
+    "user_anonymise",
     "user_authenticate",
     "user_avatar_set",
     "user_create",
@@ -79,6 +89,7 @@ __all__ = [
     "user_payload",
     "user_reactivate",
     "user_register",
+    "user_remove",
     "user_update",
     "users_invite",
     "wait_in_words",

@@ -272,9 +272,15 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
 
 @transaction.atomic
 def user_reactivate(*, user: User, actor: User | None) -> User:
+    """Let a deactivated person sign in again; a deleted (removed) person cannot be."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.is_active:
         return locked
+    if locked.removed_at is not None:
+        raise Conflict(
+            PeopleErrorCode.PERSON_REMOVED,
+            _("This person was deleted and cannot be reactivated."),
+        )
     locked.is_active = True
     locked.save(update_fields=["is_active"])
     _audit_activation(AuditAction.USER_REACTIVATED, locked, actor)

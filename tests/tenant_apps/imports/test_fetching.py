@@ -159,3 +159,35 @@ def test_the_source_page(portal, admin, export_server, standard_mapping, tenant_
     response = client.post("/manage/people-sync/imports/source/fetch/")
     assert response.status_code == 302 and "/manage/people-sync/imports/" in response["Location"]
     assert _Export.seen_authorizations == ["Bearer tok-123"]
+
+
+def test_the_address_is_checked_again_at_fetch_time(settings, outbound_dns, in_tenant_a, admin):
+    settings.IMPORTS_FETCH_ALLOW_HTTP = False
+    settings.IMPORTS_FETCH_ALLOW_PRIVATE = False
+    outbound_dns.addresses["hr.example.test"] = ["93.184.215.14"]
+    source = source_save(
+        values=_values("https://hr.example.test/people.csv"), secret="pw", actor=admin
+    )
+    # The name now points into the private network (DNS rebinding): nothing is fetched.
+    outbound_dns.addresses["hr.example.test"] = ["10.0.0.7"]
+    assert source_fetch(source=source) is None
+    source.refresh_from_db()
+    assert source.last_error == (
+        "hr.example.test resolves to 10.0.0.7 is a private address; only public hosts are reached."
+    )
+
+
+def test_a_fetch_connects_to_the_checked_address(
+    export_server, outbound_dns, in_tenant_a, admin, standard_mapping
+):
+    standard_mapping()
+    # hr.example.test is known to the loopback DNS server only: the download reaches the
+    # export by connecting to the address the check resolved, not by looking it up again.
+    outbound_dns.addresses["hr.example.test"] = ["127.0.0.1"]
+    _Export.body = people_csv([("fetched@example.com", "Fetched", "F1", "", "", "", "")]).encode()
+    url = export_server.replace("127.0.0.1", "hr.example.test") + "/people.csv"
+    source = source_save(values=_values(url, auth="none"), secret=None, actor=admin)
+    outbound_dns.asked.clear()
+    run = source_fetch(source=source)
+    assert run is not None, ImportSource.objects.get().last_error
+    assert outbound_dns.asked["hr.example.test"] == 1

@@ -17,6 +17,7 @@ from tenant_apps.imports.services.applying import (
 )
 from tenant_apps.imports.services.planning import run_plan, run_upload
 from tenant_apps.people.models import LearnerGroup, Role, User
+from tenant_apps.people.services import user_reactivate, user_remove
 from tenant_apps.people.services.groups import group_members_set, group_save
 from tenant_apps.people.services.people import user_create
 from tests.tenant_apps.imports.conftest import csv_upload, people_csv
@@ -386,3 +387,16 @@ def test_first_and_last_names_and_an_active_column(staff, admin, standard_mappin
     run_rollback(run_id=run.pk, actor_id=admin.pk)
     p0, p1 = User.objects.get(email="p0@example.com"), User.objects.get(email="p1@example.com")
     assert (p0.full_name, p0.is_active, p1.is_active) == ("Person 0", True, False)
+
+
+def test_a_deleted_person_is_not_brought_back(staff, admin, standard_mapping):
+    standard_mapping()
+    user_remove(user=staff[3], actor=admin)  # kept 30 days before anonymising (default)
+    text = people_csv([("p3@example.com", "Person 3", "E3", "", "", "", "learner")])
+    run = run_plan(run=run_upload(upload=csv_upload(text), actor=admin), actor=admin)
+    assert run.counts["reactivate"] == 0
+    assert run.errors == [{"line": 2, "reason": "This person was deleted; they cannot come back."}]
+    with pytest.raises(ApplicationError) as refused:
+        user_reactivate(user=staff[3], actor=admin)
+    assert refused.value.status == 409
+    assert User.objects.get(pk=staff[3].pk).is_active is False

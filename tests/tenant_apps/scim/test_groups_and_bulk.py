@@ -6,7 +6,8 @@ from __future__ import annotations
 from django_tenants.utils import schema_context
 
 from tenant_apps.audit.models import AuditEntry
-from tenant_apps.people.models import LearnerGroup
+from tenant_apps.people import services as people
+from tenant_apps.people.models import LearnerGroup, User
 from tests.tenant_apps.scim.conftest import new_user, patch_body
 
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -45,6 +46,41 @@ def test_group_members_by_patch_paths_and_put(scim, tenant_a):
         assert AuditEntry.objects.filter(action="group.members_changed").count() >= 3
     assert scim.delete(f"/Groups/{group_id}").status_code == 204
     assert scim.get(f"/Groups/{group_id}").status_code == 404
+
+
+def test_members_whose_groups_are_managed_in_lectern_are_left(scim, tenant_a):
+    kept, joined, managed_out = (
+        scim.post("/Users", new_user(f"g{i}@example.com")).json()["id"] for i in range(3)
+    )
+    group_id = scim.post(
+        "/Groups", {"schemas": [GROUP], "displayName": "Sales", "members": [{"value": kept}]}
+    ).json()["id"]
+    with schema_context(tenant_a.schema):
+        for person_id in (kept, managed_out):
+            people.user_managed_fields_set(
+                user=User.objects.get(pk=person_id), fields=["groups"], actor=None
+            )
+    patched = scim.patch(
+        f"/Groups/{group_id}",
+        patch_body(
+            {"op": "Remove", "path": "members", "value": [{"value": kept}]},
+            {"op": "Add", "path": "members", "value": [{"value": joined}, {"value": managed_out}]},
+            {"op": "Replace", "path": "displayName", "value": "Sales EMEA"},
+        ),
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["displayName"] == "Sales EMEA"
+    assert {m["value"] for m in patched.json()["members"]} == {kept, joined}
+    put = scim.put(
+        f"/Groups/{group_id}",
+        {"schemas": [GROUP], "displayName": "Sales", "members": [{"value": managed_out}]},
+    )
+    assert put.status_code == 200, put.content
+    assert put.json()["displayName"] == "Sales"
+    assert {m["value"] for m in put.json()["members"]} == {kept}
+    with schema_context(tenant_a.schema):
+        members = set(LearnerGroup.objects.get(pk=group_id).members.values_list("pk", flat=True))
+        assert members == {int(kept)}
 
 
 def test_bulk_with_bulk_id_references(scim, tenant_a):

@@ -75,6 +75,34 @@ def test_entra_patch_quirks_deactivate_and_keep_records(scim, tenant_a):
         assert AuditEntry.objects.filter(action="user.deactivated", target_id=str(user_id)).exists()
 
 
+def test_okta_put_without_active_leaves_a_deactivated_person_deactivated(scim, tenant_a):
+    resource = scim.post("/Users", new_user(displayName="Ada")).json()
+    assert (
+        scim.patch(
+            f"/Users/{resource['id']}",
+            patch_body({"op": "replace", "path": "active", "value": False}),
+        ).json()["active"]
+        is False
+    )
+    okta = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": resource["id"],
+        "userName": "ada@example.com",
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "displayName": "Ada Lovelace",
+        "emails": [{"value": "ada@example.com", "type": "work", "primary": True}],
+    }
+    answer = scim.put(f"/Users/{resource['id']}", okta)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["active"] is False
+    assert answer.json()["displayName"] == "Ada Lovelace"
+    with schema_context(tenant_a.schema):
+        assert User.objects.get(pk=resource["id"]).is_active is False
+        assert not AuditEntry.objects.filter(
+            action="user.reactivated", target_id=str(resource["id"])
+        ).exists()
+
+
 def test_okta_put_replaces_and_if_match(scim, tenant_a):
     resource = scim.post("/Users", new_user(displayName="Ada")).json()
     stale = resource["meta"]["version"]
@@ -93,15 +121,18 @@ def test_okta_put_replaces_and_if_match(scim, tenant_a):
     )
 
 
-def test_delete_anonymises_and_hides(scim, tenant_a):
+def test_delete_hides_at_once_and_keeps_data_until_due(scim, tenant_a):
     user_id = scim.post("/Users", new_user(externalId="hr-2")).json()["id"]
     assert scim.delete(f"/Users/{user_id}").status_code == 204
     assert scim.get(f"/Users/{user_id}").status_code == 404
+    assert scim.get("/Users", filter='externalId eq "hr-2"').json()["totalResults"] == 0
+    assert scim.delete(f"/Users/{user_id}").status_code == 404
     with schema_context(tenant_a.schema):
         person = User.objects.get(pk=user_id)
         assert not person.is_active
-        assert person.email.endswith("@deleted.invalid")
-        assert person.full_name == "" and person.external_id == ""
+        assert person.removed_at is not None and person.anonymised_at is None
+        # The default policy: kept 30 days, then anonymised by the beat task.
+        assert person.email == "ada@example.com" and person.external_id == "hr-2"
 
 
 def test_list_paging_sorting_and_attributes(scim):

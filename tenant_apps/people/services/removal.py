@@ -1,0 +1,159 @@
+"""Removing people (a SCIM DELETE): access ends at once; personal data is replaced at once
+or after the tenant's retention period (PeoplePolicy.removal_mode). Learning records,
+completions and certificates stay, keyed by the person's id; a certificate keeps the
+learner name it was issued with, so verifying its code still answers "valid"."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from core.transactions import after_commit
+from tenant_apps.audit.models import AuditAction
+from tenant_apps.audit.services import audit_person_forget, audit_record
+from tenant_apps.events.models import EventType
+from tenant_apps.events.services import record_event
+from tenant_apps.people.hooks import (
+    PersonSection,
+    person_anonymised_handlers_run,
+    person_renamed_handlers_run,
+)
+from tenant_apps.people.models import PeoplePolicy, RemovalMode, User
+from tenant_apps.people.services.groups import group_members_set
+from tenant_apps.people.services.people import user_deactivate, user_payload
+
+# Addresses of anonymised people: `.invalid` never resolves (RFC 2606), so nothing is mailed.
+ANONYMISED_DOMAIN = "deleted.invalid"
+
+
+def anonymised_email(user_id: int) -> str:
+    return f"deleted-{user_id}@{ANONYMISED_DOMAIN}"
+
+
+def _removal_policy() -> PeoplePolicy:
+    return PeoplePolicy.objects.filter(pk=1).first() or PeoplePolicy()
+
+
+def anonymise_due_at(user: User, policy: PeoplePolicy | None = None) -> datetime.datetime | None:
+    """When a removed person's data is (or was due to be) replaced; None if not removed."""
+    if user.removed_at is None:
+        return None
+    policy = policy or _removal_policy()
+    if policy.removal_mode == RemovalMode.ANONYMISE_NOW:
+        return user.removed_at
+    return user.removed_at + datetime.timedelta(days=policy.removal_retention_days)
+
+
+@transaction.atomic
+def user_remove(*, user: User, actor: User | None) -> User:
+    """Delete a person as the tenant's removal policy says: deactivated now (every sign-in
+    and API token ends), anonymised now or when the retention period is over. Removing a
+    removed person again changes nothing. Audited as `user.removed`."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.removed_at is not None:
+        return locked
+    locked = user_deactivate(user=locked, actor=actor)  # refuses the last active admin
+    locked.removed_at = timezone.now()
+    locked.save(update_fields=["removed_at"])
+    policy = _removal_policy()
+    due = anonymise_due_at(locked, policy)
+    audit_record(
+        action=AuditAction.USER_REMOVED,
+        actor=actor,
+        target=locked,
+        label=f"user {locked.pk}",
+        after={"removal_mode": policy.removal_mode, "anonymise_at": due.isoformat()},
+    )
+    if policy.removal_mode == RemovalMode.ANONYMISE_NOW:
+        return user_anonymise(user=locked, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def user_anonymise(*, user: User, actor: User | None) -> User:
+    """Replace a person's personal data with values that identify nobody, so their e-mail,
+    SCIM userName and externalId are free for a new person: name, e-mail, HR ids and
+    attributes, manager and reports' links to them, groups and departments, avatar,
+    password, their name and address in the audit log, and what other apps keep (SCIM
+    profile, SSO identities; through `person_anonymised_handler_register`). Enrollments,
+    progress, completions and certificates stay. Audited and announced as
+    `user.anonymised`."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.anonymised_at is not None:
+        return locked
+    if locked.is_active:
+        locked = user_deactivate(user=locked, actor=actor)
+    for group in list(locked.learner_groups.order_by("pk")):
+        group_members_set(group=group, add=[], remove=[locked.pk], actor=actor)
+    User.objects.filter(manager=locked).update(manager=None)
+    old_avatar = locked.avatar.name
+    now = timezone.now()
+    locked.email = anonymised_email(locked.pk)
+    locked.full_name = ""
+    locked.external_id = ""
+    locked.employee_number = ""
+    locked.cost_center = ""
+    locked.organization = ""
+    locked.manager = None
+    locked.attribute_sources = {}
+    locked.managed_fields = []
+    locked.avatar = ""
+    locked.set_unusable_password()
+    locked.removed_at = locked.removed_at or now
+    locked.anonymised_at = now
+    locked.save()
+    if old_avatar:
+        storage = User._meta.get_field("avatar").storage
+        after_commit(lambda: storage.delete(old_avatar))
+    person_renamed_handlers_run()
+    person_anonymised_handlers_run(locked)
+    # The log keeps what was done to and by them, but no longer their name or address;
+    # nor does the new entry say what they were.
+    audit_person_forget(person=locked, label=f"user {locked.pk}")
+    audit_record(
+        action=AuditAction.USER_ANONYMISED, actor=actor, target=locked, label=f"user {locked.pk}"
+    )
+    record_event(
+        event_type=EventType.USER_ANONYMISED,
+        subject_type="user",
+        subject_id=locked.pk,
+        payload=user_payload(locked),
+        actor_id=getattr(actor, "pk", None),
+    )
+    return locked
+
+
+def removed_people_anonymise_due(*, now: datetime.datetime | None = None) -> int:
+    """Anonymise every removed person whose retention period is over (all of them when the
+    policy is now "at once"), each in its own transaction. Returns how many."""
+    now = now or timezone.now()
+    policy = _removal_policy()
+    cutoff = now
+    if policy.removal_mode == RemovalMode.ANONYMISE_LATER:
+        cutoff = now - datetime.timedelta(days=policy.removal_retention_days)
+    due = User.objects.filter(
+        removed_at__isnull=False, removed_at__lte=cutoff, anonymised_at__isnull=True
+    ).values_list("pk", flat=True)
+    done = 0
+    for user_id in list(due.order_by("removed_at")[:500]):
+        user_anonymise(user=User(pk=user_id), actor=None)
+        done += 1
+    return done
+
+
+def removal_sections(person: User) -> list[PersonSection]:
+    """For the admin's page about a deleted person: when, and when their data goes."""
+    if person.removed_at is None:
+        return []
+    when = formats.date_format(timezone.localtime(person.removed_at), "DATETIME_FORMAT")
+    rows = [(_("Deleted"), when)]
+    if person.anonymised_at is not None:
+        done = timezone.localtime(person.anonymised_at)
+        rows.append((_("Anonymised"), formats.date_format(done, "DATETIME_FORMAT")))
+    else:
+        due = timezone.localtime(anonymise_due_at(person))
+        rows.append((_("To be anonymised"), formats.date_format(due, "DATETIME_FORMAT")))
+    return [PersonSection(title=_("Deletion"), rows=rows)]

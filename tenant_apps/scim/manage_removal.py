@@ -1,0 +1,64 @@
+"""The tenant admin's page on removing people (`/manage/people-sync/removal/`): what
+happens to a person SCIM deletes, anonymised at once or after a number of days. The same
+people service as the API's `settings/people` saves it and audits every change."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ApplicationError
+from core.forms import PortalForm
+from core.pages import form_errors_show, page_requires
+from tenant_apps.people import services as people
+from tenant_apps.people.models import REMOVAL_RETENTION_DAYS_MAX, RemovalMode, User
+from tenant_apps.scim.hooks import can_manage_people_sync
+
+
+class RemovalPolicyForm(PortalForm):
+    removal_mode = forms.ChoiceField(
+        label=gettext_lazy("When a person is deleted"),
+        help_text=gettext_lazy(
+            "They lose access at once either way. Anonymising replaces their name, e-mail "
+            "and HR details; their courses, progress and certificates stay."
+        ),
+        choices=RemovalMode.choices,
+        widget=forms.RadioSelect,
+    )
+    removal_retention_days = forms.IntegerField(
+        label=gettext_lazy("Days to keep their details"),
+        help_text=gettext_lazy("Used when anonymising after a number of days."),
+        min_value=1,
+        max_value=REMOVAL_RETENTION_DAYS_MAX,
+    )
+
+
+@page_requires(can_manage_people_sync)
+def removal_page(request: HttpRequest) -> HttpResponse:
+    policy = people.people_policy()
+    form = RemovalPolicyForm(
+        request.POST or None,
+        initial={
+            "removal_mode": policy.removal_mode,
+            "removal_retention_days": policy.removal_retention_days,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                people.people_policy_update(actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form_errors_show(form, error)
+            else:
+                flash.success(request, _("Saved what happens to deleted people."))
+                return redirect("manage-people-sync-removal")
+        status = 400
+    waiting = User.objects.filter(removed_at__isnull=False, anonymised_at__isnull=True).count()
+    return render(
+        request, "scim/manage/removal.html", {"form": form, "waiting": waiting}, status=status
+    )
