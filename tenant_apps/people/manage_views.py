@@ -185,7 +185,11 @@ def person_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @page_requires(may_manage_people)
 def person_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     person = selectors.user_get(user_id=user_id)
-    services.user_reactivate(user=person, actor=request.user)
+    try:
+        services.user_reactivate(user=person, actor=request.user)
+    except ApplicationError as error:  # the plan's active learners are all taken
+        messages.error(request, error.message)
+        return redirect("manage-person", user_id=person.pk)
     messages.success(request, _("Reactivated %(email)s.") % {"email": person.email})
     return redirect("manage-person", user_id=person.pk)
 
