@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
+from billing.subscriptions.webhook_views import stripe_webhook
 from shared_apps.operators import views
 from shared_apps.operators.forms import OperatorSignInForm
 
@@ -57,4 +58,6 @@ urlpatterns = [
     path("", include(console)),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("shared_apps.tenants.urls")),
+    # Platform billing: Stripe's events about the tenants' subscriptions.
+    path("billing/webhooks/stripe/", stripe_webhook, name="platform-stripe-webhook"),
 ]
