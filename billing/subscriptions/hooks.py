@@ -62,3 +62,13 @@ def register() -> None:
         )
     )
     admin_banner_register(past_due_banners)
+
+    from billing.subscriptions.operator_views import tenant_plan_section
+    from shared_apps.operators.hooks import (
+        ConsoleLink,
+        console_link_register,
+        tenant_section_register,
+    )
+
+    console_link_register(ConsoleLink(gettext_lazy("Billing"), "operator-billing", order=10))
+    tenant_section_register(tenant_plan_section)

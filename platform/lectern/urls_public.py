@@ -56,6 +56,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("", include(console)),
+    # Platform billing's console pages (plans, subscriptions, MRR, a tenant's plan).
+    path("", include("billing.subscriptions.operator_urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("shared_apps.tenants.urls")),
     # Platform billing: Stripe's events about the tenants' subscriptions.
