@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("billing.subscriptions.operator_urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("shared_apps.tenants.urls")),
+    path("api/platform/v1/", include("billing.subscriptions.api_urls")),
     # Platform billing: Stripe's events about the tenants' subscriptions.
     path("billing/webhooks/stripe/", stripe_webhook, name="platform-stripe-webhook"),
 ]
