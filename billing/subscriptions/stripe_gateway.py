@@ -131,3 +131,16 @@ def portal_session_url(*, tenant: Tenant, return_url: str) -> str:
     except stripe.StripeError as exc:
         raise _unavailable(exc) from exc
     return session.url
+
+
+def subscription_cancel(subscription_id: str) -> str:
+    """Cancel a subscription now; its status as Stripe reports it ("canceled")."""
+    try:
+        cancelled = _client().v1.subscriptions.cancel(subscription_id)
+    except stripe.InvalidRequestError as exc:
+        if getattr(exc, "http_status", None) == 404:
+            return "missing"
+        raise _unavailable(exc) from exc
+    except stripe.StripeError as exc:
+        raise _unavailable(exc) from exc
+    return str(cancelled.status)

@@ -5,12 +5,26 @@ from __future__ import annotations
 from celery import shared_task
 
 from billing.subscriptions.services.dunning import overdue_tenants_suspend as suspend_due
+from core.errors import ApplicationError
 
 
 @shared_task(name="billing.subscriptions.tasks.overdue_tenants_suspend")
 def overdue_tenants_suspend() -> list[str]:
     """Suspend tenants past due beyond the grace period (beat, public schema)."""
     return suspend_due()
+
+
+@shared_task(
+    name="billing.subscriptions.tasks.replaced_subscription_cancel",
+    autoretry_for=(ApplicationError,),
+    retry_backoff=60,
+    max_retries=10,
+)
+def replaced_subscription_cancel(subscription_id: str) -> str:
+    """End a subscription an upgrade replaced (retried while Stripe does not answer)."""
+    from billing.subscriptions.stripe_gateway import subscription_cancel
+
+    return subscription_cancel(subscription_id)
 
 
 @shared_task(name="billing.subscriptions.tasks.dunning_notice_send")

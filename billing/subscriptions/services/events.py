@@ -18,10 +18,13 @@ from billing.subscriptions.models import (
     TenantSubscription,
 )
 from billing.subscriptions.services.transitions import (
+    change_log,
     standing_restore,
     status_set,
     tenant_plan_set,
 )
+from billing.subscriptions.tasks import replaced_subscription_cancel
+from core.transactions import after_commit
 from shared_apps.tenants.models import Tenant
 
 PROVIDER = "stripe"
@@ -158,6 +161,18 @@ def _subscription_event(event_type: str, event: dict) -> str:
         # Another (older) subscription ending does not concern the current one.
         return "other_subscription"
     plan, interval, amount, currency = _plan_of(subscription)
+    if replacing and account.status in STANDING:
+        # An upgrade through Checkout made a new subscription: end the one it replaces, so
+        # the tenant is not charged twice.
+        replaced = account.stripe_subscription_id
+        after_commit(lambda: replaced_subscription_cancel.delay(replaced))
+        change_log(
+            tenant=account.tenant,
+            kind="replaced",
+            before=replaced,
+            after=subscription_id,
+            reason=f"stripe {event_type} {event.get('id')}",
+        )
     account.stripe_subscription_id = subscription_id
     if plan is not None:
         account.plan_code = plan.code
