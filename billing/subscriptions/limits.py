@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from billing.subscriptions.models import Plan
 from core.entitlements import LimitSource, PlanLimit
 from shared_apps.tenants.models import Tenant
@@ -30,9 +32,13 @@ def plan_limit(plan: Plan, resource: str) -> int | None:
 
 
 def plan_for_schema(schema_name: str) -> Plan | None:
-    code = (
-        Tenant.objects.filter(schema_name=schema_name).values_list("plan_code", flat=True).first()
-    )
+    """The tenant's plan. Inside a transaction the tenant's row stays locked until it ends,
+    so two creations at once are counted one after the other (never both under a limit
+    that admits one)."""
+    tenants = Tenant.objects.filter(schema_name=schema_name)
+    if connection.in_atomic_block:
+        tenants = tenants.select_for_update(of=("self",))
+    code = tenants.values_list("plan_code", flat=True).first()
     if code is None:
         return None
     return Plan.objects.filter(code=code).first()
