@@ -15,3 +15,17 @@ class WebhooksConfig(AppConfig):
         outbox_consumer_register(CONSUMER_NAME, webhook_messages_make)
         # The admin navigation entry.
         hooks.register()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from core.entitlements import UsageMeter, usage_meter_register
+        from webhooks.models import WebhookEndpoint
+
+        usage_meter_register(
+            UsageMeter(
+                "webhook_endpoints",
+                _("Webhook endpoints"),
+                lambda: WebhookEndpoint.objects.count(),
+                order=30,
+            )
+        )

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
+from billing.subscriptions.webhook_views import stripe_webhook
 from shared_apps.operators import views
 from shared_apps.operators.forms import OperatorSignInForm
 
@@ -55,6 +56,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("", include(console)),
+    # Platform billing's console pages (plans, subscriptions, MRR, a tenant's plan).
+    path("", include("billing.subscriptions.operator_urls")),
     path("admin/", admin.site.urls),
     path("api/platform/v1/", include("shared_apps.tenants.urls")),
+    path("api/platform/v1/", include("billing.subscriptions.api_urls")),
+    # Platform billing: Stripe's events about the tenants' subscriptions.
+    path("billing/webhooks/stripe/", stripe_webhook, name="platform-stripe-webhook"),
 ]

@@ -52,4 +52,5 @@ urlpatterns = [
     path("", include("tenant_apps.imports.manage_urls")),
     path("", include("sso.manage_urls")),
     path("", include("webhooks.manage_urls")),
+    path("", include("billing.subscriptions.manage_urls")),
 ]

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from shared_apps.operators.forms import (
     TenantDeleteForm,
     TenantFilterForm,
 )
+from shared_apps.operators.hooks import tenant_sections_for
 from shared_apps.operators.permissions import is_operator
 from shared_apps.tenants import selectors, services
 from shared_apps.tenants.errors import TenantErrorCode
@@ -132,6 +134,8 @@ def _tenant_page(
         {
             "tenant": tenant,
             "usage": selectors.tenant_usage(tenant=tenant),
+            # What wings add to the page (platform billing: the plan and subscription).
+            "extra_sections": [mark_safe(html) for html in tenant_sections_for(request, tenant)],  # noqa: S308 - each section is its own escaped template
             "domains": domains,
             "domain_form": domain_form or DomainAddForm(),
             "action_error": action_error,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from core.entitlements import entitlement_require
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.transactions import after_commit
 from shared_apps.tenants import hooks, schemas
@@ -264,6 +265,9 @@ def tenants_purge_expired(*, now=None) -> list[str]:
 # Domains
 @transaction.atomic
 def domain_add(*, tenant: Tenant, domain: str) -> Domain:
+    """Route `domain` to `tenant`; refused (PlanLimitReached) when the tenant's plan does not
+    include custom domains."""
+    entitlement_require("custom_domains", schema_name=tenant.schema_name)
     name = normalise_domain(domain)
     problem = domain_problem(name)
     if problem:

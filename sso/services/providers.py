@@ -16,6 +16,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.entitlements import entitlement_require
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.secret_box import secret_seal
 from sso.errors import SsoErrorCode, SsoRefused
@@ -479,6 +480,7 @@ def provider_create(
     fields the metadata import sets (refresh time). Refuses naming each wrong field."""
     if kind not in ProviderKind.values:
         _refuse([FieldError("kind", _("Choose saml, oidc or oauth2."))])
+    entitlement_require("identity_providers")
     secret, values = _split_secret(values)
     provider = IdentityProvider(kind=kind)
     errors: list[FieldError] = []

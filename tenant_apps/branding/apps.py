@@ -32,3 +32,15 @@ class BrandingConfig(AppConfig):
                 also_current=("manage-domain",),
             )
         )
+
+        from core.entitlements import UsageMeter, usage_meter_register
+        from tenant_apps.branding.models import CustomDomain
+
+        usage_meter_register(
+            UsageMeter(
+                "custom_domains",
+                _("Custom domains"),
+                lambda: CustomDomain.objects.count(),
+                order=60,
+            )
+        )

@@ -41,3 +41,10 @@ class CoursesConfig(AppConfig):
                 user=request.user, course_id=int(match[1]), lesson_id=int(match[2])
             ),
         )
+
+        from core.entitlements import UsageMeter, usage_meter_register
+        from tenant_apps.courses.models import Course
+
+        usage_meter_register(
+            UsageMeter("courses", _("Courses"), lambda: Course.objects.count(), order=20)
+        )

@@ -61,3 +61,16 @@ class PeopleConfig(AppConfig):
 
         # Avatars are for the tenant's people (they show who is who), not for the world.
         media_rule_register(r"avatars/[^/]+", signed_in)
+
+        from core.entitlements import UsageMeter, usage_meter_register
+        from tenant_apps.people.models import Role
+
+        # The plan's seats: people who are learners and may sign in.
+        usage_meter_register(
+            UsageMeter(
+                "active_learners",
+                _("Active learners"),
+                lambda: User.objects.filter(is_active=True, role=Role.LEARNER).count(),
+                order=10,
+            )
+        )

@@ -187,7 +187,7 @@ def person_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     person = selectors.user_get(user_id=user_id)
     try:
         services.user_reactivate(user=person, actor=request.user)
-    except ApplicationError as error:  # a deleted person stays deactivated
+    except ApplicationError as error:  # a deleted person, or the plan's learners all taken
         messages.error(request, error.message)
     else:
         messages.success(request, _("Reactivated %(email)s.") % {"email": person.email})

@@ -86,3 +86,13 @@ def admins_to_ask(*, limit: int = 3) -> list[User]:
         .only("full_name", "email")
         .order_by("full_name", "id")[:limit]
     )
+
+
+def active_admins() -> list[User]:
+    """Every active admin of the tenant, by e-mail: whom the platform writes to about the
+    tenant's own account (billing, certificates)."""
+    return list(
+        User.objects.filter(role=Role.ADMIN, is_active=True)
+        .only("email", "full_name", "locale", "time_zone")
+        .order_by("email")
+    )

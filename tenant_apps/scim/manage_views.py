@@ -62,7 +62,11 @@ def scim_home(request: HttpRequest) -> HttpResponse:
 @page_requires(can_manage_people_sync)
 def scim_token_add(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "").strip() or _("SCIM token")
-    _token, secret = scim_token_create(name=name, actor=request.user)
+    try:
+        _token, secret = scim_token_create(name=name, actor=request.user)
+    except ApplicationError as error:  # the plan does not include SCIM
+        flash.error(request, error.message)
+        return redirect("manage-people-sync-scim")
     request.session[_REVEAL_KEY] = secret_seal(secret)
     flash.success(request, _("Created the token. Copy it now: it is shown only once."))
     return redirect("manage-people-sync-scim")

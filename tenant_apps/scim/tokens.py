@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.entitlements import entitlement_require
 from core.redis_client import redis_client
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -29,7 +30,9 @@ def _hash(secret: str) -> str:
 
 @transaction.atomic
 def scim_token_create(*, name: str, actor: User | None) -> tuple[ScimToken, str]:
-    """A new token and its secret (shown once; only its hash is stored)."""
+    """A new token and its secret (shown once; only its hash is stored). Refused
+    (PlanLimitReached) when the tenant's plan does not include SCIM."""
+    entitlement_require("scim_tokens")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ScimToken.objects.create(
         name=name.strip()[:100] or "SCIM",

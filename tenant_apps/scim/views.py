@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from core.entitlements import entitlement_require
 from core.errors import ApplicationError
 from core.request_context import client_address
 from tenant_apps.scim import discovery, listing
@@ -80,6 +81,8 @@ def scim_endpoint(methods: tuple[str, ...]) -> Callable:
             token = None
             try:
                 token = scim_token_authenticate(request.headers.get("Authorization", ""), address)
+                # A plan without SCIM refuses every request, whatever tokens remain.
+                entitlement_require("scim_tokens", adding=0)
                 if request.method not in methods:
                     raise ScimError(405, f"{request.method} is not supported here.")
                 response = view(request, *args, **kwargs)

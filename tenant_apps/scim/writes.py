@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.entitlements import PlanLimitReached
 from core.errors import ApplicationError
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
@@ -232,6 +233,8 @@ def scim_user_write(*, user: User | None, body: dict, absent_active_kept: bool =
             user = people.user_reactivate(user=user, actor=None)
         elif wanted["active"] is False and user.is_active:
             user = people.user_deactivate(user=user, actor=None)
+    except PlanLimitReached:
+        raise  # a SCIM 403 naming the plan's limit (scim_error_from)
     except ApplicationError as exc:
         raise ScimError(409, str(exc.message), scim_type="mutability") from exc
     return user

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.entitlements import entitlement_require
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.secret_box import secret_seal
 from tenant_apps.audit.models import AuditAction
@@ -295,7 +296,9 @@ def endpoint_create(
     custom_headers: dict[str, str] | None = None,
     rate_limit_per_second: int = 0,
 ) -> tuple[WebhookEndpoint, str]:
-    """Add an endpoint; (endpoint, secret). The secret is shown to the admin this once."""
+    """Add an endpoint; (endpoint, secret). The secret is shown to the admin this once.
+    Refused (PlanLimitReached) beyond the endpoints the tenant's plan allows."""
+    entitlement_require("webhook_endpoints")
     endpoint = WebhookEndpoint(created_by=actor if getattr(actor, "pk", None) else None)
     errors = _values_apply(
         endpoint,

@@ -71,6 +71,8 @@ SHARED_APPS = [
     "django_tenants",
     "shared_apps.tenants",
     "shared_apps.operators",
+    # Platform billing: plans and the tenants' subscriptions (public schema).
+    "billing.subscriptions",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "tenant_apps.people",
@@ -422,6 +424,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "lectern"
 CELERY_BEAT_SCHEDULE = {
+    # Platform billing: suspend tenants whose payment is overdue beyond the grace period.
+    "suspend-overdue-tenants": {
+        "task": "billing.subscriptions.tasks.overdue_tenants_suspend",
+        "schedule": 3600.0,
+    },
     # Relay what kicks after commit missed, and retry failing outbox consumers.
     "sweep-outboxes": {
         "task": "lectern.tasks.outbox_sweep",
@@ -528,3 +535,14 @@ LOGGING = {
 # User e-mails are unique case-insensitively through a functional unique index
 # (`user_email_ci_unique`), which Django's check for `unique=True` cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.E003"]
+
+# ---------------------------------------------------------------------------------------
+# Platform billing (tenants pay the operator) through Stripe Billing: the platform's own
+# keys. Without a secret key, checkout and the customer portal are unavailable; without a
+# webhook secret, every event is refused (400).
+STRIPE_PLATFORM_SECRET_KEY = env_str("STRIPE_PLATFORM_SECRET_KEY")
+STRIPE_PLATFORM_WEBHOOK_SECRET = env_str("STRIPE_PLATFORM_WEBHOOK_SECRET")
+# Another API address (a local fake in development and tests); empty: Stripe's own.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+# Days a past-due tenant keeps working before it is suspended.
+BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.entitlements import entitlement_require
 from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -31,7 +32,9 @@ def _taken(name: str) -> ValidationFailed:
 
 
 def custom_domain_add(*, name: str, actor: User | None) -> CustomDomain:
-    """Add a domain, pending until its TXT record is verified; its token is random."""
+    """Add a domain, pending until its TXT record is verified; its token is random.
+    Refused (PlanLimitReached) when the tenant's plan does not include custom domains."""
+    entitlement_require("custom_domains")
     routing = domain_routing()
     name = routing.normalise(name or "")
     problem = routing.problem(name) if name else _("Enter a domain such as learn.example.com.")

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.entitlements import entitlement_require
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
 from core.transactions import violated_constraint
@@ -268,7 +269,8 @@ def course_create(
 
     Without a slug, one is derived from the title and made unique in the tenant; a slug
     given explicitly must be free (409 `slug_taken`). Tags are named; missing ones are
-    created."""
+    created. Refused (PlanLimitReached) beyond the courses the tenant's plan allows."""
+    entitlement_require("courses")
     catalogue_changed()
     values = _clean_course_values(
         {

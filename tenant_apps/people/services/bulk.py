@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.entitlements import entitlement_require
 from core.errors import Conflict, FieldError
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
@@ -49,6 +50,8 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
     taken = list(User.objects.filter(email__lower__in=emails).values_list("email", flat=True))
     if taken or len(set(emails)) != len(emails):
         raise _taken(taken or emails)
+    learners = sum(1 for person in people if (person.role or Role.LEARNER) == Role.LEARNER)
+    entitlement_require("active_learners", adding=learners)
     locale, time_zone = new_person_defaults()
     users = []
     for person, email in zip(people, emails, strict=True):

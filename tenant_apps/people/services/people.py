@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.entitlements import entitlement_require
 from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
 from core.storage import ImageRule, image_replace
 from core.transactions import after_commit
@@ -93,7 +94,10 @@ def user_create(
     password: str | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create a person in the current tenant. Without a password they must accept an invite."""
+    """Create a person in the current tenant. Without a password they must accept an invite.
+    A learner counts against the tenant plan's active learners (PlanLimitReached)."""
+    if role == Role.LEARNER:
+        entitlement_require("active_learners")
     email = email.strip().lower()
     locale, time_zone = new_person_defaults()
     user = User(
@@ -230,6 +234,8 @@ def user_update(*, user: User, actor: User | None, **changes: Any) -> User:
     if new_role is not None and new_role != locked.role:
         if locked.role == Role.ADMIN and not _active_admins_besides(locked):
             raise _last_admin()
+        if new_role == Role.LEARNER and locked.is_active:
+            entitlement_require("active_learners")
         locked.role = new_role
     locked.save()
     after = user_payload(locked)
@@ -281,6 +287,8 @@ def user_reactivate(*, user: User, actor: User | None) -> User:
             PeopleErrorCode.PERSON_REMOVED,
             _("This person was deleted and cannot be reactivated."),
         )
+    if locked.role == Role.LEARNER:
+        entitlement_require("active_learners")
     locked.is_active = True
     locked.save(update_fields=["is_active"])
     _audit_activation(AuditAction.USER_REACTIVATED, locked, actor)

@@ -1,0 +1,222 @@
+"""Stripe's platform-billing webhook on the public host: forged and stale signatures are
+refused with nothing stored, a duplicate is applied once, unknown types are ignored, and an
+older event never moves a subscription back."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django_tenants.utils import schema_context
+
+from billing.subscriptions.models import (
+    Plan,
+    ProviderEvent,
+    SubscriptionChange,
+    SubscriptionStatus,
+    TenantSubscription,
+)
+from shared_apps.tenants.models import Tenant
+from tests.billing.subscriptions.stripe_fake import event, signed_headers
+
+URL = "/billing/webhooks/stripe/"
+CUSTOMER = "cus_platform_alpha"
+
+
+@pytest.fixture
+def account(tenant_a, db) -> TenantSubscription:
+    with schema_context("public"):
+        return TenantSubscription.objects.create(
+            tenant=tenant_a.tenant, stripe_customer_id=CUSTOMER
+        )
+
+
+def subscription(status: str, *, plan_code: str = "business", sub_id: str = "sub_1") -> dict:
+    plan = Plan.objects.get(code=plan_code)
+    return {
+        "id": sub_id,
+        "object": "subscription",
+        "customer": CUSTOMER,
+        "status": status,
+        "metadata": {"tenant": "alpha", "plan_code": plan_code},
+        "trial_end": None,
+        "current_period_end": int(time.time()) + 30 * 86400,
+        "items": {
+            "data": [
+                {
+                    "price": {
+                        "id": "price_unknown",
+                        "currency": plan.currency.lower(),
+                        "unit_amount": plan.price_month,
+                        "recurring": {"interval": "month"},
+                    }
+                }
+            ]
+        },
+    }
+
+
+def deliver(client, payload: str, **signing):
+    return client.post(
+        URL, payload, content_type="application/json", **signed_headers(payload, **signing)
+    )
+
+
+def state() -> tuple[str, str]:
+    with schema_context("public"):
+        account = TenantSubscription.objects.select_related("tenant").get(
+            stripe_customer_id=CUSTOMER
+        )
+        return account.status, account.tenant.plan_code
+
+
+# ------------------------------------------------------------------------------------------
+# Signatures
+def test_a_forged_signature_is_refused_and_nothing_is_stored(
+    public_client, account, webhook_secret
+):
+    payload = event(
+        "customer.subscription.updated",
+        subscription("active"),
+        event_id="evt_forged",
+        created=int(time.time()),
+    )
+    answer = deliver(public_client, payload, secret="whsec_attacker")
+    assert answer.status_code == 400
+    unsigned = public_client.post(URL, payload, content_type="application/json")
+    assert unsigned.status_code == 400
+    tampered_headers = signed_headers(payload)
+    tampered = public_client.post(
+        URL,
+        payload.replace("active", "trialing"),
+        content_type="application/json",
+        **tampered_headers,
+    )
+    assert tampered.status_code == 400
+    with schema_context("public"):
+        assert ProviderEvent.objects.count() == 0
+    assert state() == (SubscriptionStatus.NONE, "standard")
+
+
+def test_a_signature_older_than_five_minutes_is_refused(public_client, account, webhook_secret):
+    payload = event(
+        "customer.subscription.updated", subscription("active"), event_id="evt_old", created=1
+    )
+    answer = deliver(public_client, payload, at=int(time.time()) - 301)
+    assert answer.status_code == 400
+    with schema_context("public"):
+        assert ProviderEvent.objects.count() == 0
+
+
+def test_without_a_configured_secret_every_event_is_refused(public_client, account, settings):
+    settings.STRIPE_PLATFORM_WEBHOOK_SECRET = ""
+    payload = event("invoice.paid", {}, event_id="evt_x", created=1)
+    assert deliver(public_client, payload).status_code == 400
+
+
+@pytest.mark.parametrize("body", ["not json", "[]", '{"id": 5}', "{}"])
+def test_a_signed_body_that_is_not_an_event_is_a_400_not_a_500(
+    public_client, account, webhook_secret, body
+):
+    assert deliver(public_client, body).status_code == 400
+
+
+def test_the_webhook_is_not_served_on_a_tenant_host(client_a, account, webhook_secret):
+    payload = event("invoice.paid", {}, event_id="evt_tenant_host", created=1)
+    assert deliver(client_a, payload).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------
+# Once only, and unknown types
+def test_a_replayed_event_is_applied_once(public_client, account, webhook_secret):
+    payload = event(
+        "customer.subscription.created",
+        subscription("active"),
+        event_id="evt_once",
+        created=int(time.time()),
+    )
+    first = deliver(public_client, payload)
+    again = deliver(public_client, payload)
+    assert (first.status_code, first.json()["outcome"]) == (200, "applied")
+    assert (again.status_code, again.json()["outcome"]) == (200, "duplicate")
+    assert state() == (SubscriptionStatus.ACTIVE, "business")
+    with schema_context("public"):
+        assert ProviderEvent.objects.filter(event_id="evt_once").count() == 1
+        kinds = list(
+            SubscriptionChange.objects.filter(tenant=account.tenant)
+            .order_by("id")
+            .values_list("kind", "before", "after")
+        )
+    assert kinds == [("status", "none", "active"), ("plan", "standard", "business")]
+
+
+def test_an_unknown_event_type_is_acknowledged_and_ignored(public_client, account, webhook_secret):
+    payload = event("charge.refunded", {"id": "ch_1"}, event_id="evt_unknown", created=1)
+    answer = deliver(public_client, payload)
+    assert (answer.status_code, answer.json()["outcome"]) == (200, "ignored")
+    assert state() == (SubscriptionStatus.NONE, "standard")
+
+
+def test_an_event_for_an_unknown_customer_changes_nobody(public_client, account, webhook_secret):
+    foreign = subscription("active") | {"customer": "cus_someone_else", "metadata": {}}
+    payload = event("customer.subscription.created", foreign, event_id="evt_foreign", created=5)
+    assert deliver(public_client, payload).json()["outcome"] == "unknown_customer"
+    assert state() == (SubscriptionStatus.NONE, "standard")
+
+
+# ------------------------------------------------------------------------------------------
+# Out of order
+def test_a_late_created_never_moves_past_due_back_to_active(public_client, account, webhook_secret):
+    now = int(time.time())
+    created = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_c", created=now - 60
+    )
+    updated = event(
+        "customer.subscription.updated", subscription("past_due"), event_id="evt_u", created=now
+    )
+    assert deliver(public_client, updated).json()["outcome"] == "applied"
+    assert deliver(public_client, created).json()["outcome"] == "stale"
+    assert state() == (SubscriptionStatus.PAST_DUE, "business")
+
+
+def test_a_created_in_the_same_second_as_an_update_does_not_override_it(
+    public_client, account, webhook_secret
+):
+    now = int(time.time())
+    updated = event(
+        "customer.subscription.updated", subscription("past_due"), event_id="evt_u2", created=now
+    )
+    created = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_c2", created=now
+    )
+    deliver(public_client, updated)
+    assert deliver(public_client, created).json()["outcome"] == "stale"
+    assert state()[0] == SubscriptionStatus.PAST_DUE
+
+
+def test_a_cancelled_subscription_stays_cancelled(public_client, account, webhook_secret):
+    now = int(time.time())
+    deleted = event(
+        "customer.subscription.deleted", subscription("canceled"), event_id="evt_d", created=now
+    )
+    late_update = event(
+        "customer.subscription.updated", subscription("active"), event_id="evt_u3", created=now
+    )
+    deliver(public_client, deleted)
+    assert deliver(public_client, late_update).json()["outcome"] == "stale"
+    assert state()[0] == SubscriptionStatus.CANCELED
+
+
+def test_trials_are_mirrored(public_client, account, webhook_secret):
+    trial_end = int(time.time()) + 14 * 86400
+    trialing = subscription("trialing") | {"trial_end": trial_end}
+    payload = event(
+        "customer.subscription.created", trialing, event_id="evt_trial", created=int(time.time())
+    )
+    deliver(public_client, payload)
+    with schema_context("public"):
+        mirrored = TenantSubscription.objects.get(pk=account.pk)
+        assert Tenant.objects.get(pk=account.tenant_id).plan_code == "business"
+    assert mirrored.status == SubscriptionStatus.TRIALING
+    assert int(mirrored.trial_end.timestamp()) == trial_end
+    assert (mirrored.amount, mirrored.currency, mirrored.interval) == (99900, "USD", "month")
