@@ -112,3 +112,30 @@ def test_a_razorpay_refund_arrives_by_webhook(api, learner, course, connected, c
         payment = CoursePayment.objects.get(public_id=started["payment"]["id"])
         assert (payment.status, payment.refunded_amount) == ("partially_refunded", 1000)
         assert Enrollment.objects.get(pk=payment.enrollment_id).status == "active"
+
+
+def test_signed_but_malformed_events_are_refused_without_an_error(connected, client_a, tenant_a):
+    odd_stripe = [
+        {"id": "evt_l", "object": "event", "type": "checkout.session.completed", "data": []},
+        {"id": "evt_s", "object": "event", "type": "charge.refunded", "data": {"object": "x"}},
+        {
+            "id": "evt_n",
+            "object": "event",
+            "type": "charge.refunded",
+            "data": {"object": {"payment_intent": ["pi"], "amount_refunded": "all"}},
+        },
+    ]
+    for event in odd_stripe:
+        assert _deliver(client_a, "stripe", stripe_delivery(event)) == 404
+    odd_razorpay = [
+        {"event": "payment.captured", "payload": ["not", "an", "object"]},
+        {"event": "refund.processed", "payload": {"refund": {"entity": 5}}},
+        {"event": ["payment.captured"]},
+    ]
+    for number, event in enumerate(odd_razorpay):
+        assert _deliver(client_a, "razorpay", razorpay_delivery(event, f"odd{number}")) in (
+            400,
+            404,
+        )
+    with schema_context(tenant_a.schema):
+        assert ProviderEvent.objects.count() == 0
