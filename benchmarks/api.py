@@ -78,7 +78,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 DATABASE = "lectern_bench_api"
@@ -216,7 +215,7 @@ def provision(courses: int) -> Catalogue:
         rows = []
         for index in range(courses):
             title = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(LEVELS)}"
-            price = Decimal(rng.choice(("0.00", "0.00", "19.00", "49.50", "120.00")))
+            price = rng.choice((0, 0, 1900, 4950, 12000))
             rows.append(
                 Course(
                     title=title,
@@ -228,7 +227,7 @@ def provision(courses: int) -> Catalogue:
                     difficulty=rng.choice(Difficulty.values),
                     language=rng.choice(("en", "en", "de", "fr", "pt-BR")),
                     estimated_minutes=rng.randrange(0, 600, 15),
-                    price=price,
+                    price_amount=price,
                     currency="USD" if price == 0 else rng.choice(("USD", "EUR")),
                     status=CourseStatus.PUBLISHED,
                     certificate_enabled=rng.random() < 0.3,

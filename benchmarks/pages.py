@@ -53,7 +53,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -163,7 +162,7 @@ def provision(args: argparse.Namespace) -> World:
                     difficulty=rng.choice(Difficulty.values),
                     language=rng.choice(("en", "en", "de", "fr")),
                     estimated_minutes=rng.randrange(15, 600, 15),
-                    price=Decimal(rng.choice(("0.00", "0.00", "0.00", "49.00"))),
+                    price_amount=rng.choice((0, 0, 0, 4900)),
                     status=CourseStatus.PUBLISHED,
                     owner=owner,
                     published_at=now - timedelta(minutes=index),

@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from core.money import Money
+
 PAGE_SIZE = 20
 PUBLISHED = "published"
 
@@ -41,7 +43,7 @@ PAGE_SQL = (
     '"courses_course"."description", "courses_course"."thumbnail", '
     '"courses_course"."category_id", "courses_course"."difficulty", '
     '"courses_course"."language", "courses_course"."estimated_minutes", '
-    '"courses_course"."price", "courses_course"."currency", "courses_course"."status", '
+    '"courses_course"."price_amount", "courses_course"."currency", "courses_course"."status", '
     '"courses_course"."certificate_enabled", "courses_course"."passing_score", '
     '"courses_course"."owner_id", "courses_course"."published_at", '
     '"courses_course"."archived_at", "courses_course"."created_at", '
@@ -124,8 +126,9 @@ def _course(row: tuple) -> dict:
         "difficulty": row[6],
         "language": row[7],
         "estimated_minutes": row[8],
-        "price": f"{price:f}",
+        "price_amount": price,
         "currency": row[10],
+        "price_display": Money(price, row[10]).display("en"),
         "is_free": price == 0,
         "status": row[11],
         "certificate_enabled": row[12],

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from core.money import Money
 from tenant_apps.courses import services
 from tenant_apps.courses.models import Course, CourseStatus, Lesson, LessonKind
 from tenant_apps.people.models import User
@@ -20,7 +21,7 @@ def course_build(
     *,
     owner: User,
     title: str | None = None,
-    price: Decimal | str = "0.00",
+    price: Decimal | str = "0.00",  # major units, as a person types it
     currency: str = "EUR",
     status: str = CourseStatus.PUBLISHED,
     lessons: Sequence[str] = (LessonKind.VIDEO, LessonKind.TEXT),
@@ -36,7 +37,7 @@ def course_build(
     course = services.course_create(
         owner=owner,
         title=title or f"Course {next(_numbers)}",
-        price=Decimal(price),
+        price_amount=Money.from_major(price, currency).amount,
         currency=currency,
         **fields,
     )

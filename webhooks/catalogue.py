@@ -60,7 +60,7 @@ _COURSE = _object(
         "owner_id": _ID_OR_NULL,
         "language": _TEXT,
         "is_free": _BOOL,
-        "price": _DECIMAL,
+        "price_amount": {"type": "integer", "minimum": 0},
         "currency": _TEXT,
         "certificate_enabled": _BOOL,
         "published_at": _TIME_OR_NULL,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -185,7 +184,7 @@ COURSES = [
         "tags": ["data", "spreadsheets"],
         "difficulty": "beginner",
         "estimated_minutes": 90,
-        "price": Decimal("49.00"),
+        "price_amount": 4900,
         "currency": "EUR",
         "sections": {
             "Getting started": [
@@ -249,7 +248,7 @@ def seed_demo_content(*, admin: User) -> None:
             tags=spec["tags"],
             difficulty=spec["difficulty"],
             estimated_minutes=spec["estimated_minutes"],
-            price=spec.get("price", Decimal("0.00")),
+            price_amount=spec.get("price_amount", 0),
             currency=spec.get("currency", "USD"),
             certificate_enabled=spec.get("certificate_enabled", False),
         )

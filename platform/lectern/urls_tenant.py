@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("tenant_apps.audit.api_urls")),
     path("", include("sso.api_urls")),
     path("", include("webhooks.api_urls")),
+    path("", include("billing.payments.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("tenant_apps.scim.urls")),
     # Wings.
     path("", include("sso.urls")),
+    path("", include("billing.payments.webhook_urls")),
     # Authors' pages (`/teach/...`) and tenant admins' pages (`/manage/...`).
     path("", include("tenant_apps.courses.teach_urls")),
     path("", include("tenant_apps.assessments.teach_urls")),

@@ -57,6 +57,13 @@ class AuditAction(models.TextChoices):
     IMPORT_MAPPING_CHANGED = "import.mapping_changed"
     IMPORT_APPLIED = "import.applied"
     IMPORT_ROLLED_BACK = "import.rolled_back"
+    PAYMENT_ACCOUNT_SAVED = "payment.account_saved"
+    PAYMENT_ACCOUNT_REMOVED = "payment.account_removed"
+    PAYMENT_SETTINGS_CHANGED = "payment.settings_changed"
+    PAYMENT_REFUNDED = "payment.refunded"
+    COUPON_CREATED = "coupon.created"
+    COUPON_CHANGED = "coupon.changed"
+    COUPON_DELETED = "coupon.deleted"
 
 
 class AuditEntry(models.Model):

@@ -119,7 +119,7 @@ class CourseFilter(filters.FilterSet):
     ) -> QuerySet[Course]:
         if value is None:
             return queryset
-        return queryset.filter(price=0) if value else queryset.filter(price__gt=0)
+        return queryset.filter(price_amount=0) if value else queryset.filter(price_amount__gt=0)
 
 
 class CatalogueFilterBackend(FilterBackend):
@@ -154,7 +154,7 @@ class CourseListApi(generics.ListAPIView):
     filter_backends = [CatalogueFilterBackend, SearchFilter, StableOrderingFilter]
     filterset_class = CourseFilter
     search_fields = ["title", "description"]
-    ordering_fields = ["title", "created_at", "published_at", "price"]
+    ordering_fields = ["title", "created_at", "published_at", "price_amount"]
     ordering = ["title", "id"]
 
     def get_queryset(self) -> QuerySet[Course]:

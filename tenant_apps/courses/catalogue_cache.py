@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.lru import LeastRecentlyUsed
 from core.versions import version_bump, version_read
@@ -53,5 +53,7 @@ def page_key(request: HttpRequest) -> tuple | None:
         request.scheme,
         request.get_host(),
         timezone.get_current_timezone_name(),
+        # price_display is formatted for the request's language.
+        translation.get_language(),
         request.META.get("QUERY_STRING", ""),
     )

@@ -4,7 +4,8 @@ portal and imports read."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+
+from core.money import MAX_MINOR_AMOUNT
 
 TITLE_MAX = 200
 SLUG_MAX = 200
@@ -14,8 +15,8 @@ TAGS_MAX = 20
 TAG_NAME_MAX = 50
 CATEGORY_NAME_MAX = 100
 ESTIMATED_MINUTES_MAX = 100_000
-# DecimalField(max_digits=10, decimal_places=2)
-PRICE_MAX = Decimal("99999999.99")
+# Course.price_amount, in minor units of the course's currency.
+PRICE_AMOUNT_MAX = MAX_MINOR_AMOUNT
 DURATION_SECONDS_MAX = 7 * 24 * 3600
 BODY_MARKDOWN_MAX = 100_000
 VIDEO_URL_MAX = 500

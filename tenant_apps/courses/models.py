@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from core.money import Money
 
 
 class CourseStatus(models.TextChoices):
@@ -66,8 +66,9 @@ class Course(models.Model):
     )
     language = models.CharField(max_length=16, default="en")
     estimated_minutes = models.PositiveIntegerField(default=0)
-    # 0 means free. Amounts in the currency's major unit (e.g. 49.00 EUR).
-    price = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    # 0 means free. Integer minor units of `currency` (4990 EUR is 49.90 EUR; JPY has no
+    # minor unit, KWD three decimals): see core/money.py.
+    price_amount = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default="USD")
     status = models.CharField(
         max_length=16, choices=CourseStatus.choices, default=CourseStatus.DRAFT
@@ -90,7 +91,7 @@ class Course(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("slug"), name="course_slug_ci_unique"),
             models.CheckConstraint(
-                condition=models.Q(price__gte=0), name="course_price_not_negative"
+                condition=models.Q(price_amount__gte=0), name="course_price_not_negative"
             ),
             models.CheckConstraint(
                 condition=models.Q(passing_score__lte=100), name="course_passing_score_range"
@@ -116,7 +117,17 @@ class Course(models.Model):
 
     @property
     def is_free(self) -> bool:
-        return self.price == 0
+        return self.price_amount == 0
+
+    @property
+    def price(self) -> Money:
+        """The price as Money (integer minor units + currency)."""
+        return Money(self.price_amount, self.currency)
+
+    @property
+    def price_display(self) -> str:
+        """The price for the current language: '€49.90', '¥1,500'."""
+        return self.price.display()
 
 
 class Section(models.Model):

@@ -230,7 +230,7 @@ def course_catalogue_search(
     if language:
         courses = courses.filter(language__iexact=language)
     if is_free is not None:
-        courses = courses.filter(price=0) if is_free else courses.filter(price__gt=0)
+        courses = courses.filter(price_amount=0) if is_free else courses.filter(price_amount__gt=0)
     for word in search.split():
         courses = courses.filter(Q(title__icontains=word) | Q(description__icontains=word))
     return courses

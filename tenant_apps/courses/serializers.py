@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +42,6 @@ def _refuse_fields(serializer: serializers.Serializer, reasons: dict[str, str]) 
 
 # ------------------------------------------------------------------------------------------
 # Output
-CENTS = Decimal(1).scaleb(-Course._meta.get_field("price").decimal_places)
 
 
 def _moment(value: datetime | None, zone: tzinfo) -> str | None:
@@ -73,6 +71,15 @@ class CourseOutput(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     owner = OwnerOutput()
     thumbnail_url = serializers.SerializerMethodField()
+    price_amount = serializers.IntegerField(
+        min_value=0,
+        help_text="The price in integer minor units of `currency` (4990 EUR is 49.90 EUR; "
+        "1500 JPY is 1500 yen; 1250 KWD is 1.250 dinars). 0 means free.",
+    )
+    price_display = serializers.CharField(
+        help_text="The price formatted for the request's language, e.g. '€49.90'. "
+        "For people to read, not to parse."
+    )
     is_free = serializers.BooleanField()
     lesson_count = serializers.IntegerField()
 
@@ -89,8 +96,9 @@ class CourseOutput(serializers.ModelSerializer):
             "difficulty",
             "language",
             "estimated_minutes",
-            "price",
+            "price_amount",
             "currency",
+            "price_display",
             "is_free",
             "status",
             "certificate_enabled",
@@ -127,8 +135,9 @@ class CourseOutput(serializers.ModelSerializer):
             "difficulty": course.difficulty,
             "language": course.language,
             "estimated_minutes": course.estimated_minutes,
-            "price": f"{course.price.quantize(CENTS):f}",
+            "price_amount": course.price_amount,
             "currency": course.currency,
+            "price_display": course.price_display,
             "is_free": course.is_free,
             "status": course.status,
             "certificate_enabled": course.certificate_enabled,
@@ -269,8 +278,12 @@ class CourseInput(serializers.Serializer):
     estimated_minutes = serializers.IntegerField(
         min_value=0, max_value=limits.ESTIMATED_MINUTES_MAX, default=0
     )
-    price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal("0"), default=Decimal("0.00")
+    price_amount = serializers.IntegerField(
+        min_value=0,
+        max_value=limits.PRICE_AMOUNT_MAX,
+        default=0,
+        help_text="The price in integer minor units of `currency` (4990 with EUR is "
+        "49.90 EUR; 1500 with JPY is 1500 yen). 0 means free.",
     )
     currency = serializers.RegexField(
         limits.CURRENCY_PATTERN,
@@ -288,6 +301,7 @@ class CourseInput(serializers.Serializer):
                 "status": "Use the publish and archive actions.",
                 "owner": "The owner is whoever created the course.",
                 "thumbnail": "Upload it with PUT /courses/{id}/thumbnail.",
+                "price": "Send price_amount, an integer in minor units (4990 for 49.90).",
             },
         )
         return attrs

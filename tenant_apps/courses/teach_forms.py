@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
+from core.money import CURRENCY_PATTERN, Money, MoneyError
 from tenant_apps.courses import limits
 from tenant_apps.courses.models import Category, Difficulty, LessonKind
 
@@ -72,12 +73,14 @@ class CourseForm(PortalForm):
         help_text=format_lazy(_("0 to {n} minutes."), n=limits.ESTIMATED_MINUTES_MAX),
         widget=forms.NumberInput(attrs={"min": 0, "max": limits.ESTIMATED_MINUTES_MAX}),
     )
-    price = forms.DecimalField(
+    price = forms.CharField(
         label=_("Price"),
-        help_text=format_lazy(
-            _("0 for a free course; at most {n}, two decimal places."), n=limits.PRICE_MAX
+        max_length=32,
+        help_text=_(
+            "0 for a free course. Type it as you would read it, such as 49.90; "
+            "as many decimals as the currency has (none for JPY, three for KWD)."
         ),
-        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     currency = _text(
         _("Currency"),
@@ -100,9 +103,23 @@ class CourseForm(PortalForm):
             (category.pk, category.name) for category in categories
         ]
 
+    def clean(self) -> dict:
+        """The price typed in major units ("49.90") becomes minor units of the currency;
+        an amount the currency cannot hold is an error on the price field."""
+        cleaned = super().clean()
+        price, currency = cleaned.get("price"), cleaned.get("currency")
+        # A currency that is not a code is the currency field's error (from the service).
+        if price is not None and currency and CURRENCY_PATTERN.match(currency.strip().upper()):
+            try:
+                cleaned["price_amount"] = Money.from_major(price, currency).amount
+            except MoneyError as error:
+                self.add_error("price", str(error))
+        return cleaned
+
     def service_values(self) -> dict:
         """The cleaned values as the course services take them."""
         values = dict(self.cleaned_data)
+        values.pop("price", None)
         values["tags"] = [name.strip() for name in values["tags"].split(",") if name.strip()]
         return values
 
@@ -117,7 +134,7 @@ class CourseForm(PortalForm):
             "difficulty": course.difficulty,
             "language": course.language,
             "estimated_minutes": course.estimated_minutes,
-            "price": course.price,
+            "price": course.price.major_text(),
             "currency": course.currency,
             "certificate_enabled": course.certificate_enabled,
             "passing_score": course.passing_score,

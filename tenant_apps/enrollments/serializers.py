@@ -38,7 +38,7 @@ class EnrolledPersonOutput(serializers.ModelSerializer):
 class EnrolledCourseOutput(serializers.ModelSerializer):
     class Meta:
         model = Course
-        fields = ["id", "title", "slug", "status", "price", "currency"]
+        fields = ["id", "title", "slug", "status", "price_amount", "currency", "price_display"]
 
 
 class EnrollmentOutput(serializers.Serializer):

@@ -3,8 +3,6 @@ rule admits, never another tenant's, never a path that climbs out of the tenant'
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -31,7 +29,7 @@ def files(tenant_a, make_person):
         logo = branding_logo_set(upload=image_upload(name="logo.png"), actor=None).logo.url
         avatar = user_avatar_set(user=author, upload=image_upload(name="me.png")).avatar.url
         course = services.course_create(
-            owner=author, title="Paid", price=Decimal("99.00"), currency="EUR"
+            owner=author, title="Paid", price_amount=9900, currency="EUR"
         )
         course = services.course_thumbnail_set(course=course, upload=image_upload())
         section = services.section_create(course=course, title="One")

@@ -37,7 +37,7 @@ DATA_FIELDS: dict[str, tuple[str, ...]] = {
         "status",
         "language",
         "is_free",
-        "price",
+        "price_amount",
         "currency",
         "certificate_enabled",
     ),

@@ -29,6 +29,9 @@ WEBHOOK_DESTINATION_ALLOWLIST = env_list("WEBHOOK_DESTINATION_ALLOWLIST")
 # addresses only; tests serving an export on loopback may allow http and private addresses.
 IMPORTS_FETCH_ALLOW_HTTP = env_bool("IMPORTS_FETCH_ALLOW_HTTP", False)
 IMPORTS_FETCH_ALLOW_PRIVATE = env_bool("IMPORTS_FETCH_ALLOW_PRIVATE", False)
+# Course payments: where the provider SDKs send their calls (tests point them at a fake).
+PAYMENTS_STRIPE_API_BASE = env_str("PAYMENTS_STRIPE_API_BASE", "https://api.stripe.com")
+PAYMENTS_RAZORPAY_API_BASE = env_str("PAYMENTS_RAZORPAY_API_BASE", "https://api.razorpay.com")
 # The Celery queue of import runs (None: the default queue).
 IMPORTS_TASK_QUEUE = env_str("IMPORTS_TASK_QUEUE") or None
 # Delivered and failed webhook messages (and their attempts) are deleted after this many days.
@@ -107,6 +110,7 @@ TENANT_APPS = [
     # Wings: they depend on the LMS, never the other way round (DESIGN.md).
     "sso",
     "webhooks",
+    "billing.payments",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -428,6 +432,18 @@ CELERY_BEAT_SCHEDULE = {
     "suspend-overdue-tenants": {
         "task": "billing.subscriptions.tasks.overdue_tenants_suspend",
         "schedule": 3600.0,
+    },
+    # Course payments: fail pending payments past the tenant's timeout, and ask the
+    # provider about those still pending.
+    "expire-overdue-course-payments": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("billing.payments.tasks.overdue_payments_expire",),
+        "schedule": 300.0,
+    },
+    "reconcile-pending-course-payments": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("billing.payments.tasks.pending_payments_reconcile",),
+        "schedule": 900.0,
     },
     # Relay what kicks after commit missed, and retry failing outbox consumers.
     "sweep-outboxes": {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -37,7 +36,7 @@ from tenant_apps.courses.limits import (
     ESTIMATED_MINUTES_MAX,
     LANGUAGE_MAX,
     LANGUAGE_PATTERN,
-    PRICE_MAX,
+    PRICE_AMOUNT_MAX,
     SLUG_MAX,
     SLUG_PATTERN,
     TAG_NAME_MAX,
@@ -78,7 +77,7 @@ def course_payload(course: Course) -> dict[str, Any]:
         "difficulty": course.difficulty,
         "language": course.language,
         "estimated_minutes": course.estimated_minutes,
-        "price": course.price,
+        "price_amount": course.price_amount,
         "currency": course.currency,
         "is_free": course.is_free,
         "certificate_enabled": course.certificate_enabled,
@@ -139,17 +138,13 @@ def _clean_language(errors: list[FieldError], field: str, value: Any) -> str:
     return value
 
 
-def _clean_price(errors: list[FieldError], field: str, value: Any) -> Decimal:
-    if not isinstance(value, Decimal | int) or isinstance(value, bool):
-        errors.append(FieldError(field, _("Use a decimal amount.")))
-    elif not (Decimal(value).is_finite() and 0 <= value <= PRICE_MAX):
+def _clean_price_amount(errors: list[FieldError], field: str, value: Any) -> int:
+    if not is_whole_number(value):
+        errors.append(FieldError(field, _("Use a whole number of minor units (cents).")))
+    elif not 0 <= value <= PRICE_AMOUNT_MAX:
         errors.append(
-            FieldError(field, _("Use an amount from 0 to %(most)s.") % {"most": PRICE_MAX})
+            FieldError(field, _("Use an amount from 0 to %(most)s.") % {"most": PRICE_AMOUNT_MAX})
         )
-    elif Decimal(value) != Decimal(value).quantize(Decimal("0.01")):
-        errors.append(FieldError(field, _("Use at most two decimal places.")))
-    else:
-        return Decimal(value).quantize(Decimal("0.01"))
     return value
 
 
@@ -169,7 +164,7 @@ _COURSE_FIELD_CLEANERS: dict[str, FieldCleaner] = {
     "difficulty": _clean_difficulty,
     "language": _clean_language,
     "estimated_minutes": partial(whole_number_field, low=0, high=ESTIMATED_MINUTES_MAX),
-    "price": _clean_price,
+    "price_amount": _clean_price_amount,
     "currency": _clean_currency,
     "certificate_enabled": flag_field,
     "passing_score": partial(whole_number_field, low=0, high=100),
@@ -260,7 +255,7 @@ def course_create(
     difficulty: str = Difficulty.BEGINNER,
     language: str = "en",
     estimated_minutes: int = 0,
-    price: Decimal | int = Decimal("0.00"),
+    price_amount: int = 0,
     currency: str = "USD",
     certificate_enabled: bool = False,
     passing_score: int = 70,
@@ -282,7 +277,7 @@ def course_create(
             "difficulty": difficulty,
             "language": language,
             "estimated_minutes": estimated_minutes,
-            "price": price,
+            "price_amount": price_amount,
             "currency": currency,
             "certificate_enabled": certificate_enabled,
             "passing_score": passing_score,

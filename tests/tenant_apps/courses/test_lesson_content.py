@@ -6,7 +6,6 @@ kinds, durations) stays public for published courses. Every door asks the one ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,7 +52,7 @@ def paid(in_tenant_a, author) -> PaidCourse:
     """A published 99 EUR course with one lesson of each kind and one free preview, built
     with the services."""
     course = services.course_create(
-        owner=author, title="Advanced Django", price=Decimal("99.00"), currency="EUR"
+        owner=author, title="Advanced Django", price_amount=9900, currency="EUR"
     )
     section = services.section_create(course=course, title="Chapter 1")
     preview = services.lesson_create(

@@ -171,14 +171,13 @@ def test_the_details_are_saved_and_refusals_shown_beside_their_fields(portal, au
     client = portal(author)
     response = client.post(
         f"/teach/courses/{course.pk}/",
-        details(title="Python, properly", language="English!", currency="eur", price="1.234"),
+        details(title="Python, properly", language="English!", currency="eur"),
     )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'class="error-summary"' in html
     assert "Use a language tag such as en or pt-BR." in html
     assert "Use an ISO 4217 code of three upper-case letters." in html
-    assert "Use at most two decimal places." in html
     # What was typed is kept, and each input names its error.
     assert 'value="Python, properly"' in html and 'value="English!"' in html
     assert 'aria-describedby="id_language_helptext id_language_error"' in html
@@ -189,6 +188,44 @@ def test_the_details_are_saved_and_refusals_shown_beside_their_fields(portal, au
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.title == "Python, properly"
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "amount"),
+    [("49.90", "EUR", 4990), ("1500", "JPY", 1500), ("1.250", "KWD", 1250), ("0", "USD", 0)],
+)
+def test_a_typed_price_is_kept_in_minor_units_of_its_currency(
+    portal, author, course, price, currency, amount
+):
+    response = portal(author).post(
+        f"/teach/courses/{course.pk}/", details(price=price, currency=currency)
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert (course.price_amount, course.currency) == (amount, currency)
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "message"),
+    [
+        ("1.234", "EUR", "EUR amounts have at most 2 decimal places."),
+        ("10.5", "JPY", "JPY amounts have at most 0 decimal places."),
+        ("-1", "EUR", "The amount cannot be negative."),
+        ("forty", "EUR", "Enter an amount such as 49.90."),
+    ],
+)
+def test_a_price_the_currency_cannot_hold_is_refused_beside_the_price(
+    portal, author, course, price, currency, message
+):
+    response = portal(author).post(
+        f"/teach/courses/{course.pk}/", details(price=price, currency=currency)
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'aria-describedby="id_price_helptext id_price_error"' in html
+    course.refresh_from_db()
+    assert course.price_amount == 0
 
 
 def test_a_title_with_markup_shows_as_text(portal, author, tenant_a):

@@ -52,7 +52,8 @@ def test_list_output_is_what_the_declared_fields_give(courses, author: User) -> 
     rich = next(course for course in listed if course.title == "Rich")
     shown = serializer.to_representation(rich)
     assert shown["category"]["name"] == "Programming"
-    assert shown["thumbnail_url"] and shown["price"] == "19.50"
+    assert shown["thumbnail_url"] and shown["price_amount"] == 1950
+    assert shown["price_display"] == "€19.50"
     assert shown["tags"] == ["Beginner", "python"] and shown["lesson_count"] == 4
 
 
