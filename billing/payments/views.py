@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -117,21 +118,33 @@ def course_buy(request: HttpRequest, course_id: int) -> HttpResponse:
         )
         return redirect("course-detail", course_id=course.pk)
     if started.payment.provider == Provider.STRIPE:
-        return redirect(started.redirect_url)
+        return _stripe_handover(request, started.payment, started.redirect_url)
     return _razorpay_handover(request, started.payment, started.client_data)
+
+
+def _stripe_handover(request: HttpRequest, payment: CoursePayment, url: str) -> HttpResponse:
+    """A page that goes on to Stripe's Checkout by a meta refresh, with a link as well. Not
+    a redirect: a browser checks a form's redirects against the page's CSP `form-action`
+    ('self'), and the Buy form's page cannot know Checkout's address beforehand."""
+    return render(
+        request,
+        "payments/stripe_checkout.html",
+        {"payment": payment, "amount_display": payment.money.display(), "checkout_url": url},
+    )
 
 
 def _razorpay_handover(request: HttpRequest, payment: CoursePayment, data: dict) -> HttpResponse:
     """A page whose one button posts the order to Razorpay's hosted checkout (a plain
     form: no script, nothing for the Content Security Policy to refuse)."""
     public_id = str(payment.public_id)
-    return render(
+    action = settings.PAYMENTS_RAZORPAY_API_BASE.rstrip("/") + "/v1/checkout/embedded"
+    response = render(
         request,
         "payments/razorpay_checkout.html",
         {
             "payment": payment,
             "amount_display": payment.money.display(),
-            "action": settings.PAYMENTS_RAZORPAY_API_BASE.rstrip("/") + "/v1/checkout/embedded",
+            "action": action,
             "data": data,
             "tenant_name": request.tenant.name,
             "callback_url": request.build_absolute_uri(
@@ -142,6 +155,10 @@ def _razorpay_handover(request: HttpRequest, payment: CoursePayment, data: dict)
             ),
         },
     )
+    # This page's form posts to Razorpay: its origin joins the CSP's form-action.
+    target = urlsplit(action)
+    response._csp_update = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+    return response
 
 
 @require_GET
