@@ -235,7 +235,13 @@ def razorpay_callback(request: HttpRequest, payment_id: str) -> HttpResponse:
     except ApplicationError as exc:
         logger.warning("razorpay callback refused for payment %s: %s", payment.public_id, exc)
         return _problem(request, payment, exc.message, status=exc.status)
-    return redirect("payments-return", payment_id=str(payment.public_id))
+    # Not a redirect: after a cross-site POST the browser would follow it without the
+    # learner's (SameSite=Lax) session cookie. A page of ours moves on, same-site, instead.
+    return render(
+        request,
+        "payments/razorpay_returned.html",
+        {"status_url": reverse("payments-return", kwargs={"payment_id": str(payment.public_id)})},
+    )
 
 
 def _uuid_or_none(value) -> uuid.UUID | None:
