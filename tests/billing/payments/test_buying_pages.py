@@ -278,3 +278,30 @@ def test_my_purchases_lists_payments_with_their_refunds(
     assert 'href="/purchases/"' in listing  # the account navigation's entry
     receipt = client.get(f"/purchases/{payment.public_id}/receipt/").content.decode()
     assert "Refunds" in receipt and "€9.90" in receipt
+
+
+def test_the_receipt_shows_the_coupon_tax_note_and_the_viewers_time_zone(
+    portal, make_person, course, tenant_a, connected
+):
+    tokyo = make_person(email="taro@example.com")
+    with schema_context(tenant_a.schema):
+        type(tokyo).objects.filter(pk=tokyo.pk).update(time_zone="Asia/Tokyo")
+        payment_settings_update(actor=None, prices_include_tax=True, tax_label="incl. VAT")
+        coupon_create(actor=None, code="TENOFF", kind="amount", value=1000, currency="EUR")
+    response = _buy(portal, tokyo, course, "razorpay", coupon="TENOFF")
+    assert response.status_code == 200
+    payment = _payment(tenant_a.schema, tokyo)
+    pay_id = connected.razorpay_pay(payment.provider_order_id)
+    portal().post(
+        f"/purchases/{payment.public_id}/razorpay/",
+        {
+            "razorpay_payment_id": pay_id,
+            "razorpay_order_id": payment.provider_order_id,
+            "razorpay_signature": razorpay_checkout_signature(payment.provider_order_id, pay_id),
+        },
+    )
+    receipt = portal(tokyo).get(f"/purchases/{payment.public_id}/receipt/").content.decode()
+    for expected in ("€49.90", "TENOFF: \u2212€10.00", "€39.90", "Razorpay", pay_id):
+        assert expected in receipt, expected
+    assert "The price includes tax (incl. VAT)." in receipt
+    assert re.search(r'<time datetime="[0-9T:.-]+\+09:00">', receipt)
