@@ -305,3 +305,22 @@ def test_the_receipt_shows_the_coupon_tax_note_and_the_viewers_time_zone(
         assert expected in receipt, expected
     assert "The price includes tax (incl. VAT)." in receipt
     assert re.search(r'<time datetime="[0-9T:.-]+\+09:00">', receipt)
+
+
+def test_a_full_discount_enrols_at_once_without_a_provider(
+    portal, learner, course, tenant_a, connected
+):
+    with schema_context(tenant_a.schema):
+        coupon_create(actor=None, code="FREEBIE", kind="percent", value=100)
+    client = portal(learner)
+    response = client.post(
+        f"/courses/{course.pk}/buy/", {"provider": "stripe", "coupon_code": "FREEBIE"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"/courses/{course.pk}/"
+    payment = _payment(tenant_a.schema, learner)
+    assert _states(tenant_a.schema, payment) == ("paid", "active")
+    assert connected.sessions == {}
+    page = client.get(f"/courses/{course.pk}/").content.decode()
+    assert "Start the course" in page and "covers the whole price" in page
+    receipt = portal(learner).get(f"/purchases/{payment.public_id}/receipt/").content.decode()
+    assert "A coupon (nothing to pay)" in receipt
