@@ -43,6 +43,7 @@ urlpatterns = [
     # Wings.
     path("", include("sso.urls")),
     path("", include("billing.payments.webhook_urls")),
+    path("", include("billing.payments.urls")),
     # Authors' pages (`/teach/...`) and tenant admins' pages (`/manage/...`).
     path("", include("tenant_apps.courses.teach_urls")),
     path("", include("tenant_apps.assessments.teach_urls")),

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from core.pages import page_of, page_requires, partial_wanted, query_without_page
+from core.purchasing import price_note_for
 from tenant_apps.courses import catalogue_cache, selectors
 from tenant_apps.courses.forms import CatalogueFilterForm
 from tenant_apps.people.permissions import Capability, user_can
@@ -36,6 +37,7 @@ def _results(request: HttpRequest, form: CatalogueFilterForm) -> str:
             "page": page_of(request, courses, PER_PAGE),
             "form": form,
             "query": query_without_page(request),
+            "price_note": price_note_for(request),
         },
         request=request,
     )
@@ -47,7 +49,8 @@ def _kept_results(request: HttpRequest, form: CatalogueFilterForm) -> str:
         key = catalogue_cache.page_key(request)
     if key is None:
         return _results(request, form)
-    key = ("portal-results", translation.get_language(), *key)
+    # The note beside prices (a wing's tax label) is part of what the page shows.
+    key = ("portal-results", translation.get_language(), price_note_for(request), *key)
     body = catalogue_cache.catalogue_pages.get(key)
     if body is None:
         body = _results(request, form).encode()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.pages import page_requires
+from core.purchasing import price_note_for, purchase_offer_for
 from tenant_apps.certificates.selectors import certificate_of_enrollment
 from tenant_apps.courses.views import may_take_courses
 from tenant_apps.enrollments import selectors as enrollment_selectors
@@ -35,6 +36,8 @@ def _course_page(
     if enrollment is not None and enrollment.status == EnrollmentStatus.COMPLETED:
         certificate = certificate_of_enrollment(user=request.user, enrollment_id=enrollment.pk)
     pending = enrollment is not None and enrollment.status == EnrollmentStatus.PENDING
+    # What a wing (billing) offers for a paid course: price, coupon, Buy; None without one.
+    offer = purchase_offer_for(request, page.course, enrollment)
     return render(
         request,
         "progress/course_detail.html",
@@ -43,7 +46,9 @@ def _course_page(
             "course": page.course,
             "enrollment": enrollment,
             "certificate": certificate,
-            "admins": admins_to_ask() if pending else [],
+            "admins": admins_to_ask() if pending and offer is None else [],
+            "offer": offer,
+            "price_note": price_note_for(request) if not page.course.is_free else "",
             "error": error,
         },
         status=error.status if error else 200,
@@ -102,6 +107,7 @@ def player_render(
     panel = lesson_panel_for(request, player) if player.current.open else None
     enrollment = player.page.enrollment
     pending = enrollment is not None and enrollment.status == EnrollmentStatus.PENDING
+    offer = purchase_offer_for(request, player.page.course, enrollment)
     status = error.status if error else 200
     if not player.current.open and error is None:
         status = 403  # the outline only: the page says how to open the lesson
@@ -115,7 +121,8 @@ def player_render(
             "lesson": player.lesson,
             "enrollment": enrollment,
             "panel": panel,
-            "admins": admins_to_ask() if pending else [],
+            "admins": admins_to_ask() if pending and offer is None else [],
+            "offer": offer,
             "error": error,
         },
         status=status,

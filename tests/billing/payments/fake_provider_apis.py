@@ -10,7 +10,11 @@ official SDKs ask of it, in the providers' documented shapes:
   POST /v1/payments/<id>/refund (JSON, HTTP basic auth).
 
 Tests move an order to paid with `stripe_pay` / `razorpay_pay` (the learner paying on the
-provider's page). Signatures are never made here: the tests build them with the SDKs."""
+provider's page), or let a browser do it on the FAKE hosted pages (see fake_hosted_pages.py):
+Stripe's Checkout page at the session's `url`, Razorpay's hosted checkout at
+POST /v1/checkout/embedded. Those pages, once their Pay button is clicked, send the signed
+webhook to the shop's /billing/webhooks/<provider>/ when `webhook_secrets` holds the
+provider's secret, and send the browser back as the provider would."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.billing.payments import fake_hosted_pages
 
 _numbers = itertools.count(1)
 
@@ -36,6 +42,11 @@ class FakeProviderApis:
         self.refunds: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
         self.fail_next = 0  # answer the next N calls with 500
+        # For the fake hosted pages: the secrets the real provider would sign with.
+        self.webhook_secrets: dict[str, str] = {}
+        self.razorpay_key_secret = ""
+        self.checkout_forms: dict[str, dict[str, str]] = {}  # Razorpay order id → posted form
+        self.deliveries: list[tuple[str, int]] = []  # (webhook URL, our answer's status)
         self._lock = threading.Lock()
         fake = self
 
@@ -44,10 +55,16 @@ class FakeProviderApis:
                 pass
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
+                self._answer_raw(status, json.dumps(body).encode(), "application/json")
+
+            def _answer_raw(
+                self, status: int, data: bytes, content_type: str, location: str = ""
+            ) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
+                if location:
+                    self.send_header("Location", location)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -100,6 +117,10 @@ class FakeProviderApis:
     def _serve(self, handler, method: str, body: bytes) -> None:
         path = handler.path.split("?")[0]
         self.requests.append((method, path))
+        hosted = fake_hosted_pages.serve(self, method, path, body)
+        if hosted is not None:
+            handler._answer_raw(*hosted)
+            return
         if self.fail_next:
             self.fail_next -= 1
             handler._answer(500, {"error": {"message": "fake outage"}})
@@ -156,7 +177,7 @@ class FakeProviderApis:
             "id": session_id,
             "object": "checkout.session",
             "mode": one("mode"),
-            "url": f"https://checkout.stripe.test/pay/{session_id}",
+            "url": f"{self.url}/fake-hosted/stripe/{session_id}",
             "amount_total": int(one("line_items[0][price_data][unit_amount]")),
             "currency": one("line_items[0][price_data][currency]"),
             "payment_status": "unpaid",
