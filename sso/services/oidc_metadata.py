@@ -2,7 +2,9 @@
 discovery document (`<issuer>/.well-known/openid-configuration`, whose `issuer` must be the
 configured one) and its signing keys (JWKS). Both are kept in Redis for an hour under keys
 that carry the tenant's schema and the provider; the JWKS is fetched again, once, when a
-token names a key it does not hold (the provider rotated its keys)."""
+token names a key it does not hold (the provider rotated its keys). Both are fetched from
+public addresses only (sso.services.outbound), and a discovery document whose key set,
+token or UserInfo endpoint points into the platform's own network is refused."""
 
 from __future__ import annotations
 

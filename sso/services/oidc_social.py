@@ -3,6 +3,9 @@ time. social-core does the OAuth 2 protocol: the authorization URL, `state` boun
 browser session and consumed once, PKCE (S256), the nonce bound to the session's state, the
 token exchange and the UserInfo call. Lectern supplies:
 
+- `PinnedRequests`: social-core's HTTP calls sent through sso.services.outbound (public
+  addresses only, connected to the address checked) instead of `requests`;
+
 - `ProviderStrategy`: a DjangoStrategy whose `setting()` answers from the provider's row
   (client id, the secret opened from `oidc_client_secret_sealed`, scopes, issuer) instead
   of Django settings, so each tenant configures its providers without a deploy;
@@ -239,7 +242,7 @@ class PinnedRequests:
             answer = outbound.fetch(
                 method,
                 prepared.url,
-                headers={key: value for key, value in prepared.headers.items()},
+                headers=dict(prepared.headers),
                 content=body,
                 timeout=timeout or HTTP_TIMEOUT_SECONDS,
                 max_bytes=MAX_ANSWER_BYTES,
