@@ -79,13 +79,15 @@ def pinned_stream(
     *,
     allowed: Iterable[Network] = (),
     headers: dict[str, str] | None = None,
+    content: bytes | None = None,
     auth: httpx.Auth | None = None,
     timeout: float | tuple[float, float] = 30.0,
     trusted: ssl.SSLContext | None = None,
 ) -> Iterator[httpx.Response]:
-    """A streamed answer from `url`, connected to the checked address only; `timeout` in
-    seconds, or (connect, read); `trusted` replaces the system's certificate authorities
-    (tests). Raises AddressRefused before connecting, httpx.HTTPError on the way."""
+    """A streamed answer from `url`, connected to the checked address only; `content` is
+    the request body; `timeout` in seconds, or (connect, read); `trusted` replaces the
+    system's certificate authorities (tests). Raises AddressRefused before connecting,
+    httpx.HTTPError on the way."""
     if isinstance(timeout, tuple):
         timeout = httpx.Timeout(timeout[1], connect=timeout[0])
     destination = destination_pinned(url, allowed)
@@ -101,6 +103,7 @@ def pinned_stream(
             method,
             destination.url,
             headers={**(headers or {}), "Host": destination.host_header},
+            content=content,
             auth=auth,
             extensions=destination.extensions,
         ) as response,

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,12 +24,12 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants as Saml
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.xml_utils import OneLogin_Saml2_XML
 
-from core.addresses import AddressRefused, networks
+from core.addresses import AddressRefused
 from core.errors import FieldError, ValidationFailed
 from core.outbound import pinned_stream
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import IdentityProvider, ProviderKind, SamlBinding
-from sso.services import providers
+from sso.services import outbound, providers
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 
@@ -200,12 +199,11 @@ def metadata_fetch(url: str, field_name: str = "metadata_url") -> bytes:
     if problem:
         raise _invalid(problem, field_name)
     host = urlsplit(url).hostname or ""
-    allowed = networks(["0.0.0.0/0", "::/0"]) if settings.SSO_DEVELOPMENT_URLS else []
     try:
         with pinned_stream(
             "GET",
             url,
-            allowed=allowed,
+            allowed=outbound.allowed_networks(),
             timeout=FETCH_TIMEOUT_SECONDS,
             headers={"Accept": "application/samlmetadata+xml, application/xml, text/xml"},
         ) as response:

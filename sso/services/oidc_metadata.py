@@ -2,7 +2,9 @@
 discovery document (`<issuer>/.well-known/openid-configuration`, whose `issuer` must be the
 configured one) and its signing keys (JWKS). Both are kept in Redis for an hour under keys
 that carry the tenant's schema and the provider; the JWKS is fetched again, once, when a
-token names a key it does not hold (the provider rotated its keys)."""
+token names a key it does not hold (the provider rotated its keys). Both are fetched from
+public addresses only (sso.services.outbound), and a discovery document whose key set,
+token or UserInfo endpoint points into the platform's own network is refused."""
 
 from __future__ import annotations
 
@@ -13,18 +15,22 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import redis
-import requests
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core.addresses import AddressRefused
 from core.redis_client import redis_client
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import IdentityProvider
+from sso.services import outbound
 
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 3600
+# The discovery document's endpoints Lectern's server requests (checked when it is read).
+FETCHED_ENDPOINTS = ("jwks_uri", "token_endpoint", "userinfo_endpoint")
 HTTP_TIMEOUT_SECONDS = 5.0
 # Bigger than any real discovery document or key set; a guard against a hostile endpoint.
 MAX_DOCUMENT_BYTES = 512 * 1024
@@ -101,14 +107,33 @@ def _cache_delete(key: str) -> None:
 
 
 def _fetch_json(url: str, what: str) -> dict[str, Any]:
-    """GET `url` as a JSON object, or a refusal naming what went wrong in plain words
-    (`what` is the document's name, already translated)."""
+    """GET `url` as a JSON object, from a public address only (sso.services.outbound), or
+    a refusal naming what went wrong in plain words (`what` is the document's name, already
+    translated)."""
     words = {"what": what, "url": url}
     try:
-        response = requests.get(
-            url, timeout=HTTP_TIMEOUT_SECONDS, headers={"Accept": "application/json"}
+        response = outbound.fetch(
+            "GET",
+            url,
+            headers={"Accept": "application/json"},
+            timeout=HTTP_TIMEOUT_SECONDS,
+            max_bytes=MAX_DOCUMENT_BYTES,
         )
-    except requests.RequestException as exc:
+    except AddressRefused as exc:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID,
+            _(
+                "The identity provider's %(what)s at %(url)s is not fetched: %(reason)s "
+                "Lectern reaches only public addresses."
+            )
+            % {**words, "reason": exc.reason},
+        ) from exc
+    except outbound.AnswerTooLarge as exc:
+        raise SsoRefused(
+            SsoErrorCode.METADATA_INVALID,
+            _("The identity provider's %(what)s is too large.") % words,
+        ) from exc
+    except httpx.HTTPError as exc:
         raise SsoRefused(
             SsoErrorCode.METADATA_UNREACHABLE,
             _("The identity provider's %(what)s at %(url)s could not be reached (%(error)s).")
@@ -122,13 +147,8 @@ def _fetch_json(url: str, what: str) -> dict[str, Any]:
             % {**words, "status": response.status_code},
             status=502,
         )
-    if len(response.content) > MAX_DOCUMENT_BYTES:
-        raise SsoRefused(
-            SsoErrorCode.METADATA_INVALID,
-            _("The identity provider's %(what)s is too large.") % words,
-        )
     try:
-        document = response.json()
+        document = json.loads(response.content)
     except ValueError as exc:
         raise SsoRefused(
             SsoErrorCode.METADATA_INVALID,
@@ -160,6 +180,27 @@ def _discovery_checked(provider: IdentityProvider, document: dict[str, Any]) -> 
             raise SsoRefused(
                 SsoErrorCode.METADATA_INVALID,
                 _("The discovery document has no usable %(field)s.") % {"field": field},
+            )
+    # Lectern itself calls these (the browser only visits authorization_endpoint): refuse a
+    # document that points them into this platform's own network, naming the field.
+    for field in FETCHED_ENDPOINTS:
+        value = document.get(field)
+        if field == "userinfo_endpoint" and not value:
+            continue
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+            raise SsoRefused(
+                SsoErrorCode.METADATA_INVALID,
+                _("The discovery document has no usable %(field)s.") % {"field": field},
+            )
+        problem = outbound.address_problem(value)
+        if problem:
+            raise SsoRefused(
+                SsoErrorCode.METADATA_INVALID,
+                _(
+                    "The discovery document's %(field)s (%(url)s) is refused: %(reason)s "
+                    "Lectern reaches only public addresses."
+                )
+                % {"field": field, "url": value, "reason": problem},
             )
 
 

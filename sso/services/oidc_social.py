@@ -3,6 +3,9 @@ time. social-core does the OAuth 2 protocol: the authorization URL, `state` boun
 browser session and consumed once, PKCE (S256), the nonce bound to the session's state, the
 token exchange and the UserInfo call. Lectern supplies:
 
+- `PinnedRequests`: social-core's HTTP calls sent through sso.services.outbound (public
+  addresses only, connected to the address checked) instead of `requests`;
+
 - `ProviderStrategy`: a DjangoStrategy whose `setting()` answers from the provider's row
   (client id, the secret opened from `oidc_client_secret_sealed`, scopes, issuer) instead
   of Django settings, so each tenant configures its providers without a deploy;
@@ -25,25 +28,31 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+import requests
 from django.db import connection
 from django.utils.translation import gettext as _
 from social_core.backends.oauth import BaseOAuth2, BaseOAuth2PKCE
 from social_core.backends.open_id_connect import OpenIdConnectAuth
+from social_core.exceptions import AuthProviderError
 from social_core.storage import AssociationMixin, BaseStorage, NonceMixin
-from social_core.utils import module_member
+from social_core.utils import http_error, module_member, user_agent
 from social_django.strategy import DjangoStrategy
 
+from core.addresses import AddressRefused
 from core.redis_client import redis_client
 from core.secret_box import secret_open
 from sso.errors import SsoErrorCode, SsoRefused
 from sso.models import ConnectionTest, IdentityProvider, ProviderKind
-from sso.services import oidc_metadata
+from sso.services import oidc_metadata, outbound
 from sso.services.oidc_tokens import TokenExpectations, id_token_verify
 from sso.services.trace import trace_step
 
 # A sign-in must come back from the provider within this many seconds.
 STATE_LIFETIME_SECONDS = 600
 HTTP_TIMEOUT_SECONDS = 5.0
+# Bigger than any real token, UserInfo or API answer; a guard against a hostile endpoint.
+MAX_ANSWER_BYTES = 1_000_000
 
 # The plain OAuth 2 backends a tenant may pick (`IdentityProvider.oauth2_backend`), and the
 # setting that points a self-hosted one at the provider's base URL (`oidc_issuer`).
@@ -203,6 +212,75 @@ class ProviderAnswer:
     email_verified: bool
 
 
+class PinnedRequests:
+    """social-core's HTTP calls (token exchange, UserInfo, a plain OAuth 2 provider's API)
+    sent through sso.services.outbound instead of `requests`: public addresses only, to the
+    address checked. The answer is handed back as the `requests.Response` social-core
+    expects, and its errors raised as social-core raises them."""
+
+    def request(
+        self,
+        url: str,
+        *,
+        method="GET",
+        headers=None,
+        data=None,
+        json=None,
+        auth=None,
+        params=None,
+        timeout=None,
+        stage="user_info",
+    ) -> requests.Response:
+        headers = dict(headers or {})
+        if self.SEND_USER_AGENT and "User-Agent" not in headers:
+            headers["User-Agent"] = self.setting("USER_AGENT") or user_agent()
+        prepared = requests.Request(
+            method, url, headers=headers, data=data, json=json, auth=auth, params=params
+        ).prepare()
+        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        try:
+            answer = outbound.fetch(
+                method,
+                prepared.url,
+                headers=dict(prepared.headers),
+                content=body,
+                timeout=timeout or HTTP_TIMEOUT_SECONDS,
+                max_bytes=MAX_ANSWER_BYTES,
+            )
+        except AddressRefused as exc:
+            raise SsoRefused(
+                SsoErrorCode.METADATA_INVALID,
+                _(
+                    "The identity provider's address %(url)s is not called during the "
+                    "%(stage)s step: %(reason)s Lectern reaches only public addresses."
+                )
+                % {"url": url, "stage": stage, "reason": exc.reason},
+            ) from exc
+        except outbound.AnswerTooLarge as exc:
+            raise SsoRefused(
+                SsoErrorCode.RESPONSE_INVALID,
+                _("The identity provider's answer during the %(stage)s step is too large.")
+                % {"stage": stage},
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise AuthProviderError(self, code="timeout", stage=stage) from exc
+        except httpx.HTTPError as exc:
+            code = "tls_error" if "CERTIFICATE_VERIFY" in str(exc) else "connection_failed"
+            raise AuthProviderError(self, code=code, stage=stage) from exc
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.headers.update(answer.headers)
+        response._content = answer.content
+        response.url = prepared.url
+        response.request = prepared
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as error:
+            raise http_error(self, error, stage=stage) from error
+        return response
+
+
 class StateTracing:
     """Records the `state` check (social-core's, which consumes the state once)."""
 
@@ -222,7 +300,7 @@ class StateTracing:
         return state
 
 
-class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
+class TenantOpenIdConnect(PinnedRequests, StateTracing, OpenIdConnectAuth):
     """social-core's OpenID Connect backend for one tenant's provider."""
 
     name = "lectern-oidc"
@@ -343,7 +421,7 @@ class TenantOpenIdConnect(StateTracing, OpenIdConnectAuth):
         )
 
 
-class PlainOAuth2Mixin(StateTracing):
+class PlainOAuth2Mixin(PinnedRequests, StateTracing):
     """For a plain OAuth 2 backend: stop after the user data, return it as the claims."""
 
     context: SignInContext

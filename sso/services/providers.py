@@ -33,7 +33,7 @@ from sso.models import (
     SsoPolicy,
 )
 from sso.presets import preset_named
-from sso.services import oidc_metadata
+from sso.services import oidc_metadata, outbound
 from sso.services.certificates import CertificateUnreadable, certificate_body, certificate_read
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -44,6 +44,8 @@ EDITABLE_FIELDS = (*PROVIDER_COMMON_FIELDS, *PROVIDER_SAML_FIELDS, *PROVIDER_OID
 # Write-only: sealed into oidc_client_secret_sealed, never read back.
 SECRET_FIELD = "oidc_client_secret"  # noqa: S105 (a field name)
 URL_FIELDS = ("saml_sso_url", "saml_slo_url", "saml_metadata_url", "oidc_issuer")
+# Addresses Lectern's server itself fetches from: never this platform's own network.
+FETCHED_URL_FIELDS = ("saml_metadata_url", "oidc_issuer")
 BOOLEAN_FIELDS = (
     "enabled",
     "create_people",
@@ -349,6 +351,8 @@ def _provider_problems(provider: IdentityProvider) -> list[FieldError]:
     for field in URL_FIELDS:
         value = getattr(provider, field)
         problem = url_problem(value) if value else None
+        if not problem and value and field in FETCHED_URL_FIELDS:
+            problem = outbound.address_problem(value)
         if problem:
             errors.append(FieldError(field, problem))
     if provider.kind == ProviderKind.SAML:

@@ -23,6 +23,11 @@ from core.outbound import destination_pinned, pinned_stream
 
 class _Seen(BaseHTTPRequestHandler):
     hosts: list[str] = []
+    bodies: list[bytes] = []
+
+    def do_POST(self) -> None:
+        _Seen.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.do_GET()
 
     def do_GET(self) -> None:
         _Seen.hosts.append(self.headers.get("Host", ""))
@@ -41,6 +46,7 @@ def loopback_server() -> Iterator[int]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Seen)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Seen.hosts = []
+    _Seen.bodies = []
     yield server.server_address[1]
     server.shutdown()
     server.server_close()
@@ -86,6 +92,21 @@ def test_the_fetch_connects_to_the_address_checked_and_resolves_once(outbound_dn
         assert response.read() == b"email\nada@example.com\n"
     assert outbound_dns.asked["hr.example.test"] == 1
     assert _Seen.hosts == [f"hr.example.test:{loopback_server}"]
+
+
+def test_a_request_body_is_sent_to_the_checked_address(outbound_dns, loopback_server):
+    outbound_dns.addresses["idp.example.test"] = ["127.0.0.1"]
+    url = f"http://idp.example.test:{loopback_server}/token"
+    with pinned_stream(
+        "POST",
+        url,
+        allowed=networks(["127.0.0.1/32"]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        content=b"grant_type=authorization_code&code=abc",
+    ) as response:
+        assert response.status_code == 200
+    assert _Seen.bodies == [b"grant_type=authorization_code&code=abc"]
+    assert _Seen.hosts == [f"idp.example.test:{loopback_server}"]
 
 
 def test_https_names_the_host_for_the_certificate_check(outbound_dns):
@@ -135,6 +156,7 @@ def tls_server(tmp_path) -> Iterator[tuple[int, bytes]]:
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Seen.hosts = []
+    _Seen.bodies = []
     yield server.server_address[1], certificate
     server.shutdown()
     server.server_close()

@@ -130,3 +130,11 @@ def failures(tenant_schema: str) -> list[dict]:
             .order_by("pk")
             .values_list("after", flat=True)
         )
+
+
+@pytest.fixture
+def oidc_on_loopback(settings):
+    """Admits the loopback address the tests' OpenID provider serves on, explicitly, as a
+    deployment names a private network in SSO_OUTBOUND_ALLOWLIST; every other private,
+    loopback or metadata address stays refused (sso.services.outbound)."""
+    settings.SSO_OUTBOUND_ALLOWLIST = ["127.0.0.1/32"]

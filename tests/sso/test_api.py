@@ -122,6 +122,39 @@ def test_validation_names_each_field(api, admin):
     }
 
 
+@pytest.mark.parametrize(
+    ("issuer", "reason"),
+    [
+        ("https://127.0.0.1:8443", "127.0.0.1 is a loopback address"),
+        ("https://169.254.169.254/latest", "cloud metadata"),
+        ("https://login.intranet.example.test/realms/acme", "10.20.30.40 is a private address"),
+        ("https://[fd00:ec2::254]/", "cloud metadata"),
+    ],
+)
+def test_an_issuer_inside_the_platform_is_refused_naming_the_field(
+    api, admin, tenant_a, outbound_dns, issuer, reason
+):
+    outbound_dns.addresses["login.intranet.example.test"] = ["10.20.30.40"]
+    answer = api(admin).post(
+        "/api/v1/sso/providers",
+        {
+            "kind": "oidc",
+            "name": "Keycloak",
+            "slug": "kc",
+            "oidc_issuer": issuer,
+            "oidc_client_id": "lectern",
+            "oidc_client_secret": SECRET,
+        },
+        format="json",
+    )
+    assert answer.status_code == 400, answer.json()
+    details = answer.json()["error"]["details"]
+    assert [d["field"] for d in details] == ["oidc_issuer"]
+    assert reason in details[0]["message"]
+    with schema_context(tenant_a.schema):
+        assert not IdentityProvider.objects.exists()
+
+
 def test_an_unknown_mapping_key_or_role_is_refused_by_the_contract(api, admin):
     client = api(admin)
     answer = client.post(

@@ -95,6 +95,29 @@ def test_bad_metadata_is_named_on_the_page(portal, admin):
     assert "document type declaration or entities" in page
 
 
+def test_an_issuer_resolving_to_a_private_address_is_refused_next_to_its_field(
+    portal, admin, tenant_a, outbound_dns
+):
+    outbound_dns.addresses["login.intranet.example.test"] = ["10.20.30.40"]
+    answer = portal(admin).post(
+        "/manage/sso/add/oidc/",
+        {
+            "kind": "oidc",
+            "name": "Intranet",
+            "slug": "intranet",
+            "oidc_issuer": "https://login.intranet.example.test",
+            "oidc_client_id": "abc",
+            "oidc_client_secret": "page-secret-9876",
+        },
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    assert 'id="id_oidc_issuer_error"' in page
+    assert "10.20.30.40 is a private address" in page
+    with schema_context(tenant_a.schema):
+        assert not IdentityProvider.objects.filter(slug="intranet").exists()
+
+
 def test_an_oidc_provider_is_added_and_its_secret_never_shown(portal, admin, tenant_a):
     client = portal(admin)
     answer = client.post(

@@ -37,6 +37,9 @@ from tests.sso.oidc_support import (
     signed_in_user_id,
 )
 
+# The provider serves on 127.0.0.1, admitted by name (SSO_OUTBOUND_ALLOWLIST).
+pytestmark = pytest.mark.usefixtures("oidc_on_loopback")
+
 
 @pytest.fixture(scope="module")
 def idp(tmp_path_factory) -> Iterator[OidcProviderProcess]:

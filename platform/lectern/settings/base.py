@@ -21,6 +21,9 @@ SECRETS_AT_REST_KEYS = env_list("SECRETS_AT_REST_KEYS")
 # public address; development (and tests that serve an IdP on loopback) may allow http and
 # private addresses.
 SSO_DEVELOPMENT_URLS = env_bool("SSO_DEVELOPMENT_URLS", False)
+# Private networks (CIDR, comma-separated) SSO fetches may reach though the rule of
+# core.addresses refuses them: tests name the loopback address their IdP serves on.
+SSO_OUTBOUND_ALLOWLIST = env_list("SSO_OUTBOUND_ALLOWLIST")
 # Webhooks go to public https hosts only (webhooks.services.destinations); development and
 # tests may admit http and named private networks (CIDR, comma-separated).
 WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", False)
