@@ -54,4 +54,5 @@ urlpatterns = [
     path("", include("tenant_apps.imports.manage_urls")),
     path("", include("sso.manage_urls")),
     path("", include("webhooks.manage_urls")),
+    path("", include("billing.payments.manage_urls")),
 ]

@@ -27,6 +27,7 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_SSO = "manage_sso"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    MANAGE_PAYMENTS = "manage_payments"
 
 
 _AUTHORS = {Role.ADMIN, Role.INSTRUCTOR, Role.CONTENT_CREATOR}
@@ -45,6 +46,7 @@ PERMISSION_MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
     Capability.MANAGE_SSO: frozenset({Role.ADMIN}),
     Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
+    Capability.MANAGE_PAYMENTS: frozenset({Role.ADMIN}),
 }
 
 

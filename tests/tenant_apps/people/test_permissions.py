@@ -28,6 +28,7 @@ EXPECTED = {
     Capability.VIEW_AUDIT_LOG: {ADM},
     Capability.MANAGE_SSO: {ADM},
     Capability.MANAGE_WEBHOOKS: {ADM},
+    Capability.MANAGE_PAYMENTS: {ADM},
 }
 
 
