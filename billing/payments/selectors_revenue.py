@@ -1,14 +1,14 @@
 """Revenue from course payments over a period, per currency (never summed across
 currencies): gross is what learners paid (settled payments by the moment they were paid,
 flagged ones included: the money was taken), refunds what went back (succeeded refunds by
-the moment they were made), net the difference. Two grouped queries whatever the data."""
+the moment they were made), net the difference. One grouped query whatever the data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, CharField, Count, F, Sum, When
+from django.db.models import Case, CharField, Count, F, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from billing.payments.models import SETTLED_STATUSES, CoursePayment, Refund, RefundStatus
@@ -74,55 +74,66 @@ def _lines(gross: dict[str, tuple[int, int]], refunds: dict[str, int]) -> list[R
     return lines
 
 
+def _grouped_rows(since: datetime, until: datetime, owner_id: int | None):
+    """One query: ("gross" | "refund", course id, course title, currency, total, count)
+    per course and currency."""
+    gross = (
+        _paid_in(since, until, owner_id)
+        .values("course_id", "course__title", "taken_currency")
+        .annotate(kind=Value("gross"), total=Sum("taken"), count=Count("pk"))
+        .values_list("kind", "course_id", "course__title", "taken_currency", "total", "count")
+        .order_by()
+    )
+    refunds = (
+        _refunded_in(since, until, owner_id)
+        .values("payment__course_id", "payment__course__title", "currency")
+        .annotate(kind=Value("refund"), total=Sum("amount"), count=Count("pk"))
+        .values_list(
+            "kind",
+            "payment__course_id",
+            "payment__course__title",
+            "currency",
+            "total",
+            "count",
+        )
+        .order_by()
+    )
+    return gross.union(refunds, all=True)
+
+
 def revenue_by_currency(
     *, since: datetime, until: datetime, owner_id: int | None = None
 ) -> list[RevenueLine]:
     """Gross, refunds and net per currency in [since, until); only the courses of
     `owner_id` when given."""
-    gross = {
-        row["taken_currency"]: (row["total"], row["count"])
-        for row in _paid_in(since, until, owner_id)
-        .values("taken_currency")
-        .annotate(total=Sum("taken"), count=Count("pk"))
-        .order_by()
-    }
-    refunds = {
-        row["currency"]: row["total"]
-        for row in _refunded_in(since, until, owner_id)
-        .values("currency")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
+    gross: dict[str, tuple[int, int]] = {}
+    refunds: dict[str, int] = {}
+    for kind, _course_id, _title, currency, total, count in _grouped_rows(since, until, owner_id):
+        if kind == "gross":
+            paid, counted = gross.get(currency, (0, 0))
+            gross[currency] = (paid + total, counted + count)
+        else:
+            refunds[currency] = refunds.get(currency, 0) + total
     return _lines(gross, refunds)
 
 
 def revenue_by_course(*, since: datetime, until: datetime, owner_id: int) -> list[CourseRevenue]:
     """The same per course of `owner_id`, courses by title."""
     gross: dict[int, dict[str, tuple[int, int]]] = {}
-    titles: dict[int, str] = {}
-    for row in (
-        _paid_in(since, until, owner_id)
-        .values("course_id", "course__title", "taken_currency")
-        .annotate(total=Sum("taken"), count=Count("pk"))
-        .order_by()
-    ):
-        gross.setdefault(row["course_id"], {})[row["taken_currency"]] = (row["total"], row["count"])
-        titles[row["course_id"]] = row["course__title"]
     refunds: dict[int, dict[str, int]] = {}
-    for row in (
-        _refunded_in(since, until, owner_id)
-        .values("payment__course_id", "payment__course__title", "currency")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        refunds.setdefault(row["payment__course_id"], {})[row["currency"]] = row["total"]
-        titles[row["payment__course_id"]] = row["payment__course__title"]
+    titles: dict[int, str] = {}
+    for kind, course_id, title, currency, total, count in _grouped_rows(since, until, owner_id):
+        titles[course_id] = title
+        if kind == "gross":
+            gross.setdefault(course_id, {})[currency] = (total, count)
+        else:
+            refunds.setdefault(course_id, {})[currency] = total
     courses = [
         CourseRevenue(
-            course_id,
-            titles[course_id],
-            _lines(gross.get(course_id, {}), refunds.get(course_id, {})),
+            course_id=course_id,
+            title=title,
+            lines=_lines(gross.get(course_id, {}), refunds.get(course_id, {})),
         )
-        for course_id in titles
+        for course_id, title in titles.items()
     ]
     return sorted(courses, key=lambda course: (course.title.lower(), course.course_id))
