@@ -202,7 +202,7 @@ class PaymentFilterForm(PortalForm):
         help_text=_("Part of a name or e-mail address."),
     )
     since = forms.DateField(
-        label=_("Paid or started from"),
+        label=_("Started from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
