@@ -343,3 +343,37 @@ def test_refunds_in_currencies_without_or_with_three_decimals(
 def test_the_admin_menu_has_payments(page):
     html = _html(page.get("/manage/payments/"))
     assert 'href="/manage/payments/" aria-current="page">Payments</a>' in html
+
+
+def test_a_provider_failure_keeps_nothing_and_says_so_on_the_form(
+    page, api, client_a, connected, learner, course, tenant_a
+):
+    payment_id = stripe_paid(api, client_a, connected, learner, course, event_id="evt_down")
+    connected.fail_next = 5
+    failed = page.post(
+        f"/manage/payments/{payment_id}/refund/", {"amount": "5.00", "confirmed": "1"}
+    )
+    assert failed.status_code == 502
+    assert "The payment provider could not be reached" in _html(failed)
+    with schema_context(tenant_a.schema):
+        payment = CoursePayment.objects.get(public_id=payment_id)
+        assert (payment.status, payment.refunded_amount) == ("paid", 0)
+        assert not payment.refunds.exists()
+
+
+def test_the_payment_list_costs_the_same_with_more_payments(
+    page, api, client_a, connected, course, make_person, django_assert_max_num_queries
+):
+    def buy(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            person = make_person(Role.LEARNER, email=f"list{number}@example.com")
+            stripe_paid(api, client_a, connected, person, course, event_id=f"evt_l{number}")
+
+    buy(1, 0)
+    page.get("/manage/payments/")
+    with django_assert_max_num_queries(10):
+        page.get("/manage/payments/")
+    buy(5, 1)
+    with django_assert_max_num_queries(10):
+        html = _html(page.get("/manage/payments/"))
+    assert html.count('href="/manage/payments/') >= 6
