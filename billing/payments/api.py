@@ -6,6 +6,9 @@ purchases. The portal pages use the same services and `billing.payments.permissi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -225,4 +228,21 @@ class PurchaseListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(
             bodies.PaymentOutput(selectors.purchases_of(request.user)[:500], many=True).data
+        )
+
+
+class RevenueApi(APIView):
+    """Revenue per currency (minor units; currencies are never added together)."""
+
+    permission_classes = [CanManagePayments]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="The last N days (1-3660).")],
+        responses=bodies.RevenueOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        days = _whole(request.query_params.get("days"))
+        since = timezone.now() - timedelta(days=days) if days and days <= 3660 else None
+        return Response(
+            bodies.RevenueOutput(selectors.revenue_by_currency(since=since), many=True).data
         )

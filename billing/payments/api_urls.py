@@ -33,5 +33,6 @@ urlpatterns = [
         name="payments-payment-confirm",
     ),
     path("billing/checkout", api.CheckoutApi.as_view(), name="payments-checkout"),
+    path("billing/revenue", api.RevenueApi.as_view(), name="payments-revenue"),
     path("billing/purchases", api.PurchaseListApi.as_view(), name="payments-purchase-list"),
 ]

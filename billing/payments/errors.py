@@ -17,6 +17,6 @@ class PaymentErrorCode(StrEnum):
     COUPON_NOT_APPLICABLE = "coupon_not_applicable"
     COURSE_IS_FREE = "course_is_free"
     PAYMENT_NOT_FOUND = "payment_not_found"
-    PAYMENT_NOT_PENDING = "payment_not_pending"
+    CHECKOUT_IN_PROGRESS = "checkout_in_progress"
     SIGNATURE_INVALID = "payment_signature_invalid"
     REFUND_INVALID = "refund_invalid"

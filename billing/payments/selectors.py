@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from billing.payments.errors import PaymentErrorCode
@@ -70,3 +71,38 @@ def payment_for(user: User, public_id: Any) -> CoursePayment:
     if payment is None or not may_view_payment(user, payment):
         raise NotFound(PaymentErrorCode.PAYMENT_NOT_FOUND, _("No such payment."))
     return payment
+
+
+SETTLED = (
+    PaymentStatus.PAID,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+)
+
+
+def revenue_by_currency(
+    *, since: datetime | None = None, course_ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Revenue per currency (never summed across currencies), from payments paid since
+    `since` (all time when None), optionally of some courses only (an instructor's):
+    [{"currency", "payments", "gross", "refunded", "net"}], minor units, by currency."""
+    payments = CoursePayment.objects.filter(status__in=SETTLED)
+    if since is not None:
+        payments = payments.filter(paid_at__gte=since)
+    if course_ids is not None:
+        payments = payments.filter(course_id__in=course_ids)
+    rows = (
+        payments.values("currency")
+        .annotate(payments=Count("id"), gross=Sum("amount"), refunded=Sum("refunded_amount"))
+        .order_by("currency")
+    )
+    return [
+        {
+            "currency": row["currency"],
+            "payments": row["payments"],
+            "gross": row["gross"] or 0,
+            "refunded": row["refunded"] or 0,
+            "net": (row["gross"] or 0) - (row["refunded"] or 0),
+        }
+        for row in rows
+    ]

@@ -16,6 +16,9 @@ from billing.payments.models import (
 )
 from core.money import Money
 
+# Ids are 64-bit: a larger number names nothing (and must not reach the database).
+ID_MAX = 2**63 - 1
+
 _AMOUNT_HELP = "Integer minor units of `currency` (4990 EUR is 49.90 EUR; JPY has none)."
 
 
@@ -48,7 +51,9 @@ class PaymentSettingsBody(serializers.ModelSerializer):
 
 
 class CouponBody(serializers.ModelSerializer):
-    course_id = serializers.IntegerField(allow_null=True, required=False, default=None)
+    course_id = serializers.IntegerField(
+        allow_null=True, required=False, default=None, min_value=1, max_value=ID_MAX
+    )
     value = serializers.IntegerField(
         help_text="1-100 for percent; for amount, " + _AMOUNT_HELP, max_value=10**12
     )
@@ -143,7 +148,7 @@ class RefundOutput(serializers.Serializer):
 
 
 class CheckoutInput(serializers.Serializer):
-    course_id = serializers.IntegerField()
+    course_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
     provider = serializers.ChoiceField(choices=Provider.choices)
     coupon_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
@@ -160,3 +165,11 @@ class CheckoutOutput(serializers.Serializer):
 class ConfirmInput(serializers.Serializer):
     razorpay_payment_id = serializers.CharField(required=False, default="", max_length=255)
     razorpay_signature = serializers.CharField(required=False, default="", max_length=255)
+
+
+class RevenueOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    payments = serializers.IntegerField()
+    gross = serializers.IntegerField(help_text=_AMOUNT_HELP)
+    refunded = serializers.IntegerField(help_text=_AMOUNT_HELP)
+    net = serializers.IntegerField(help_text=_AMOUNT_HELP)

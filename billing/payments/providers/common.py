@@ -50,3 +50,17 @@ class ProviderWebhookEvent:
     refunded_amount: int | None = None
     # The tenant schema the order's metadata names (Stripe), if any.
     tenant_schema: str = ""
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` if it is an object, else {}: a signed but odd payload never breaks us."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_amount(value: Any) -> int | None:
+    """An integer amount of minor units, or None for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def as_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

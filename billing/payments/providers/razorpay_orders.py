@@ -16,6 +16,9 @@ from billing.payments.providers.common import (
     ProviderState,
     ProviderWebhookEvent,
     WebhookRejected,
+    as_amount,
+    as_dict,
+    as_text,
 )
 
 _FAILURES = (BadRequestError, GatewayError, ServerError, requests.RequestException, ValueError)
@@ -121,28 +124,28 @@ def webhook_event(
         payload = json.loads(body)
     except (SignatureVerificationError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise WebhookRejected(str(exc)) from exc
-    if not isinstance(payload, dict) or not event_id or not payload.get("event"):
+    if not isinstance(payload, dict) or not event_id or not as_text(payload.get("event")):
         raise WebhookRejected("no event id or type")
-    entities = payload.get("payload") or {}
-    payment = (entities.get("payment") or {}).get("entity") or {}
-    order = (entities.get("order") or {}).get("entity") or {}
-    refund = (entities.get("refund") or {}).get("entity") or {}
+    entities = as_dict(payload.get("payload"))
+    payment = as_dict(as_dict(entities.get("payment")).get("entity"))
+    order = as_dict(as_dict(entities.get("order")).get("entity"))
+    refund = as_dict(as_dict(entities.get("refund")).get("entity"))
     event_type = payload["event"]
     if event_type == "refund.processed":
         return ProviderWebhookEvent(
             event_id=event_id,
             event_type=event_type,
             payload=payload,
-            payment_id=refund.get("payment_id") or payment.get("id", ""),
-            refunded_amount=payment.get("amount_refunded"),
-            currency=(refund.get("currency") or "").upper(),
+            payment_id=as_text(refund.get("payment_id")) or as_text(payment.get("id")),
+            refunded_amount=as_amount(payment.get("amount_refunded")),
+            currency=as_text(refund.get("currency")).upper(),
         )
     return ProviderWebhookEvent(
         event_id=event_id,
         event_type=event_type,
         payload=payload,
-        order_id=payment.get("order_id") or order.get("id", ""),
-        payment_id=payment.get("id", ""),
-        amount=payment.get("amount") if payment else order.get("amount_paid"),
-        currency=(payment.get("currency") or order.get("currency") or "").upper(),
+        order_id=as_text(payment.get("order_id")) or as_text(order.get("id")),
+        payment_id=as_text(payment.get("id")),
+        amount=as_amount(payment.get("amount") if payment else order.get("amount_paid")),
+        currency=(as_text(payment.get("currency")) or as_text(order.get("currency"))).upper(),
     )

@@ -16,6 +16,9 @@ from billing.payments.providers.common import (
     ProviderState,
     ProviderWebhookEvent,
     WebhookRejected,
+    as_amount,
+    as_dict,
+    as_text,
 )
 
 # Stripe's own tolerance for the Stripe-Signature timestamp, in seconds.
@@ -74,12 +77,13 @@ def checkout_create(
     return ProviderCheckout(order_id=session.id, redirect_url=session.url or "")
 
 
-def _state_of_session(session: Any) -> ProviderState:
+def _state_of_session(session: dict[str, Any]) -> ProviderState:
     payment_intent = session.get("payment_intent") or ""
     if isinstance(payment_intent, dict):
         payment_intent = payment_intent.get("id", "")
-    amount = session.get("amount_total")
-    currency = (session.get("currency") or "").upper()
+    payment_intent = as_text(payment_intent)
+    amount = as_amount(session.get("amount_total"))
+    currency = as_text(session.get("currency")).upper()
     if session.get("payment_status") in {"paid", "no_payment_required"}:
         status = "paid"
     elif session.get("status") == "expired":
@@ -117,29 +121,30 @@ def webhook_event(*, raw_body: bytes, signature: str, secret: str) -> ProviderWe
     except (stripe.SignatureVerificationError, ValueError) as exc:
         raise WebhookRejected(str(exc)) from exc
     payload = event.to_dict()
-    obj = payload.get("data", {}).get("object", {}) or {}
-    event_type = payload.get("type", "")
-    if not payload.get("id") or not event_type:
+    obj = as_dict(as_dict(payload.get("data")).get("object"))
+    event_type = as_text(payload.get("type"))
+    if not as_text(payload.get("id")) or not event_type:
         raise WebhookRejected("no event id or type")
+    metadata = as_dict(obj.get("metadata"))
     if event_type == "charge.refunded":
         # The charge names the PaymentIntent; the session is found through it.
         return ProviderWebhookEvent(
             event_id=payload["id"],
             event_type=event_type,
             payload=payload,
-            payment_id=obj.get("payment_intent") or "",
-            refunded_amount=obj.get("amount_refunded"),
-            currency=(obj.get("currency") or "").upper(),
-            tenant_schema=(obj.get("metadata") or {}).get("tenant_schema", ""),
+            payment_id=as_text(obj.get("payment_intent")),
+            refunded_amount=as_amount(obj.get("amount_refunded")),
+            currency=as_text(obj.get("currency")).upper(),
+            tenant_schema=as_text(metadata.get("tenant_schema")),
         )
     state = _state_of_session(obj) if obj.get("object") == "checkout.session" else None
     return ProviderWebhookEvent(
         event_id=payload["id"],
         event_type=event_type,
         payload=payload,
-        order_id=obj.get("id", "") if state else "",
+        order_id=as_text(obj.get("id")) if state else "",
         payment_id=state.payment_id if state else "",
         amount=state.amount if state else None,
         currency=state.currency if state else "",
-        tenant_schema=(obj.get("metadata") or {}).get("tenant_schema", ""),
+        tenant_schema=as_text(metadata.get("tenant_schema")),
     )

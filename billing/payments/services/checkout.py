@@ -123,8 +123,13 @@ def checkout_start(
                 and same_coupon
                 and open_payment.list_amount == course.price_amount
                 and open_payment.currency == course.currency
-                and open_payment.provider_order_id
             ):
+                if not open_payment.provider_order_id:
+                    # Another request is opening this very checkout with the provider now.
+                    raise Conflict(
+                        PaymentErrorCode.CHECKOUT_IN_PROGRESS,
+                        _("This checkout is being opened. Try again in a moment."),
+                    )
                 return _resumed(open_payment)
             payment_close(
                 payment_id=open_payment.pk,

@@ -69,7 +69,9 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("active", _("Use true or false.")))
     course_id = values.get("course_id")
     if course_id is not None and (
-        not _is_int(course_id) or not Course.objects.filter(pk=course_id).exists()
+        not _is_int(course_id)
+        or not 0 < course_id < 2**63
+        or not Course.objects.filter(pk=course_id).exists()
     ):
         errors.append(FieldError("course_id", _("No such course.")))
     if errors:
@@ -225,7 +227,8 @@ def coupon_release(coupon_id: int | None) -> None:
 
 
 def coupon_get(coupon_id: Any) -> Coupon:
-    coupon = Coupon.objects.filter(pk=coupon_id).first() if _is_int(coupon_id) else None
+    valid = _is_int(coupon_id) and 0 < coupon_id < 2**63
+    coupon = Coupon.objects.filter(pk=coupon_id).first() if valid else None
     if coupon is None:
         raise NotFound(PaymentErrorCode.COUPON_NOT_FOUND, _("No such coupon."))
     return coupon

@@ -212,3 +212,16 @@ def test_coupons_discount_count_redemptions_and_a_full_discount_needs_no_provide
     with schema_context(tenant_a.schema):
         assert Enrollment.objects.get(user=someone, course=course).status == "active"
         assert AuditEntry.objects.filter(action="coupon.created").count() == 2
+
+
+def test_revenue_is_per_currency_and_net_of_refunds(
+    api, admin, learner, course, connected, client_a
+):
+    payment_id = _paid_by_stripe(api, learner, course, connected, client_a)
+    api(admin).post(f"/api/v1/billing/payments/{payment_id}/refund", {"amount": 990}, format="json")
+    revenue = api(admin).get("/api/v1/billing/revenue?days=30")
+    assert revenue.status_code == 200
+    assert revenue.json() == [
+        {"currency": "EUR", "payments": 1, "gross": 4990, "refunded": 990, "net": 4000}
+    ]
+    assert api(learner).get("/api/v1/billing/revenue").status_code == 403

@@ -182,3 +182,46 @@ def test_fifty_duplicate_paid_events_and_a_racing_return_activate_once(
         1,
         1,
     )
+
+
+def _post_json(base_url: str, path: str, payload: dict, token: str) -> tuple[int, dict]:
+    address = urlsplit(base_url)
+    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=json.dumps(payload).encode(),
+            headers={
+                "Host": HOST,
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {token}",
+            },
+        )
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(300)
+def test_checkouts_started_at_once_open_one_attempt(shop, django_db_blocker, tmp_path):
+    tenant, learner, course, token = shop
+    env = server_env(
+        PAYMENTS_STRIPE_API_BASE=settings.PAYMENTS_STRIPE_API_BASE,
+        PAYMENTS_RAZORPAY_API_BASE=settings.PAYMENTS_RAZORPAY_API_BASE,
+    )
+    body = {"course_id": course.pk, "provider": "stripe"}
+    with live_server(env, tmp_path / "server.log", workers=4) as base_url:
+        results = _together(
+            [lambda: _post_json(base_url, "/api/v1/billing/checkout", body, token)] * 6
+        )
+    codes = sorted(status for status, _body in results)
+    assert set(codes) <= {201, 409} and 201 in codes, results
+    refusals = {answer["error"]["code"] for status, answer in results if status == 409}
+    assert refusals <= {"checkout_in_progress", "already_enrolled"}
+    opened = {answer["payment"]["id"] for status, answer in results if status == 201}
+    with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+        pending = CoursePayment.objects.filter(learner=learner, status="pending")
+        assert [str(p.public_id) for p in pending] == list(opened)
+        assert Enrollment.objects.filter(user=learner, course=course).count() == 1
