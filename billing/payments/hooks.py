@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from billing.payments.permissions import may_manage_payments
-from billing.payments.selectors_revenue import revenue_by_course, revenue_by_currency
+from billing.payments.selectors_revenue import revenue_by_course, revenue_lines
 from core.navigation import Area, NavEntry, nav_entry_register
 from tenant_apps.dashboards.panels import Board, DashboardPanel, dashboard_panel_register
 from tenant_apps.people.permissions import Capability, user_can
@@ -31,11 +31,10 @@ def admin_revenue(request) -> dict[str, Any] | None:
     if not may_manage_payments(request.user):
         return None
     days = _period_days(request)
-    until = timezone.now()
     return {
         "days": days,
         "periods": REVENUE_PERIODS,
-        "lines": revenue_by_currency(since=until - timedelta(days=days), until=until),
+        "lines": revenue_lines(since=timezone.now() - timedelta(days=days)),
         "payments_url_name": "manage-payments",
     }
 
@@ -46,9 +45,8 @@ def teach_revenue(request) -> dict[str, Any] | None:
     if not user_can(request.user, Capability.VIEW_OWN_ANALYTICS):
         return None
     days = _period_days(request)
-    until = timezone.now()
     courses = revenue_by_course(
-        since=until - timedelta(days=days), until=until, owner_id=request.user.pk
+        since=timezone.now() - timedelta(days=days), owner_id=request.user.pk
     )
     if not courses and "revenue_days" not in request.GET:
         return None
