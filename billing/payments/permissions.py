@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from billing.payments.models import CoursePayment
-from tenant_apps.people.models import Role, User
+from tenant_apps.people.models import User
 from tenant_apps.people.permissions import Capability, user_can
 
 
 def may_manage_payments(user: User | None) -> bool:
     """Provider keys, payment settings, coupons, every payment, refunds: tenant admins."""
-    return user_can(user, Capability.MANAGE_USERS) and user.role == Role.ADMIN
+    return user_can(user, Capability.MANAGE_PAYMENTS)
 
 
 def may_buy_courses(user: User | None) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from lectern.demo_payments import seed_demo_payments
 from tenant_apps.assessments.models import QuestionKind
 from tenant_apps.assessments.services import (
     attempt_answers_save,
@@ -337,6 +338,9 @@ def seed_demo_content(*, admin: User) -> None:
         ],
     )
     attempt_submit(attempt=attempt, learner=noor)
+    # Sam and Noor bought the paid course (Noor got a fifth back): the admin dashboard's
+    # revenue overview and the payment pages have something to show.
+    seed_demo_payments(course=spreadsheets, buyers=[sam, noor], admin=admin)
 
 
 def _person(spec: DemoPerson) -> User:

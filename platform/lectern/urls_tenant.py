@@ -56,4 +56,5 @@ urlpatterns = [
     path("", include("sso.manage_urls")),
     path("", include("webhooks.manage_urls")),
     path("", include("billing.subscriptions.manage_urls")),
+    path("", include("billing.payments.manage_urls")),
 ]

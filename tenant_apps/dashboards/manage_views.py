@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.pages import page_requires
 from tenant_apps.dashboards import selectors
+from tenant_apps.dashboards.panels import Board, dashboard_panels_for
 from tenant_apps.people.permissions import Capability, user_can
 
 DAYS = 30
@@ -90,5 +91,6 @@ def admin_dashboard(request: HttpRequest) -> HttpResponse:
                 enrollments.get(status, 0) for status in ("pending", "active", "completed")
             ),
             "completions_in_window": sum(count for _day, count in dashboard.completions_by_day),
+            "panels": dashboard_panels_for(request, Board.ADMIN),
         },
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from core.pages import page_of, page_requires
 from tenant_apps.courses.selectors import course_get
 from tenant_apps.dashboards import selectors
+from tenant_apps.dashboards.panels import Board, dashboard_panels_for
 from tenant_apps.people.permissions import Capability, user_can, user_can_view_course_analytics
 
 ANALYTICS_DAYS = 30
@@ -43,6 +44,7 @@ def teach_courses(request: HttpRequest) -> HttpResponse:
             "may_view_analytics": may_view_analytics(request.user),
             "shows_all": user_can(request.user, Capability.EDIT_ALL_COURSES),
             "analytics_all": user_can(request.user, Capability.VIEW_ALL_ANALYTICS),
+            "panels": dashboard_panels_for(request, Board.TEACH),
         },
     )
 

@@ -28,6 +28,7 @@ class Capability(StrEnum):
     MANAGE_SSO = "manage_sso"
     MANAGE_WEBHOOKS = "manage_webhooks"
     MANAGE_BILLING = "manage_billing"  # the tenant's plan and payment for it
+    MANAGE_PAYMENTS = "manage_payments"
 
 
 _AUTHORS = {Role.ADMIN, Role.INSTRUCTOR, Role.CONTENT_CREATOR}
@@ -47,6 +48,7 @@ PERMISSION_MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.MANAGE_SSO: frozenset({Role.ADMIN}),
     Capability.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
     Capability.MANAGE_BILLING: frozenset({Role.ADMIN}),
+    Capability.MANAGE_PAYMENTS: frozenset({Role.ADMIN}),
 }
 
 

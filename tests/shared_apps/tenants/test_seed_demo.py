@@ -70,6 +70,17 @@ def test_demo_is_created_once_with_content(db, django_capture_on_commit_callback
         instructor = User.objects.get(email="instructor@demo.example.com")
         pages.force_login(instructor)
     assert "Could you send me the quarterly report" in pages.get("/teach/grading/").content.decode()
+    # Two learners bought the paid course (49.00 EUR), one got 9.80 EUR back: the admin
+    # dashboard shows the revenue overview.
+    with schema_context("t_demo"):
+        pages.force_login(User.objects.get(email="admin@demo.example.com"))
+    dashboard = pages.get("/manage/").content.decode()
+    assert "Course revenue, last 30 days" in dashboard
+    assert (
+        '<th scope="row">EUR</th><td>2</td><td>€98.00</td><td>€9.80</td>'
+        "<td><strong>€88.20</strong></td>"
+    ) in dashboard
+    assert "Partially refunded" in pages.get("/manage/payments/").content.decode()
     seeded = ("demo", "northwind", "globex", "initech")
     statuses = dict(Tenant.objects.filter(slug__in=seeded).values_list("slug", "status"))
     assert statuses == {

@@ -29,6 +29,7 @@ EXPECTED = {
     Capability.MANAGE_SSO: {ADM},
     Capability.MANAGE_WEBHOOKS: {ADM},
     Capability.MANAGE_BILLING: {ADM},
+    Capability.MANAGE_PAYMENTS: {ADM},
 }
 
 
