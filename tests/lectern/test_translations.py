@@ -18,7 +18,7 @@ from django.test import override_settings
 
 REPO_ROOT = Path(settings.REPO_ROOT)
 # What people read is in these packages.
-SOURCE_PACKAGES = ("core", "shared_apps", "tenant_apps", "platform", "sso")
+SOURCE_PACKAGES = ("core", "shared_apps", "tenant_apps", "platform", "sso", "webhooks", "billing")
 TEST_LANGUAGE = "xx"
 
 
