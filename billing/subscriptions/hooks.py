@@ -5,6 +5,7 @@ SubscriptionsConfig.ready(): the limit source of the entitlement check, the admi
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +36,7 @@ def past_due_banners(request) -> list[Banner]:
     text = _("The payment for your plan failed.")
     if ends:
         text += " " + _("Update your card by %(date)s, or the portal will be suspended.") % {
-            "date": ends.strftime("%Y-%m-%d")
+            "date": date_format(ends, "DATE_FORMAT")
         }
     return [
         Banner(

@@ -91,7 +91,9 @@ def _account_for_customer(customer: Any, metadata: Any) -> TenantSubscription | 
                 .select_related("tenant")
                 .get(tenant=tenant)
             )
-            if isinstance(customer, str) and customer and not account.stripe_customer_id:
+            if isinstance(customer, str) and customer:
+                if account.stripe_customer_id not in ("", customer):
+                    return None  # the tenant pays through another customer: not its event
                 account.stripe_customer_id = customer
     return account
 
