@@ -5,6 +5,7 @@ SubscriptionsConfig.ready(): the limit source of the entitlement check, the admi
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,24 +19,19 @@ def can_manage_billing(user) -> bool:
 
 
 def past_due_banners(request) -> list[Banner]:
-    """A banner for admins while the tenant's payment is overdue."""
-    from billing.subscriptions.models import SubscriptionStatus, TenantSubscription
-    from billing.subscriptions.services.dunning import grace_ends
+    """A banner for admins while the tenant's payment is overdue (from Redis: no query)."""
+    from billing.subscriptions.overdue_marks import overdue_grace_end
 
     tenant = getattr(request, "tenant", None)
     if tenant is None or not can_manage_billing(getattr(request, "user", None)):
         return []
-    account = TenantSubscription.objects.filter(
-        tenant_id=tenant.pk,
-        status__in=(SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID),
-    ).first()
-    if account is None:
+    overdue, ends = overdue_grace_end(tenant.pk)
+    if not overdue:
         return []
-    ends = grace_ends(account)
     text = _("The payment for your plan failed.")
     if ends:
         text += " " + _("Update your card by %(date)s, or the portal will be suspended.") % {
-            "date": ends.strftime("%Y-%m-%d")
+            "date": date_format(ends, "DATE_FORMAT")
         }
     return [
         Banner(

@@ -4,6 +4,7 @@ cards and invoices. Admins only (MANAGE_BILLING); the tenant is the request's ho
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -49,8 +50,6 @@ def _page(request: HttpRequest, form: UpgradeForm | None = None, status: int = 2
 @page_requires(can_manage_billing)
 def plan_home(request: HttpRequest) -> HttpResponse:
     if request.GET.get("checkout") == "done":
-        from django.contrib import messages
-
         messages.success(
             request, _("Thank you. Your plan changes as soon as the payment is confirmed.")
         )

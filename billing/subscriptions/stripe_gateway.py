@@ -20,7 +20,7 @@ def _client() -> stripe.StripeClient:
         raise ApplicationError(
             code=BillingErrorCode.NOT_CONFIGURED,
             message=_("Online payment is not set up on this platform. Contact us to change plans."),
-            status=503,
+            status=409,
         )
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(

@@ -10,8 +10,13 @@ from core.errors import ApplicationError
 
 @shared_task(name="billing.subscriptions.tasks.overdue_tenants_suspend")
 def overdue_tenants_suspend() -> list[str]:
-    """Suspend tenants past due beyond the grace period (beat, public schema)."""
-    return suspend_due()
+    """Suspend tenants past due beyond the grace period (beat, public schema), and rebuild
+    the admin banner's past-due marks."""
+    from billing.subscriptions.services.dunning import overdue_marks_refresh
+
+    suspended = suspend_due()
+    overdue_marks_refresh()
+    return suspended
 
 
 @shared_task(

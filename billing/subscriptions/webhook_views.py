@@ -13,6 +13,7 @@ import logging
 
 import stripe
 from django.conf import settings
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -29,6 +30,18 @@ def _refused(reason: str) -> HttpResponse:
     logger.warning("platform stripe webhook refused: %s", reason)
     return JsonResponse(
         {"error": {"code": "invalid_event", "message": reason, "details": []}}, status=400
+    )
+
+
+def _is_event(event: object) -> bool:
+    if not isinstance(event, dict):
+        return False
+    event_id, event_type = event.get("id"), event.get("type")
+    return (
+        isinstance(event_id, str)
+        and 0 < len(event_id) <= 255
+        and isinstance(event_type, str)
+        and len(event_type) <= 100
     )
 
 
@@ -52,7 +65,10 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = json.loads(payload)
     except (ValueError, stripe.SignatureVerificationError):
         return _refused("signature or body invalid")
-    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
+    if not _is_event(event):
         return _refused("not an event")
-    outcome = provider_event_receive(event)
+    try:
+        outcome = provider_event_receive(event)
+    except DataError:  # a value the database cannot keep (a NUL character, say)
+        return _refused("event not storable")
     return JsonResponse({"received": True, "outcome": outcome})

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("sso.api_urls")),
     path("", include("webhooks.api_urls")),
     path("", include("billing.payments.api_urls")),
+    path("", include("billing.subscriptions.tenant_api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.subscriptions.models import SubscriptionStatus, TenantSubscription
+from billing.subscriptions.overdue_marks import overdue_marks_rebuild
 from billing.subscriptions.services.transitions import standing_suspend
 
 OVERDUE = (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
@@ -20,6 +21,12 @@ def grace_ends(account: TenantSubscription):
     if account.past_due_since is None:
         return None
     return account.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
+
+
+def overdue_marks_refresh() -> None:
+    """Rebuild the banner's past-due marks from the database."""
+    accounts = TenantSubscription.objects.filter(status__in=OVERDUE)
+    overdue_marks_rebuild({account.tenant_id: grace_ends(account) for account in accounts})
 
 
 def overdue_tenants_suspend(*, now=None) -> list[str]:

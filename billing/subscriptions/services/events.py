@@ -17,6 +17,7 @@ from billing.subscriptions.models import (
     SubscriptionStatus,
     TenantSubscription,
 )
+from billing.subscriptions.overdue_marks import overdue_clear
 from billing.subscriptions.services.transitions import (
     change_log,
     standing_restore,
@@ -91,7 +92,9 @@ def _account_for_customer(customer: Any, metadata: Any) -> TenantSubscription | 
                 .select_related("tenant")
                 .get(tenant=tenant)
             )
-            if isinstance(customer, str) and customer and not account.stripe_customer_id:
+            if isinstance(customer, str) and customer:
+                if account.stripe_customer_id not in ("", customer):
+                    return None  # the tenant pays through another customer: not its event
                 account.stripe_customer_id = customer
     return account
 
@@ -104,15 +107,20 @@ def _apply(event_type: str, event: dict) -> str:
     return "ignored"
 
 
-def _plan_of(subscription: dict) -> tuple[Plan | None, str, int, str]:
-    """(plan, interval, amount, currency) of a subscription's first item."""
+def _first_item(subscription: dict) -> dict:
     items = subscription.get("items")
     data = items.get("data") if isinstance(items, dict) else None
-    item = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+    return data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+
+
+def _plan_of(subscription: dict) -> tuple[Plan | None, str, int, str]:
+    """(plan, interval, amount, currency) of a subscription's first item."""
+    item = _first_item(subscription)
     price = item.get("price") or item.get("plan") or subscription.get("plan") or {}
     price = price if isinstance(price, dict) else {}
     price_id = str(price.get("id") or "")
     recurring = price.get("recurring") if isinstance(price.get("recurring"), dict) else {}
+    metadata = subscription.get("metadata")
     interval = str(price.get("interval") or recurring.get("interval") or "")
     amount = price.get("amount", price.get("unit_amount"))
     amount = amount if isinstance(amount, int) and not isinstance(amount, bool) else 0
@@ -122,7 +130,6 @@ def _plan_of(subscription: dict) -> tuple[Plan | None, str, int, str]:
         plan = Plan.objects.filter(stripe_price_month_id=price_id).first() or (
             Plan.objects.filter(stripe_price_year_id=price_id).first()
         )
-    metadata = subscription.get("metadata")
     if plan is None and isinstance(metadata, dict) and isinstance(metadata.get("plan_code"), str):
         plan = Plan.objects.filter(code=metadata["plan_code"]).first()
     if interval not in Interval.values:
@@ -180,11 +187,10 @@ def _subscription_event(event_type: str, event: dict) -> str:
     account.amount = amount
     account.currency = currency or account.currency
     account.trial_end = _moment(subscription.get("trial_end"))
+    # Newer API versions keep the period on the item.
     period_end = subscription.get("current_period_end")
     if period_end is None:
-        items = subscription.get("items") or {}
-        first = (items.get("data") or [{}])[0] if isinstance(items, dict) else {}
-        period_end = first.get("current_period_end") if isinstance(first, dict) else None
+        period_end = _first_item(subscription).get("current_period_end")
     account.current_period_end = _moment(period_end)
     account.state_at = at or account.state_at
     status_set(account=account, status=status, reason=f"stripe {event_type} {event.get('id')}")
@@ -219,6 +225,8 @@ def _invoice_event(event_type: str, event: dict) -> str:
             status_set(account=account, status=SubscriptionStatus.ACTIVE, reason=reason)
         else:
             account.past_due_since = None
+            tenant_id = account.tenant_id
+            after_commit(lambda: overdue_clear(tenant_id))
             standing_restore(account=account, reason=reason)
         if at and (account.state_at is None or at > account.state_at):
             account.state_at = at

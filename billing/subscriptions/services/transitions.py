@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing.subscriptions.models import SubscriptionChange, SubscriptionStatus, TenantSubscription
+from billing.subscriptions.overdue_marks import overdue_clear, overdue_mark
 from core.transactions import after_commit
 from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.tenants.services import tenant_resume, tenant_suspend
@@ -45,12 +48,16 @@ def status_set(*, account: TenantSubscription, status: str, reason: str) -> None
         return
     account.status = status
     change_log(tenant=account.tenant, kind="status", before=before, after=status, reason=reason)
+    tenant_id = account.tenant_id
     if status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
         if account.past_due_since is None:
             account.past_due_since = timezone.now()
-            tenant_id = account.tenant_id
             after_commit(lambda: _dunning_notice_queue(tenant_id))
-    elif status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
+        grace_end = account.past_due_since + timedelta(days=settings.BILLING_GRACE_DAYS)
+        after_commit(lambda: overdue_mark(tenant_id, grace_end))
+    else:
+        after_commit(lambda: overdue_clear(tenant_id))
+    if status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING):
         account.past_due_since = None
         standing_restore(account=account, reason=reason)
 

@@ -84,3 +84,14 @@ def webhook_secret(settings) -> str:
 
     settings.STRIPE_PLATFORM_WEBHOOK_SECRET = WEBHOOK_SECRET
     return WEBHOOK_SECRET
+
+
+@pytest.fixture(autouse=True)
+def _no_past_due_marks():
+    """The admin banner's past-due marks live in Redis, which tests do not roll back."""
+    from billing.subscriptions.overdue_marks import KEY
+    from core.redis_client import redis_client
+
+    redis_client().delete(KEY)
+    yield
+    redis_client().delete(KEY)

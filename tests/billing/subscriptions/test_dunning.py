@@ -126,3 +126,18 @@ def test_a_payment_does_not_lift_an_operators_suspension(public_client, paying, 
     account, tenant = reload(paying)
     assert account.status == SubscriptionStatus.ACTIVE
     assert tenant.status == TenantStatus.SUSPENDED
+
+
+def test_the_banner_marks_are_rebuilt_from_the_database_by_the_hourly_task(paying, admin, portal):
+    from billing.subscriptions.tasks import overdue_tenants_suspend as hourly
+
+    with schema_context("public"):
+        TenantSubscription.objects.filter(pk=paying.pk).update(
+            status=SubscriptionStatus.PAST_DUE, past_due_since=timezone.now()
+        )
+    # Redis lost the mark (it keeps nothing on disk): no banner until the task runs.
+    assert "The payment for your plan failed." not in portal(admin).get("/manage/").content.decode()
+    with schema_context("public"):
+        assert hourly() == []
+    page = portal(admin).get("/manage/billing/plan/").content.decode()
+    assert "The payment for your plan failed." in page

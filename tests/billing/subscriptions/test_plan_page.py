@@ -84,7 +84,7 @@ def test_manage_cards_and_invoices_opens_the_customer_portal(portal, admin, stri
 def test_without_platform_keys_the_page_says_so_without_a_500(portal, admin, settings):
     settings.STRIPE_PLATFORM_SECRET_KEY = ""
     answer = portal(admin).post("/manage/billing/portal/")
-    assert answer.status_code == 503
+    assert answer.status_code == 409
     assert "Online payment is not set up on this platform." in answer.content.decode()
 
 

@@ -220,3 +220,39 @@ def test_trials_are_mirrored(public_client, account, webhook_secret):
     assert mirrored.status == SubscriptionStatus.TRIALING
     assert int(mirrored.trial_end.timestamp()) == trial_end
     assert (mirrored.amount, mirrored.currency, mirrored.interval) == (99900, "USD", "month")
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"id": "sub_odd", "customer": CUSTOMER, "status": "active", "items": []},
+        {"id": "sub_odd", "customer": CUSTOMER, "status": "active", "items": {"data": "x"}},
+        {"id": "sub_odd", "customer": CUSTOMER, "status": "active", "items": {"data": [5]}},
+        {"id": "sub_odd", "customer": CUSTOMER, "status": "weird"},
+        {"id": "sub_odd", "customer": ["list"], "status": "active", "metadata": "x"},
+        {"id": "sub_odd", "customer": CUSTOMER, "status": "active", "trial_end": "soon"},
+        "not an object",
+    ],
+)
+def test_odd_but_signed_subscription_objects_never_give_a_500(
+    public_client, account, webhook_secret, obj
+):
+    payload = event("customer.subscription.updated", obj, event_id="evt_odd", created=5)
+    answer = deliver(public_client, payload)
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        event("invoice.paid", {}, event_id="e" * 256, created=1),
+        event("x" * 101, {}, event_id="evt_long_type", created=1),
+        event("invoice.paid", {"note": "nul \u0000 here"}, event_id="evt_nul", created=1),
+    ],
+)
+def test_events_the_database_cannot_keep_are_refused_not_a_500(
+    public_client, account, webhook_secret, payload
+):
+    assert deliver(public_client, payload).status_code == 400
+    with schema_context("public"):
+        assert ProviderEvent.objects.count() == 0
