@@ -45,7 +45,7 @@ class BillingPlanOutput(serializers.Serializer):
     usage = UsageOutput(many=True)
 
 
-class CheckoutInput(serializers.Serializer):
+class PlanCheckoutInput(serializers.Serializer):
     plan = serializers.SlugField(max_length=64)
     interval = serializers.ChoiceField(choices=Interval.choices, default=Interval.MONTH)
 
@@ -80,11 +80,11 @@ class BillingPlanApi(APIView):
 class BillingCheckoutApi(APIView):
     permission_classes = [CanManageBilling]
 
-    @extend_schema(request=CheckoutInput, responses={200: RedirectOutput, 502: ErrorBody})
+    @extend_schema(request=PlanCheckoutInput, responses={200: RedirectOutput, 502: ErrorBody})
     def post(self, request: Request) -> Response:
         """Where to send the admin to pay for `plan` (Stripe Checkout). The plan changes
         once Stripe confirms the subscription."""
-        body = CheckoutInput(data=request.data)
+        body = PlanCheckoutInput(data=request.data)
         body.is_valid(raise_exception=True)
         home = _plan_page_url(request)
         url = checkout_start(

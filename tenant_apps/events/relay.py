@@ -193,6 +193,26 @@ class _Busy(Exception):
     """Older rows are locked by another relay: handing these out now would break the order."""
 
 
+def _in_order_prefix(events: list[OutboxEvent]) -> list[OutboxEvent]:
+    """The part of a locked batch that may go out now: the rows before the first one another
+    relay holds. Relays scanning at the same moment lock alternate rows (SKIP LOCKED), so a
+    batch can have holes; handing rows past a hole would overtake it. Raises _Busy when
+    another relay holds a row before the whole batch."""
+    taken = [event.pk for event in events]
+    hole = (
+        OutboxEvent.objects.filter(dispatched_at__isnull=True, pk__lt=taken[-1])
+        .exclude(pk__in=taken)
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if hole is None:
+        return events
+    if hole < taken[0]:
+        raise _Busy
+    return [event for event in events if event.pk < hole]
+
+
 def _dispatch_one_batch(
     consumers: Sequence[OutboxConsumer], batch_size: int, report: RelayReport
 ) -> int:
@@ -207,8 +227,7 @@ def _dispatch_one_batch(
         )
         if not events:
             return 0
-        if OutboxEvent.objects.filter(dispatched_at__isnull=True, pk__lt=events[0].pk).exists():
-            raise _Busy
+        events = _in_order_prefix(events)
         now = timezone.now()
         wanted = {
             consumer.name: [event for event in events if consumer.wants(event.event_type)]

@@ -121,9 +121,15 @@ def test_a_signed_body_that_is_not_an_event_is_a_400_not_a_500(
     assert deliver(public_client, body).status_code == 400
 
 
-def test_the_webhook_is_not_served_on_a_tenant_host(client_a, account, webhook_secret):
+def test_a_platform_event_sent_to_a_tenant_host_is_not_platform_billing(
+    client_a, account, webhook_secret
+):
+    """On a tenant's host the same path is the tenant's own course-payment webhook: the
+    platform's signature means nothing there and no platform event is kept."""
     payload = event("invoice.paid", {}, event_id="evt_tenant_host", created=1)
-    assert deliver(client_a, payload).status_code == 404
+    assert deliver(client_a, payload).status_code == 400
+    with schema_context("public"):
+        assert not ProviderEvent.objects.filter(event_id="evt_tenant_host").exists()
 
 
 # ------------------------------------------------------------------------------------------

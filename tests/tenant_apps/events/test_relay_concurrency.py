@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from core.redis_client import redis_client
@@ -108,3 +108,32 @@ def test_many_relays_at_once_hand_every_event_once_per_consumer_in_order(committ
     assert second.received == ids
     with schema_context(schema):
         assert OutboxEvent.objects.filter(pk__in=ids, relayed_at__isnull=True).count() == 0
+
+
+def test_a_row_another_relay_holds_inside_the_batch_is_never_overtaken(committed_outbox):
+    """Relays scanning together lock alternate rows: a batch with a hole hands out only the
+    rows before the hole, and the rest waits for it."""
+    schema = committed_outbox
+    recorder = Recorder("recorder")
+    outbox_consumer_register("recorder", recorder)
+    ids = committed_events(schema, 5)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_second_row() -> RelayReport:
+        with transaction.atomic():
+            OutboxEvent.objects.select_for_update().get(pk=ids[1])
+            held.set()
+            assert release.wait(timeout=30)
+        return RelayReport()
+
+    holder, _held_result = in_thread(schema, hold_the_second_row)
+    assert held.wait(timeout=30)
+    relay, _relay_result = in_thread(schema, lambda: outbox_relay_run(batch_size=5))
+    relay.join(timeout=30)
+    assert recorder.received == ids[:1]  # not ids[2:], which would overtake ids[1]
+    release.set()
+    holder.join(timeout=30)
+
+    with schema_context(schema):
+        outbox_relay_run(batch_size=5)
+    assert recorder.received == ids
