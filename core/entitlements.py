@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
@@ -34,6 +35,7 @@ class UsageMeter:
     label: str  # lazily translated, plural and capitalised: "Courses", "Active learners"
     count: Callable[[], int]  # the usage in the schema the connection points at
     order: int = 100
+    unit: str = "count"  # "count", or "bytes" (shown as a file size)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Usage:
     label: str
     used: int
     limit: int | None
+    unit: str = "count"
 
 
 _meters: dict[str, UsageMeter] = {}
@@ -89,7 +92,10 @@ def _count(meter: UsageMeter, schema_name: str) -> int:
 
 def _refusal(meter: UsageMeter, plan: PlanLimit, needed: int) -> PlanLimitReached:
     lifting = _limit_source.plan_lifting(meter.resource, needed) if _limit_source else None
-    values = {"plan": plan.plan_name, "limit": plan.limit, "label": meter.label}
+    limit = plan.limit
+    if meter.unit == "bytes":
+        limit = str(filesizeformat(plan.limit)).replace("\xa0", " ")
+    values = {"plan": plan.plan_name, "limit": limit, "label": meter.label}
     if plan.limit == 0:
         text = _("%(label)s are not included in your plan (%(plan)s).") % values
     else:
@@ -133,6 +139,7 @@ def entitlement_usage(schema_name: str | None = None) -> list[Usage]:
                 label=str(meter.label),
                 used=_count(meter, schema_name),
                 limit=plan.limit if plan else None,
+                unit=meter.unit,
             )
         )
     return rows

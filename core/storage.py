@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
@@ -12,10 +15,42 @@ from django.db import transaction
 from django.db.models import Model
 from django_tenants.files.storage import TenantFileSystemStorage
 
+from core.entitlements import entitlement_require
 from core.transactions import after_commit
 from core.validation import image_upload_extension
 
 ModelT = TypeVar("ModelT", bound=Model)
+
+# The usage meter under which a tenant's stored files count against its plan.
+STORAGE_RESOURCE = "storage_bytes"
+
+_generated = contextvars.ContextVar("storage_generated", default=False)
+
+
+@contextmanager
+def generated_files() -> Iterator[None]:
+    """Files saved inside are made by the platform (certificate PDFs), not uploaded: they
+    take space (and count as usage) but are never refused for the plan's storage limit."""
+    token = _generated.set(True)
+    try:
+        yield
+    finally:
+        _generated.reset(token)
+
+
+def tenant_storage_used() -> int:
+    """Bytes the files in the current tenant's media folder take (the usage meter). Read
+    from disk, so it stays true whatever saved or deleted a file."""
+    from django.core.files.storage import default_storage
+
+    total = 0
+    for folder, _dirs, files in os.walk(default_storage.location):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:  # deleted while we walked
+                continue
+    return total
 
 
 class TenantMediaStorage(TenantFileSystemStorage):
@@ -27,6 +62,13 @@ class TenantMediaStorage(TenantFileSystemStorage):
         if setting in {"MEDIA_ROOT", "MEDIA_URL", "MULTITENANT_RELATIVE_MEDIA_ROOT"}:
             self.__dict__.pop("relative_media_root", None)
             self.__dict__.pop("relative_media_url", None)
+
+    def _save(self, name, content):
+        """Refuse (PlanLimitReached) before writing when the file would take the tenant
+        over its plan's storage: nothing is written, and the caller's row is never saved."""
+        if not _generated.get():
+            entitlement_require(STORAGE_RESOURCE, adding=content.size or 0)
+        return super()._save(name, content)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """How platform billing plugs into the floors below, registered once from
 SubscriptionsConfig.ready(): the limit source of the entitlement check, the admin menu's
-"Plan and billing" entry, and the past-due banner on admin pages."""
+"Plan and billing" entry, the past-due banner on admin pages, and the check of a new
+tenant's plan code."""
 
 from __future__ import annotations
 
@@ -44,9 +45,11 @@ def past_due_banners(request) -> list[Banner]:
 
 
 def register() -> None:
-    from billing.subscriptions.limits import LIMIT_SOURCE
+    from billing.subscriptions.limits import LIMIT_SOURCE, new_tenant_plan_problem
+    from shared_apps.tenants.hooks import plan_code_checker_register
 
     limit_source_register(LIMIT_SOURCE)
+    plan_code_checker_register(new_tenant_plan_problem)
     nav_entry_register(
         NavEntry(
             Area.ADMIN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from billing.subscriptions.models import Plan
 from core.entitlements import LimitSource, PlanLimit
@@ -70,3 +71,13 @@ def plan_lifting(resource: str, needed: int) -> str | None:
 
 
 LIMIT_SOURCE = LimitSource(limit_for=limit_for, plan_lifting=plan_lifting)
+
+
+def new_tenant_plan_problem(plan_code: str) -> str | None:
+    """Why a new tenant may not be put on `plan_code` (registered with the tenants app)."""
+    plan = Plan.objects.filter(code=plan_code).first()
+    if plan is None:
+        return _("No plan has the code “%(code)s”.") % {"code": plan_code}
+    if plan.archived_at is not None:
+        return _("The plan “%(code)s” is archived; choose a current plan.") % {"code": plan_code}
+    return None

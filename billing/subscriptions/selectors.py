@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
 
 from billing.subscriptions.models import Interval, Plan, SubscriptionStatus, TenantSubscription
 from core.entitlements import Usage, entitlement_usage
@@ -24,6 +25,21 @@ class UsageRow:
         if self.usage.limit is None or self.usage.limit == 0:
             return 0
         return min(100, self.usage.used * 100 // self.usage.limit)
+
+    @property
+    def used_text(self) -> str:
+        """The usage as shown: a file size for bytes ("1.5 MB"), else the number."""
+        return self._text(self.usage.used)
+
+    @property
+    def limit_text(self) -> str:
+        """The limit as shown; empty when unlimited or not included (the page words those)."""
+        return "" if not self.usage.limit else self._text(self.usage.limit)
+
+    def _text(self, amount: int) -> str:
+        if self.usage.unit == "bytes":
+            return str(filesizeformat(amount)).replace("\xa0", " ")
+        return str(amount)
 
     @property
     def full(self) -> bool:

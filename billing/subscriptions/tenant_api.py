@@ -25,6 +25,9 @@ class UsageOutput(serializers.Serializer):
     label = serializers.CharField(source="usage.label")
     used = serializers.IntegerField(source="usage.used")
     limit = serializers.IntegerField(source="usage.limit", allow_null=True)
+    unit = serializers.CharField(source="usage.unit", help_text='"count" or "bytes"')
+    used_text = serializers.CharField(help_text='Shown usage, e.g. "3" or "1.5 MB"')
+    limit_text = serializers.CharField(help_text="Shown limit; empty when unlimited or 0")
 
 
 class BillingSubscriptionOutput(serializers.Serializer):

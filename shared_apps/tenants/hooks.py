@@ -22,3 +22,20 @@ def first_admin_create(email: str) -> None:
     if _first_admin_creator is None:
         raise RuntimeError("no app registered to create a tenant's first admin")
     _first_admin_creator(email)
+
+
+# Given a plan code, the reason a new tenant may not be put on it (no such plan, archived),
+# or None when it may. Platform billing registers it; without one, any well-formed code is
+# accepted.
+PlanCodeChecker = Callable[[str], str | None]
+
+_plan_code_checker: PlanCodeChecker | None = None
+
+
+def plan_code_checker_register(checker: PlanCodeChecker | None) -> None:
+    global _plan_code_checker
+    _plan_code_checker = checker
+
+
+def plan_code_problem(plan_code: str) -> str | None:
+    return None if _plan_code_checker is None else _plan_code_checker(plan_code)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import FieldError, ValidationFailed
 from shared_apps.tenants.errors import TenantErrorCode
+from shared_apps.tenants.hooks import plan_code_problem
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -71,6 +72,10 @@ def validate_tenant_fields(*, slug: str, name: str, admin_email: str, plan_code:
         problems.append(FieldError("admin_email", _("Enter a valid e-mail address.")))
     if not PLAN_PATTERN.match(plan_code):
         problems.append(FieldError("plan", _("Use a plan code of lowercase letters and digits.")))
+    else:
+        unusable = plan_code_problem(plan_code)
+        if unusable:
+            problems.append(FieldError("plan", unusable))
     if problems:
         if len(problems) > 1:
             code = TenantErrorCode.INVALID

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, FieldError, ValidationFailed
 from core.languages import in_language_of
+from core.storage import generated_files
 from core.transactions import after_commit, violated_constraint
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
@@ -262,7 +263,8 @@ def certificate_pdf_store(*, certificate: Certificate) -> Certificate:
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.is_revoked or _pdf_is_stored(locked):
             return locked
-        locked.pdf.save(f"{locked.code}.pdf", ContentFile(rendered), save=False)
+        with generated_files():  # counts as storage, never refused by the plan's limit
+            locked.pdf.save(f"{locked.code}.pdf", ContentFile(rendered), save=False)
         locked.save(update_fields=["pdf"])
     return locked
 

@@ -272,4 +272,5 @@ def test_usage_lists_every_metered_resource_against_the_plan(in_tenant_a, author
         "identity_providers",
         "scim_tokens",
         "custom_domains",
+        "storage_bytes",
     }

@@ -377,6 +377,17 @@ def test_form_errors_keep_what_was_typed(ops, tenant_a):
     assert provisioning_rows() == before
 
 
+def test_an_unknown_plan_code_is_shown_beside_the_plan_field(ops, tenant_a):
+    before = provisioning_rows()
+    response = ops.post(
+        "/tenants/new/",
+        {"name": "Echo", "slug": "echo", "admin_email": "a@echo.example.com", "plan": "gold"},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["plan"] == ["No plan has the code “gold”."]
+    assert provisioning_rows() == before
+
+
 def test_create_page_queries_are_bounded(ops, tenant_a, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert ops.get("/tenants/new/").status_code == 200

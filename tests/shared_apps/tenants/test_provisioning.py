@@ -100,6 +100,29 @@ def test_bad_fields_are_400_naming_each(public_client, operator, payload, fields
     assert provisioning_rows() == before
 
 
+def test_a_plan_code_nobody_defined_or_archived_is_refused_naming_the_field(
+    public_client, operator
+):
+    from django.utils import timezone
+
+    from billing.subscriptions.models import Plan
+
+    before = provisioning_rows()
+    missing = create(public_client, operator, valid(plan="gold"))
+    assert missing.status_code == 400
+    assert missing.json()["error"]["details"] == [
+        {"field": "plan", "message": "No plan has the code “gold”."}
+    ]
+    Plan.objects.filter(code="business").update(archived_at=timezone.now())
+    archived = create(public_client, operator, valid(plan="business"))
+    assert archived.status_code == 400
+    assert archived.json()["error"]["details"] == [
+        {"field": "plan", "message": "The plan “business” is archived; choose a current plan."}
+    ]
+    assert provisioning_rows() == before
+    assert_nothing_created()
+
+
 def test_malformed_json_is_400_not_500(public_client, operator):
     before = provisioning_rows()
     response = public_client.post(
@@ -191,8 +214,9 @@ def test_failure_when_the_schema_name_is_taken_leaves_nothing(db):
 
 
 def test_provisioning_does_not_run_migrations(db, django_assert_max_num_queries):
-    """The schema comes from a copy or a spare: a fixed number of statements."""
-    with django_assert_max_num_queries(30):
+    """The schema comes from a copy or a spare: a fixed number of statements (30, and
+    the one read of the plan the tenant is put on)."""
+    with django_assert_max_num_queries(31):
         tenant_create(slug="quick", name="Quick", admin_email="a@quick.example")
 
 
