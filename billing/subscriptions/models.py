@@ -13,6 +13,25 @@ class Interval(models.TextChoices):
     YEAR = "year", _("Yearly")
 
 
+# What an operator may set on a plan (its `code` is fixed once made).
+PLAN_EDITABLE_FIELDS = (
+    "name",
+    "sort_order",
+    "max_active_learners",
+    "max_courses",
+    "max_storage_bytes",
+    "max_webhook_endpoints",
+    "sso_allowed",
+    "scim_allowed",
+    "custom_domain_allowed",
+    "currency",
+    "price_month",
+    "price_year",
+    "trial_days",
+    "is_public",
+)
+
+
 class Plan(models.Model):
     """What a tenant may use and what it pays. A limit of None is unlimited."""
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from billing.subscriptions.models import Plan, SubscriptionStatus, TenantSubscription
+from billing.subscriptions.models import (
+    PLAN_EDITABLE_FIELDS,
+    Plan,
+    SubscriptionStatus,
+    TenantSubscription,
+)
 
 MAX_MINOR = 10**12
 
@@ -39,25 +44,7 @@ class PlanOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = [
-            "code",
-            "name",
-            "sort_order",
-            "max_active_learners",
-            "max_courses",
-            "max_storage_bytes",
-            "max_webhook_endpoints",
-            "sso_allowed",
-            "scim_allowed",
-            "custom_domain_allowed",
-            "currency",
-            "price_month",
-            "price_year",
-            "trial_days",
-            "is_public",
-            "archived",
-            "archived_at",
-        ]
+        fields = ["code", *PLAN_EDITABLE_FIELDS, "archived", "archived_at"]
 
 
 class SubscriptionListInput(serializers.Serializer):

@@ -11,28 +11,11 @@ from django.utils.translation import gettext as _
 
 from billing.subscriptions import stripe_gateway
 from billing.subscriptions.errors import BillingErrorCode
-from billing.subscriptions.models import Interval, Plan
+from billing.subscriptions.models import PLAN_EDITABLE_FIELDS, Interval, Plan
 from billing.subscriptions.services.transitions import change_log, tenant_plan_set
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.money import MoneyError, currency_clean
 from shared_apps.tenants.models import Tenant
-
-PLAN_FIELDS = (
-    "name",
-    "sort_order",
-    "max_active_learners",
-    "max_courses",
-    "max_storage_bytes",
-    "max_webhook_endpoints",
-    "sso_allowed",
-    "scim_allowed",
-    "custom_domain_allowed",
-    "currency",
-    "price_month",
-    "price_year",
-    "trial_days",
-    "is_public",
-)
 
 
 def plan_get(*, code: str) -> Plan:
@@ -81,7 +64,7 @@ def plan_create(*, code: str, **values: Any) -> Plan:
             _("The plan has invalid fields."),
             [FieldError("code", _("Use lower-case letters, digits and hyphens."))],
         )
-    values = {key: value for key, value in values.items() if key in PLAN_FIELDS}
+    values = {key: value for key, value in values.items() if key in PLAN_EDITABLE_FIELDS}
     _plan_values_check(values)
     try:
         with transaction.atomic():
@@ -99,7 +82,7 @@ def plan_update(*, plan: Plan, **changes: Any) -> Plan:
     """Change a plan's name, limits or prices. A price change applies to new checkouts
     (Stripe prices cannot change: a new one is made on next use)."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
-    changes = {key: value for key, value in changes.items() if key in PLAN_FIELDS}
+    changes = {key: value for key, value in changes.items() if key in PLAN_EDITABLE_FIELDS}
     _plan_values_check(changes)
     if "currency" in changes and changes["currency"] != locked.currency:
         locked.stripe_price_month_id = locked.stripe_price_year_id = ""

@@ -90,7 +90,7 @@ def test_an_admin_connects_stripe_and_the_secrets_are_never_shown(page, tenant_a
     assert "Test mode" in listing and "Live mode" not in listing
     assert f"Set, ends in …{STRIPE_SECRET_KEY[-4:]}" in listing
     assert 'data-copy-from="webhook-url-stripe"' in listing
-    assert "payments/copy.js" in listing and "<script>" not in listing
+    assert "core/copy-button.js" in listing and "<script>" not in listing
     # Razorpay is not connected yet: its page says so and still shows its webhook URL.
     assert "Not connected" in listing
     assert "http://alpha.localhost/billing/webhooks/razorpay/" in listing

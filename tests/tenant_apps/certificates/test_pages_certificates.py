@@ -55,7 +55,7 @@ def test_the_page_lists_ones_own_certificates_with_date_status_pdf_and_link(
     assert ">Revoked<" in revoked_row and "/download/" not in revoked_row
     # The copy button is for JavaScript to reveal; its script is a static file.
     assert 'data-copy-from="verify-' in html and " hidden>" in html
-    assert "/static/certificates/copy-link.js" in html
+    assert "/static/core/copy-button.js" in html
     assert re.search(r'<a href="/certificates/" aria-current="page">Certificates</a>', html)
 
 

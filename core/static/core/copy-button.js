@@ -1,9 +1,11 @@
-/* "Copy link" beside each verification link. Without JavaScript the buttons stay hidden
-   and the link is plain, selectable text. */
+/* A "Copy" button beside a read-only field (certificate verification links, webhook URLs):
+   <button data-copy-from="field-id" data-copied-text="Copied" hidden>, and a sibling
+   [data-copy-status] that announces the copy. Without JavaScript the buttons stay hidden
+   and the field is plain, selectable text. */
 (function () {
   "use strict";
   function announce(button, text) {
-    var status = button.parentNode.querySelector(".copy-link__status");
+    var status = button.parentNode.querySelector("[data-copy-status]");
     if (status) {
       status.textContent = text;
     }
