@@ -135,6 +135,10 @@ def scim_bulk_measure(
     }
 
 
+# The seeded plan without limits (billing/subscriptions/migrations/0002_seed_plans.py).
+UNLIMITED_PLAN = "enterprise"
+
+
 def provision() -> tuple[str, str]:
     from django_tenants.utils import schema_context
 
@@ -142,7 +146,13 @@ def provision() -> tuple[str, str]:
     from shared_apps.tenants.services import tenant_create
     from tenant_apps.scim.tokens import scim_token_create
 
-    tenant = tenant_create(slug=SLUG, name="Sync bench", admin_email=f"admin@{SLUG}.example.com")
+    # 10,000 active learners: a plan without a learner limit.
+    tenant = tenant_create(
+        slug=SLUG,
+        name="Sync bench",
+        admin_email=f"admin@{SLUG}.example.com",
+        plan_code=UNLIMITED_PLAN,
+    )
     host = Domain.objects.get(tenant=tenant.tenant, is_primary=True).domain
     with schema_context(tenant.tenant.schema_name):
         secret = scim_token_create(name="bench", actor=None)[1]
@@ -181,7 +191,10 @@ def csv_figures(people: int) -> dict:
     from shared_apps.tenants.services import tenant_create
 
     tenant = tenant_create(
-        slug=f"{SLUG}-csv", name="Sync bench CSV", admin_email=f"admin@{SLUG}-csv.example.com"
+        slug=f"{SLUG}-csv",
+        name="Sync bench CSV",
+        admin_email=f"admin@{SLUG}-csv.example.com",
+        plan_code=UNLIMITED_PLAN,
     ).tenant
     figures = csv_import_measure(schema=tenant.schema_name, people=people)
     return {key: value for key, value in figures.items() if key not in ("met", "goal_seconds")}

@@ -32,12 +32,12 @@ def plan_limit(plan: Plan, resource: str) -> int | None:
     return None
 
 
-def plan_for_schema(schema_name: str) -> Plan | None:
-    """The tenant's plan. Inside a transaction the tenant's row stays locked until it ends,
-    so two creations at once are counted one after the other (never both under a limit
-    that admits one)."""
+def plan_for_schema(schema_name: str, *, lock: bool = False) -> Plan | None:
+    """The tenant's plan. With `lock`, inside a transaction, the tenant's row stays locked
+    until it ends, so two creations at once are counted one after the other (never both
+    under a limit that admits one)."""
     tenants = Tenant.objects.filter(schema_name=schema_name)
-    if connection.in_atomic_block:
+    if lock and connection.in_atomic_block:
         tenants = tenants.select_for_update(of=("self",))
     code = tenants.values_list("plan_code", flat=True).first()
     if code is None:
@@ -46,10 +46,16 @@ def plan_for_schema(schema_name: str) -> Plan | None:
 
 
 def limit_for(schema_name: str, resource: str) -> PlanLimit | None:
-    """The tenant's plan's limit; a tenant on a plan code nobody defined is not limited."""
+    """The tenant's plan's limit; a tenant on a plan code nobody defined is not limited.
+    Only a limit that has to be counted locks the tenant's row: an unlimited resource (or
+    one the plan leaves out) never makes creations wait for each other."""
     plan = plan_for_schema(schema_name)
     if plan is None:
         return None
+    if plan_limit(plan, resource):
+        plan = plan_for_schema(schema_name, lock=True)
+        if plan is None:
+            return None
     return PlanLimit(plan_name=plan.name, limit=plan_limit(plan, resource))
 
 
