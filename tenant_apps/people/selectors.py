@@ -72,6 +72,11 @@ def people_policy_read() -> PeoplePolicy:
     return PeoplePolicy.objects.filter(pk=1).first() or PeoplePolicy(pk=1)
 
 
+def people_awaiting_anonymisation_count() -> int:
+    """People deleted (by SCIM) whose personal data the removal policy has not yet erased."""
+    return User.objects.filter(removed_at__isnull=False, anonymised_at__isnull=True).count()
+
+
 def registration_open() -> bool:
     """Whether this tenant lets people create their own learner accounts (one query, no
     write: a tenant that never saved its people settings has it off)."""

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 from core.errors import ApplicationError
 from core.forms import PortalForm
 from core.pages import form_errors_show, page_requires
+from tenant_apps.people import selectors as people_selectors
 from tenant_apps.people import services as people
-from tenant_apps.people.models import REMOVAL_RETENTION_DAYS_MAX, RemovalMode, User
+from tenant_apps.people.models import REMOVAL_RETENTION_DAYS_MAX, RemovalMode
 from tenant_apps.scim.hooks import can_manage_people_sync
 
 
@@ -39,7 +40,7 @@ class RemovalPolicyForm(PortalForm):
 
 @page_requires(can_manage_people_sync)
 def removal_page(request: HttpRequest) -> HttpResponse:
-    policy = people.people_policy()
+    policy = people_selectors.people_policy_read()
     form = RemovalPolicyForm(
         request.POST or None,
         initial={
@@ -58,7 +59,7 @@ def removal_page(request: HttpRequest) -> HttpResponse:
                 flash.success(request, _("Saved what happens to deleted people."))
                 return redirect("manage-people-sync-removal")
         status = 400
-    waiting = User.objects.filter(removed_at__isnull=False, anonymised_at__isnull=True).count()
+    waiting = people_selectors.people_awaiting_anonymisation_count()
     return render(
         request, "scim/manage/removal.html", {"form": form, "waiting": waiting}, status=status
     )

@@ -74,8 +74,6 @@ def payment_mark_paid(
         _admins_told_of_flag(payment)
         return payment
     revived = payment.status != PaymentStatus.PENDING
-    payment.status = PaymentStatus.PAID
-    payment.save()
     enrollment = Enrollment.objects.select_for_update().get(pk=payment.enrollment_id)
     if revived and enrollment.status == EnrollmentStatus.CANCELLED:
         # Paid after we had given up on it: money taken for an enrollment gone; review.
@@ -84,6 +82,8 @@ def payment_mark_paid(
         payment.save()
         _admins_told_of_flag(payment)
         return payment
+    payment.status = PaymentStatus.PAID
+    payment.save()
     enrollment_activate(enrollment=enrollment, actor=None)
     after_commit(lambda: payment_receipt_send.delay(payment.pk))
     return payment
