@@ -128,7 +128,10 @@ def main() -> None:
         from shared_apps.tenants.services import tenant_create
 
         tenant = tenant_create(
-            slug=SLUG, name="CSV benchmark", admin_email=f"admin@{SLUG}.example.com"
+            slug=SLUG,
+            name="CSV benchmark",
+            admin_email=f"admin@{SLUG}.example.com",
+            plan_code="enterprise",  # 10,000 active learners: the plan without limits
         ).tenant
         result = csv_import_measure(schema=tenant.schema_name, people=args.people)
     emit_result({"benchmark": "people_sync_csv", **result})

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core.entitlements import entitlement_require
 from core.errors import Conflict, FieldError
 from tenant_apps.events.models import EventType
-from tenant_apps.events.services import record_event
+from tenant_apps.events.services import record_events
 from tenant_apps.people import token_cache
 from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import Role, User
@@ -74,14 +74,12 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
             User.objects.bulk_create(users)
     except IntegrityError as exc:  # a concurrent creation, or an external id in use
         raise _taken([]) from exc
-    for user in users:
-        record_event(
-            event_type=EventType.USER_CREATED,
-            subject_type="user",
-            subject_id=user.pk,
-            payload=user_payload(user),
-            actor_id=getattr(actor, "pk", None),
-        )
+    record_events(
+        event_type=EventType.USER_CREATED,
+        subject_type="user",
+        payloads={user.pk: user_payload(user) for user in users},
+        actor_id=getattr(actor, "pk", None),
+    )
     # bulk_create sends no model signals: replace the credentials stamp once for the batch.
     token_cache.credentials_changed()
     return users

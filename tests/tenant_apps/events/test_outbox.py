@@ -11,7 +11,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenant_apps.events.models import EventType, OutboxEvent
-from tenant_apps.events.services import record_event
+from tenant_apps.events.services import record_event, record_events
 from tenant_apps.people.models import Role
 from tests.snapshots import snapshot
 
@@ -43,6 +43,21 @@ def test_payloads_are_stored_as_consumers_will_read_them(in_tenant_a):
     stored = OutboxEvent.objects.get(pk=event.pk)
     assert stored.payload == {"at": "2026-05-01T12:30:00Z", "price": "19.50", "key": str(key)}
     assert (stored.subject_id, stored.actor_id, stored.relayed_at) == ("7", 3, None)
+
+
+def test_a_batch_of_events_is_written_in_the_order_given(in_tenant_a):
+    with transaction.atomic():
+        events = record_events(
+            event_type=EventType.USER_CREATED,
+            subject_type="user",
+            payloads={9: {"n": 1}, 4: {"n": 2, "at": datetime(2026, 5, 1, tzinfo=UTC)}},
+            actor_id=2,
+        )
+    stored = list(OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk"))
+    assert [(e.subject_id, e.payload) for e in stored] == [
+        ("9", {"n": 1}),
+        ("4", {"n": 2, "at": "2026-05-01T00:00:00Z"}),
+    ]
 
 
 def test_each_tenant_has_its_own_outbox(tenant_a, tenant_b, make_person):
