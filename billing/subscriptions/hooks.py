@@ -1,7 +1,7 @@
 """How platform billing plugs into the floors below, registered once from
 SubscriptionsConfig.ready(): the limit source of the entitlement check, the admin menu's
-"Plan and billing" entry, the past-due banner on admin pages, and the check of a new
-tenant's plan code."""
+"Plan and billing" entry, the past-due and subscription-ended banners on admin pages, and
+the check of a new tenant's plan code."""
 
 from __future__ import annotations
 
@@ -19,13 +19,30 @@ def can_manage_billing(user) -> bool:
     return user_can(user, Capability.MANAGE_BILLING)
 
 
-def past_due_banners(request) -> list[Banner]:
-    """A banner for admins while the tenant's payment is overdue (from Redis: no query)."""
+def _plan_banner(text: str, level: str) -> Banner:
+    return Banner(
+        text=text,
+        link_url=reverse("manage-billing-plan"),
+        link_label=_("Plan and billing"),
+        level=level,
+    )
+
+
+def billing_banners(request) -> list[Banner]:
+    """A banner for admins while the tenant's payment is overdue (from Redis) or after its
+    subscription ended (the routed tenant's plan): no query either way."""
+    from billing.subscriptions.models import PLAN_AFTER_CANCELLATION
     from billing.subscriptions.overdue_marks import overdue_grace_end
 
     tenant = getattr(request, "tenant", None)
     if tenant is None or not can_manage_billing(getattr(request, "user", None)):
         return []
+    if getattr(tenant, "plan_code", "") == PLAN_AFTER_CANCELLATION:
+        text = _(
+            "Your subscription has ended: everything you have stays, but no people, courses "
+            "or files can be added until you choose a plan."
+        )
+        return [_plan_banner(text, "warning")]
     overdue, ends = overdue_grace_end(tenant.pk)
     if not overdue:
         return []
@@ -34,14 +51,7 @@ def past_due_banners(request) -> list[Banner]:
         text += " " + _("Update your card by %(date)s, or the portal will be suspended.") % {
             "date": date_format(ends, "DATE_FORMAT")
         }
-    return [
-        Banner(
-            text=text,
-            link_url=reverse("manage-billing-plan"),
-            link_label=_("Plan and billing"),
-            level="warning",
-        )
-    ]
+    return [_plan_banner(text, "warning")]
 
 
 def register() -> None:
@@ -60,7 +70,7 @@ def register() -> None:
             also_current=("manage-billing-",),
         )
     )
-    admin_banner_register(past_due_banners)
+    admin_banner_register(billing_banners)
 
     from billing.subscriptions.operator_views import tenant_plan_section
     from shared_apps.operators.hooks import (

@@ -32,6 +32,11 @@ PLAN_EDITABLE_FIELDS = (
 )
 
 
+# The plan a tenant falls to when its subscription ends (seeded, not for sale): what it has
+# stays, nothing more may be added until it subscribes again.
+PLAN_AFTER_CANCELLATION = "ended"
+
+
 class Plan(models.Model):
     """What a tenant may use and what it pays. A limit of None is unlimited."""
 

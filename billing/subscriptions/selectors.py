@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 
-from billing.subscriptions.models import Interval, Plan, SubscriptionStatus, TenantSubscription
+from billing.subscriptions.models import (
+    PLAN_AFTER_CANCELLATION,
+    Interval,
+    Plan,
+    SubscriptionStatus,
+    TenantSubscription,
+)
 from core.entitlements import Usage, entitlement_usage
 from core.money import Money
 from shared_apps.tenants.models import Tenant
@@ -53,6 +59,11 @@ class PlanPage:
     account: TenantSubscription | None
     usage: list[UsageRow]
     offered: list[Plan]
+
+    @property
+    def ended(self) -> bool:
+        """The tenant's subscription ended and it has not chosen a plan since."""
+        return self.tenant.plan_code == PLAN_AFTER_CANCELLATION
 
 
 def plans_offered() -> list[Plan]:

@@ -1,6 +1,7 @@
 """Stripe's platform-billing events: stored once under (provider, event_id), then mirrored
 onto the tenant's subscription. An event older than the state already applied never moves
-it back; a cancelled subscription stays cancelled."""
+it back; a cancelled subscription stays cancelled, and its tenant falls to the plan for
+tenants without a subscription."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing.subscriptions.models import (
+    PLAN_AFTER_CANCELLATION,
     Interval,
     Plan,
     ProviderEvent,
@@ -198,6 +200,14 @@ def _subscription_event(event_type: str, event: dict) -> str:
     if plan is not None and status in STANDING:
         tenant_plan_set(
             tenant=account.tenant, plan_code=plan.code, reason=f"stripe {event.get('id')}"
+        )
+    elif status == SubscriptionStatus.CANCELED:
+        # The tenant's own subscription ended (another one ending returned above): it keeps
+        # what it has and adds nothing more until it subscribes again.
+        tenant_plan_set(
+            tenant=account.tenant,
+            plan_code=PLAN_AFTER_CANCELLATION,
+            reason=f"stripe {event.get('id')}",
         )
     return "applied"
 

@@ -15,6 +15,7 @@ from billing.subscriptions.models import SubscriptionChange, SubscriptionStatus,
 from billing.subscriptions.overdue_marks import overdue_clear, overdue_mark
 from core.transactions import after_commit
 from shared_apps.tenants.models import Tenant, TenantStatus
+from shared_apps.tenants.routing import routing_changed
 from shared_apps.tenants.services import tenant_resume, tenant_suspend
 
 logger = logging.getLogger("billing.subscriptions")
@@ -36,6 +37,7 @@ def tenant_plan_set(*, tenant: Tenant, plan_code: str, reason: str) -> None:
     before = locked.plan_code
     locked.plan_code = plan_code
     locked.save(update_fields=["plan_code", "updated_at"])
+    routing_changed()  # the routed tenant carries its plan (admin banners read it)
     change_log(tenant=locked, kind="plan", before=before, after=plan_code, reason=reason)
 
 

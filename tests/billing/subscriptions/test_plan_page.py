@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from billing.subscriptions.models import Plan, TenantSubscription
 from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.routing import route_cache
 from tenant_apps.people.models import Role
 
 
@@ -21,6 +22,23 @@ def test_the_admin_sees_plan_status_and_usage(portal, admin, tenant_a):
     for label in ("Active learners", "Courses", "Webhook endpoints", "Custom domains"):
         assert label in text
     assert "$299.00" in text  # the standard plan's monthly price, formatted
+
+
+def test_after_the_subscription_ended_admins_are_told_on_every_admin_page(
+    portal, admin, make_person, tenant_a
+):
+    learner = portal(make_person(Role.LEARNER, email="ended-learner@example.com"))
+    with schema_context("public"):
+        Tenant.objects.filter(pk=tenant_a.tenant.pk).update(plan_code="ended")
+    route_cache.clear()
+    client = portal(admin)
+    plan_page = client.get("/manage/billing/plan/").content.decode()
+    assert "<dd>Subscription ended</dd>" in plan_page
+    assert "Your subscription has ended." in plan_page
+    assert "Subscription ended</th>" not in plan_page  # not offered for sale
+    people_page = client.get("/manage/people/").content.decode()
+    assert "Your subscription has ended: everything you have stays" in people_page
+    assert "Your subscription has ended" not in learner.get("/").content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.LEARNER, Role.INSTRUCTOR, Role.CONTENT_CREATOR])

@@ -70,3 +70,4 @@ def test_the_replaced_subscription_is_cancelled_at_stripe(
     assert later.json()["outcome"] == "other_subscription"
     with schema_context("public"):
         assert TenantSubscription.objects.get(tenant=tenant_a.tenant).status == "active"
+        assert Tenant.objects.get(pk=tenant_a.tenant.pk).plan_code == "business"

@@ -17,6 +17,7 @@ from billing.subscriptions.models import (
     TenantSubscription,
 )
 from shared_apps.tenants.models import Tenant
+from tenant_apps.courses.models import Course
 from tests.billing.subscriptions.stripe_fake import event, signed_headers
 
 URL = "/billing/webhooks/stripe/"
@@ -210,7 +211,54 @@ def test_a_cancelled_subscription_stays_cancelled(public_client, account, webhoo
     )
     deliver(public_client, deleted)
     assert deliver(public_client, late_update).json()["outcome"] == "stale"
-    assert state()[0] == SubscriptionStatus.CANCELED
+    assert state() == (SubscriptionStatus.CANCELED, "ended")
+
+
+def test_an_ended_subscription_leaves_what_exists_but_admits_nothing_more(
+    public_client, account, webhook_secret, api, author, tenant_a
+):
+    now = int(time.time())
+    created = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_c", created=now
+    )
+    deliver(public_client, created)
+    assert api(author).post("/api/v1/courses", {"title": "Kept"}).status_code == 201
+    deleted = event(
+        "customer.subscription.deleted",
+        subscription("canceled"),
+        event_id="evt_end",
+        created=now + 1,
+    )
+    assert deliver(public_client, deleted).json()["outcome"] == "applied"
+    refused = api(author).post("/api/v1/courses", {"title": "Refused"})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == (
+        "Courses are not included in your plan (Subscription ended). "
+        "Upgrade to Starter to add more."
+    )
+    with schema_context(tenant_a.schema):
+        assert list(Course.objects.values_list("title", flat=True)) == ["Kept"]
+    with schema_context("public"):
+        assert SubscriptionChange.objects.filter(
+            tenant_id=account.tenant_id, kind="plan", before="business", after="ended"
+        ).exists()
+
+
+def test_subscribing_again_after_the_end_restores_the_plan(public_client, account, webhook_secret):
+    now = int(time.time())
+    ended = event(
+        "customer.subscription.deleted", subscription("canceled"), event_id="evt_e", created=now
+    )
+    again = event(
+        "customer.subscription.created",
+        subscription("active", plan_code="standard", sub_id="sub_2"),
+        event_id="evt_again",
+        created=now + 5,
+    )
+    deliver(public_client, ended)
+    assert state() == (SubscriptionStatus.CANCELED, "ended")
+    assert deliver(public_client, again).json()["outcome"] == "applied"
+    assert state() == (SubscriptionStatus.ACTIVE, "standard")
 
 
 def test_trials_are_mirrored(public_client, account, webhook_secret):
