@@ -138,7 +138,10 @@ def provision(args: argparse.Namespace) -> World:
     from tenant_apps.progress.models import LessonProgress
 
     tenant = tenant_create(
-        slug=SLUG, name="Pages benchmark", admin_email=f"admin@{SLUG}.example.com"
+        slug=SLUG,
+        name="Pages benchmark",
+        admin_email=f"admin@{SLUG}.example.com",
+        plan_code="enterprise",  # as many courses and people as measured: no plan limits
     ).tenant
     create_tenants(args.tenants - 1, prefix="other")
     host = Domain.objects.get(tenant=tenant, is_primary=True).domain
