@@ -277,6 +277,13 @@ class UserDetailApi(APIView):
         )
         return Response(UserOutput(user).data)
 
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, user_id: int) -> Response:
+        """Delete the person as the tenant's removal policy says: signed out now, personal
+        data replaced now or after the retention period; learning records stay."""
+        services.user_remove(user=selectors.user_get(user_id=user_id), actor=request.user)
+        return Response(status=204)
+
 
 class UserDeactivateApi(APIView):
     permission_classes = [CanManageUsers]

@@ -19,3 +19,4 @@ class PeopleErrorCode(StrEnum):
     INVALID_SETTING = "invalid_setting"
     PASSWORD_SIGN_IN_OFF = "password_sign_in_off"
     PERSON_REMOVED = "person_removed"
+    REMOVING_SELF = "removing_self"

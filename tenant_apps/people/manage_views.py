@@ -159,6 +159,7 @@ def person_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "form": form,
             "enrollments": enrollments,
             "sections": person_sections_for(person),
+            "removal_policy": selectors.people_policy_read(),
         },
         status=status,
     )
@@ -191,6 +192,21 @@ def person_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Reactivated %(email)s.") % {"email": person.email})
+    return redirect("manage-person", user_id=person.pk)
+
+
+@require_POST
+@page_requires(may_manage_people)
+def person_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Delete a person as the tenant's removal policy says (the person stays listed, as
+    deleted, with their learning records)."""
+    person = selectors.user_get(user_id=user_id)
+    try:
+        person = services.user_remove(user=person, actor=request.user)
+    except ApplicationError as error:  # themselves, or the last active admin
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Deleted the person: they are signed out everywhere."))
     return redirect("manage-person", user_id=person.pk)
 
 

@@ -25,6 +25,8 @@ class UserOutput(serializers.ModelSerializer):
             "is_active",
             "last_login",
             "date_joined",
+            "removed_at",
+            "anonymised_at",
         ]
 
     def get_avatar_url(self, user: User) -> str | None:

@@ -1,15 +1,16 @@
 """The tenant admin's people sync pages."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
-from tenant_apps.scim import manage_removal, manage_views
+from tenant_apps.scim import manage_views
 
 urlpatterns = [
     path("manage/people-sync/scim/", manage_views.scim_home, name="manage-people-sync-scim"),
+    # Where the removal policy was before admins could delete people themselves.
     path(
         "manage/people-sync/removal/",
-        manage_removal.removal_page,
-        name="manage-people-sync-removal",
+        RedirectView.as_view(pattern_name="manage-people-removal", permanent=True),
     ),
     path(
         "manage/people-sync/scim/tokens/",

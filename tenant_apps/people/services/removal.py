@@ -1,7 +1,8 @@
-"""Removing people (a SCIM DELETE): access ends at once; personal data is replaced at once
-or after the tenant's retention period (PeoplePolicy.removal_mode). Learning records,
-completions and certificates stay, keyed by the person's id; a certificate keeps the
-learner name it was issued with, so verifying its code still answers "valid"."""
+"""Removing people (an admin's "Delete person", the API's or SCIM's DELETE): access ends
+at once; personal data is replaced at once or after the tenant's retention period
+(PeoplePolicy.removal_mode). Learning records, completions and certificates stay, keyed by
+the person's id; a certificate keeps the learner name it was issued with, so verifying its
+code still answers "valid"."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Conflict
 from core.transactions import after_commit
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_person_forget, audit_record
 from tenant_apps.events.models import EventType
 from tenant_apps.events.services import record_event
+from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.hooks import (
     PersonSection,
     person_anonymised_handlers_run,
@@ -51,10 +54,16 @@ def anonymise_due_at(user: User, policy: PeoplePolicy | None = None) -> datetime
 def user_remove(*, user: User, actor: User | None) -> User:
     """Delete a person as the tenant's removal policy says: deactivated now (every sign-in
     and API token ends), anonymised now or when the retention period is over. Removing a
-    removed person again changes nothing. Audited as `user.removed`."""
+    removed person again changes nothing; nobody deletes themselves, and the last active
+    admin stays. Audited as `user.removed`."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.removed_at is not None:
         return locked
+    if actor is not None and actor.pk == locked.pk:
+        raise Conflict(
+            PeopleErrorCode.REMOVING_SELF,
+            _("You cannot delete yourself: ask another admin to."),
+        )
     locked = user_deactivate(user=locked, actor=actor)  # refuses the last active admin
     locked.removed_at = timezone.now()
     locked.save(update_fields=["removed_at"])

@@ -1,7 +1,8 @@
 """A tenant admin in a real browser (Chromium, gunicorn): invites two people by pasting
-their addresses, assigns a course to their group with a due date, and finds both actions
-in the audit log; axe-core finds nothing serious or critical on the admin pages, and the
-dashboard's charts draw under the Content Security Policy."""
+their addresses, assigns a course to their group with a due date, finds both actions in
+the audit log, and deletes one of the two (confirming first); axe-core finds nothing
+serious or critical on the admin pages, and the dashboard's charts draw under the Content
+Security Policy."""
 
 from __future__ import annotations
 
@@ -116,6 +117,22 @@ def test_admin_invites_assigns_and_audits_in_the_browser(server, managed_tenant,
         assert sorted("mia@" in row for row in invited) == [False, True]
         assert all(ADMIN in row for row in invited)
 
+        # Delete Mia: asked to confirm, then shown as deleted with the date her details go.
+        page.click("nav.admin-nav >> text=People")
+        page.get_by_role("link", name="mia@example.com").click()
+        page.wait_for_url(f"{server}/manage/people/*/")
+        assert "erased after 30 days" in page.inner_text("main")
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+        page.click("button:has-text('Delete person')")
+        page.wait_for_load_state()
+        expect(page.locator("main")).to_contain_text("they are signed out everywhere")
+        assert asked == ["Delete mia@example.com? This cannot be undone."]
+        assert page.locator(".badge", has_text="Deleted").is_visible()
+        assert "To be anonymised" in page.inner_text("main")
+        assert page.locator("button:has-text('Reactivate')").count() == 0
+        assert serious_accessibility_violations(page) == [], "deleted person"
+
         # The dashboard's charts draw under the real policy, breaking none of it.
         context = browser.new_context()
         context.add_init_script(RECORD_CSP_VIOLATIONS)
@@ -158,3 +175,5 @@ def test_admin_invites_assigns_and_audits_in_the_browser(server, managed_tenant,
         ]
         assert all(timezone.localtime(e.due_at).date().isoformat() == due for e in enrolled)
         assert AuditEntry.objects.filter(action=AuditAction.USER_INVITED).count() == 2
+        mia = User.objects.get(email="mia@example.com")
+        assert (mia.is_active, mia.removed_at is not None, mia.anonymised_at) == (False, True, None)

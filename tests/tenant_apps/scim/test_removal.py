@@ -186,32 +186,6 @@ def test_the_last_admin_cannot_be_deleted(scim, tenant_a):
         assert person.email == "ada@example.com"
 
 
-def test_admin_sets_the_removal_policy_on_the_page(portal, make_person, tenant_a):
-    admin = make_person(Role.ADMIN)
-    page = portal(admin)
-    shown = page.get("/manage/people-sync/removal/")
-    assert shown.status_code == 200
-    assert 'name="removal_retention_days" value="30"' in shown.content.decode()
-    refused = page.post(
-        "/manage/people-sync/removal/",
-        {"removal_mode": "anonymise_later", "removal_retention_days": "0"},
-    )
-    assert refused.status_code == 400
-    saved = page.post(
-        "/manage/people-sync/removal/",
-        {"removal_mode": "anonymise_later", "removal_retention_days": "90"},
-    )
-    assert saved.status_code == 302
-    with schema_context(tenant_a.schema):
-        policy = people.people_policy()
-        assert (policy.removal_mode, policy.removal_retention_days) == ("anonymise_later", 90)
-        entry = AuditEntry.objects.get(action="settings.people_changed")
-        assert entry.actor_id == admin.pk
-        assert entry.before == {"removal_retention_days": 30}
-        assert entry.after == {"removal_retention_days": 90}
-    assert portal(make_person(Role.LEARNER)).get("/manage/people-sync/removal/").status_code == 403
-
-
 def test_admin_sets_the_removal_policy_through_the_api(api, make_person, tenant_a):
     admin = make_person(Role.ADMIN)
     client = api(admin)

@@ -1,6 +1,7 @@
-"""The tenant admin's page on removing people (`/manage/people-sync/removal/`): what
-happens to a person SCIM deletes, anonymised at once or after a number of days. The same
-people service as the API's `settings/people` saves it and audits every change."""
+"""The tenant admin's page on removing people (`/manage/people/removal/`): what happens
+to a person an admin, the API or SCIM deletes — anonymised at once or after a number of
+days. The same people service as the API's `settings/people` saves it and audits every
+change."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from core.forms import PortalForm
 from core.pages import form_errors_show, page_requires
 from tenant_apps.people import selectors as people_selectors
 from tenant_apps.people import services as people
+from tenant_apps.people.manage_views import may_manage_people
 from tenant_apps.people.models import REMOVAL_RETENTION_DAYS_MAX, RemovalMode
-from tenant_apps.scim.hooks import can_manage_people_sync
 
 
 class RemovalPolicyForm(PortalForm):
@@ -38,7 +39,7 @@ class RemovalPolicyForm(PortalForm):
     )
 
 
-@page_requires(can_manage_people_sync)
+@page_requires(may_manage_people)
 def removal_page(request: HttpRequest) -> HttpResponse:
     policy = people_selectors.people_policy_read()
     form = RemovalPolicyForm(
@@ -57,9 +58,9 @@ def removal_page(request: HttpRequest) -> HttpResponse:
                 form_errors_show(form, error)
             else:
                 flash.success(request, _("Saved what happens to deleted people."))
-                return redirect("manage-people-sync-removal")
+                return redirect("manage-people-removal")
         status = 400
     waiting = people_selectors.people_awaiting_anonymisation_count()
     return render(
-        request, "scim/manage/removal.html", {"form": form, "waiting": waiting}, status=status
+        request, "people/manage/removal.html", {"form": form, "waiting": waiting}, status=status
     )
