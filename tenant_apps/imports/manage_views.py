@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -101,6 +102,7 @@ def _run_context(request: HttpRequest, run: ImportRun, form: ApplyForm | None = 
         "errors": run.errors[:200],
         "form": form or ApplyForm(),
         "labels": FIELD_LABELS,
+        "retention_days": settings.IMPORTS_FILE_RETENTION_DAYS,
     }
 
 

@@ -25,3 +25,11 @@ def source_fetch_if_due() -> int | None:
 
     run = fetch()
     return run.pk if run else None
+
+
+@shared_task(name="imports.tasks.import_data_prune")
+def import_data_prune() -> int:
+    """From the beat, per tenant: forget HR files and dry-run rows past their retention."""
+    from tenant_apps.imports.services.retention import import_data_prune as prune
+
+    return prune()

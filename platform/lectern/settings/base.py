@@ -37,6 +37,9 @@ PAYMENTS_STRIPE_API_BASE = env_str("PAYMENTS_STRIPE_API_BASE", "https://api.stri
 PAYMENTS_RAZORPAY_API_BASE = env_str("PAYMENTS_RAZORPAY_API_BASE", "https://api.razorpay.com")
 # The Celery queue of import runs (None: the default queue).
 IMPORTS_TASK_QUEUE = env_str("IMPORTS_TASK_QUEUE") or None
+# Days an import keeps its file (and dry-run rows) once it is over; a run never applied is
+# deleted whole after them (tenant_apps.imports.services.retention).
+IMPORTS_FILE_RETENTION_DAYS = env_int("IMPORTS_FILE_RETENTION_DAYS", 30)
 # Delivered and failed webhook messages (and their attempts) are deleted after this many days.
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # A worker owns the messages it claimed this long; if it dies, they go out again after it.
@@ -471,6 +474,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("imports.tasks.source_fetch_if_due",),
         "schedule": 900.0,
+    },
+    "prune-import-files": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("imports.tasks.import_data_prune",),
+        "schedule": 86400.0,
     },
     "anonymise-removed-people": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
