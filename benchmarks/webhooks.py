@@ -115,7 +115,10 @@ def provision(receiver_port: int) -> tuple[list[str], list[str]]:
     schemas, secrets = [], []
     for slug in TENANTS:
         tenant = tenant_create(
-            slug=slug, name=f"Webhooks {slug}", admin_email=f"admin@{slug}.example.com"
+            slug=slug,
+            name=f"Webhooks {slug}",
+            admin_email=f"admin@{slug}.example.com",
+            plan_code="enterprise",  # 5,000 new learners each: the plan without limits
         ).tenant
         secret = signing.secret_new()
         with schema_context(tenant.schema_name):
