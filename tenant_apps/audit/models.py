@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     DOMAIN_ADDED = "domain.added"
     DOMAIN_VERIFIED = "domain.verified"
     DOMAIN_REMOVED = "domain.removed"
+    DOMAIN_LAPSED = "domain.lapsed"
     COURSE_PUBLISHED = "course.published"
     COURSE_ARCHIVED = "course.archived"
     GRADE_OVERRIDDEN = "grade.overridden"

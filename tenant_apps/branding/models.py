@@ -6,6 +6,9 @@ publish it. Both are single rows with the same fields (`BrandingValues`)."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -116,6 +119,11 @@ class CustomDomain(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # A verified domain whose TXT record a daily re-check no longer finds: since when, and
+    # what the DNS said. Cleared when the record is back; past CUSTOM_DOMAIN_LAPSE_DAYS the
+    # domain stops routing (status failed).
+    lapsed_since = models.DateTimeField(null=True, blank=True)
+    lapse_failure = models.CharField(max_length=16, choices=DomainFailure.choices, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -140,3 +148,10 @@ class CustomDomain(models.Model):
     def verification_name(self) -> str:
         """Where the TXT record with the token goes."""
         return f"_lectern-verify.{self.name}"
+
+    @property
+    def routing_ends_at(self) -> datetime.datetime | None:
+        """When a lapsing domain stops routing, if its TXT record is not back by then."""
+        if self.lapsed_since is None:
+            return None
+        return self.lapsed_since + datetime.timedelta(days=settings.CUSTOM_DOMAIN_LAPSE_DAYS)

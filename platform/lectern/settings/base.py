@@ -338,6 +338,9 @@ CONTENT_SECURITY_POLICY = {
 CUSTOM_DOMAIN_NAMESERVER = env_str("CUSTOM_DOMAIN_NAMESERVER")
 CUSTOM_DOMAIN_NAMESERVER_PORT = env_int("CUSTOM_DOMAIN_NAMESERVER_PORT", 53)
 CUSTOM_DOMAIN_DNS_TIMEOUT = float(env_str("CUSTOM_DOMAIN_DNS_TIMEOUT", "5"))
+# A verified domain is checked again daily; once its TXT record has been gone this many days
+# it stops routing (tenant_apps.branding.services.domains.verified_domains_recheck).
+CUSTOM_DOMAIN_LAPSE_DAYS = env_int("CUSTOM_DOMAIN_LAPSE_DAYS", 7)
 # Where the hosts Lectern fetches from or posts to (webhooks, SSO metadata, HR exports) are
 # resolved before their addresses are checked (core.addresses). Empty: the machine's resolver.
 OUTBOUND_DNS_NAMESERVER = env_str("OUTBOUND_DNS_NAMESERVER")
@@ -489,6 +492,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",
         "args": ("tenant_apps.branding.tasks.pending_domains_verify",),
         "schedule": 600.0,
+    },
+    "recheck-verified-custom-domains": {
+        "task": "shared_apps.tenants.tasks.every_tenant_queue",
+        "args": ("tenant_apps.branding.tasks.verified_domains_recheck",),
+        "schedule": 86400.0,
     },
     "refresh-sso-metadata": {
         "task": "shared_apps.tenants.tasks.every_tenant_queue",

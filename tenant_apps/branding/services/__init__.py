@@ -19,6 +19,7 @@ from tenant_apps.branding.services.domains import (
     custom_domain_remove,
     custom_domain_verify,
     custom_domains_recheck,
+    verified_domains_recheck,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "custom_domain_remove",
     "custom_domain_verify",
     "custom_domains_recheck",
+    "verified_domains_recheck",
 ]
