@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from core.languages import as_read_by
 from tenant_apps.branding.models import CustomDomain, DomainStatus
-from tenant_apps.notifications.services import tenant_email_send, tenant_identity
 from tenant_apps.people.selectors import active_admins
 
 
@@ -17,6 +16,9 @@ def domain_lapse_notify(*, domain_id: int) -> int:
     """E-mail every active admin about the domain's lapse as it stands now (starting, or
     ended by unrouting); returns how many e-mails went. Nothing when it was fixed or
     removed before this ran."""
+    # Imported here: the notifications app imports the apps whose e-mails it sends.
+    from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+
     domain = CustomDomain.objects.filter(pk=domain_id).first()
     if domain is None:
         return 0
