@@ -17,7 +17,12 @@ from core.forms import PortalForm
 from tenant_apps.people import services
 from tenant_apps.people.models import MANAGEABLE_FIELDS, GroupKind, LearnerGroup, Role
 
-STATUS_CHOICES = [("", _("Any status")), ("active", _("Active")), ("inactive", _("Deactivated"))]
+STATUS_CHOICES = [
+    ("", _("Any status")),
+    ("active", _("Active")),
+    ("inactive", _("Deactivated")),
+    ("deleted", _("Deleted")),
+]
 MAX_PASTED_ADDRESSES = 500
 
 

@@ -46,11 +46,10 @@ def people_list(request: HttpRequest) -> HttpResponse:
     groups = selectors.groups_all()
     form = PeopleFilterForm(request.GET or None, groups=groups)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    status = filters.get("status") or ""
     people = selectors.people_list_for_admin(
         search=(filters.get("q") or "").strip(),
         role=filters.get("role") or "",
-        is_active={"active": True, "inactive": False}.get(status),
+        status=filters.get("status") or "",
         group_id=filters.get("group"),
     )
     page = page_of(request, people, PEOPLE_PER_PAGE)

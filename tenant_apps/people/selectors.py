@@ -32,18 +32,23 @@ def people_list_for_admin(
     *,
     search: str = "",
     role: str = "",
-    is_active: bool | None = None,
+    status: str = "",
     group_id: int | None = None,
 ) -> QuerySet[User]:
     """The tenant's people as admins list them, by e-mail, narrowed by what is given (text
-    in the e-mail or name, role, active or not, member of a group), with their groups."""
+    in the e-mail or name, role, status — "active", "inactive" (deactivated, not deleted)
+    or "deleted" —, member of a group), with their groups."""
     people = User.objects.all()
     if search:
         people = people.filter(Q(email__icontains=search) | Q(full_name__icontains=search))
     if role:
         people = people.filter(role=role)
-    if is_active is not None:
-        people = people.filter(is_active=is_active)
+    if status == "active":
+        people = people.filter(is_active=True)
+    elif status == "inactive":
+        people = people.filter(is_active=False, removed_at__isnull=True)
+    elif status == "deleted":
+        people = people.filter(removed_at__isnull=False)
     if group_id is not None:
         people = people.filter(learner_groups__id=group_id)
     return people.prefetch_related(

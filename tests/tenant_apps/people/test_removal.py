@@ -38,6 +38,9 @@ def test_admin_deletes_a_person_who_is_signed_out_and_kept_until_the_retention_e
     assert "To be anonymised" in text
     assert "Delete person</button>" not in text and "Reactivate</button>" not in text
     assert learners_browser.get("/").status_code == 302  # signed out
+    listed = client.get("/manage/people/?status=deleted").content.decode()
+    assert "lena@example.com" in listed and ">Deleted</span>" in listed
+    assert "lena@example.com" not in client.get("/manage/people/?status=inactive").content.decode()
     with schema_context(tenant_a.schema):
         person = User.objects.get(pk=learner.pk)
         assert (person.is_active, person.email) == (False, "lena@example.com")
