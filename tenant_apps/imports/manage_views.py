@@ -34,7 +34,12 @@ from tenant_apps.imports.services import applying, fetching, mapping, planning
 
 def _upload_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
     runs = ImportRun.objects.select_related("created_by")[:20]
-    return render(request, "imports/manage/home.html", {"form": form, "runs": runs}, status=status)
+    context = {
+        "form": form,
+        "runs": runs,
+        "retention_days": settings.IMPORTS_FILE_RETENTION_DAYS,
+    }
+    return render(request, "imports/manage/home.html", context, status=status)
 
 
 @page_requires(can_manage_imports)
