@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
+from billing.subscriptions.pay_views import pay_page
 from billing.subscriptions.webhook_views import stripe_webhook
 from shared_apps.operators import views
 from shared_apps.operators.forms import OperatorSignInForm
@@ -63,4 +64,6 @@ urlpatterns = [
     path("api/platform/v1/", include("billing.subscriptions.api_urls")),
     # Platform billing: Stripe's events about the tenants' subscriptions.
     path("billing/webhooks/stripe/", stripe_webhook, name="platform-stripe-webhook"),
+    # Platform billing: the page a dunning e-mail's signed link opens (no sign-in).
+    path("billing/pay/<str:token>/", pay_page, name="billing-pay"),
 ]

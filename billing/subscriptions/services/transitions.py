@@ -78,7 +78,8 @@ def standing_restore(*, account: TenantSubscription, reason: str) -> None:
 
 
 def standing_suspend(*, account: TenantSubscription, reason: str) -> bool:
-    """Suspend the tenant for non-payment; False when it is not active (left as it is)."""
+    """Suspend the tenant for non-payment and tell its admins (with the pay link); False
+    when it is not active (left as it is)."""
     tenant = Tenant.objects.get(pk=account.tenant_id)
     if tenant.status != TenantStatus.ACTIVE or tenant.is_deleted:
         return False
@@ -86,6 +87,8 @@ def standing_suspend(*, account: TenantSubscription, reason: str) -> bool:
     account.suspended_for_nonpayment_at = timezone.now()
     account.save(update_fields=["suspended_for_nonpayment_at", "updated_at"])
     change_log(tenant=tenant, kind="standing", before="active", after="suspended", reason=reason)
+    tenant_id = tenant.pk
+    after_commit(lambda: _dunning_notice_queue(tenant_id))  # "suspended", with the pay link
     return True
 
 

@@ -581,3 +581,5 @@ STRIPE_PLATFORM_WEBHOOK_SECRET = env_str("STRIPE_PLATFORM_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 # Days a past-due tenant keeps working before it is suspended.
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 14)
+# Days the signed pay link in a dunning e-mail works (billing.subscriptions.pay_links).
+BILLING_PAY_LINK_DAYS = env_int("BILLING_PAY_LINK_DAYS", 45)
