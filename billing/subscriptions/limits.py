@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -32,28 +34,41 @@ def plan_limit(plan: Plan, resource: str) -> int | None:
     return None
 
 
-def plan_for_schema(schema_name: str, *, lock: bool = False) -> Plan | None:
-    """The tenant's plan. With `lock`, inside a transaction, the tenant's row stays locked
-    until it ends, so two creations at once are counted one after the other (never both
-    under a limit that admits one)."""
-    tenants = Tenant.objects.filter(schema_name=schema_name)
-    if lock and connection.in_atomic_block:
-        tenants = tenants.select_for_update(of=("self",))
-    code = tenants.values_list("plan_code", flat=True).first()
+def plan_for_schema(schema_name: str) -> Plan | None:
+    """The tenant's plan (None for a schema no tenant has)."""
+    code = Tenant.objects.filter(schema_name=schema_name).values_list("plan_code", flat=True)
+    code = code.first()
     if code is None:
         return None
     return Plan.objects.filter(code=code).first()
 
 
+# The first key of the advisory locks under which a tenant's resource is counted ("LE").
+COUNTING_LOCK_NAMESPACE = 0x4C45
+
+
+def _counting_lock(schema_name: str, resource: str) -> None:
+    """Inside a transaction, wait for and hold (until it ends) the lock of this tenant's
+    `resource`, so two creations at once are counted one after the other — never both
+    under a limit that admits one. Other resources, and the tenant's row, stay free."""
+    if not connection.in_atomic_block:
+        return
+    key = zlib.crc32(f"{schema_name}:{resource}".encode()) - 2**31  # a signed int4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COUNTING_LOCK_NAMESPACE, key])
+
+
 def limit_for(schema_name: str, resource: str) -> PlanLimit | None:
     """The tenant's plan's limit; a tenant on a plan code nobody defined is not limited.
-    Only a limit that has to be counted locks the tenant's row: an unlimited resource (or
-    one the plan leaves out) never makes creations wait for each other."""
+    Only a limit that has to be counted takes the resource's counting lock (the plan read
+    again under it): an unlimited resource, or one the plan leaves out, never makes
+    creations wait for each other."""
     plan = plan_for_schema(schema_name)
     if plan is None:
         return None
     if plan_limit(plan, resource):
-        plan = plan_for_schema(schema_name, lock=True)
+        _counting_lock(schema_name, resource)
+        plan = plan_for_schema(schema_name)
         if plan is None:
             return None
     return PlanLimit(plan_name=plan.name, limit=plan_limit(plan, resource))
