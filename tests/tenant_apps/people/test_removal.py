@@ -32,6 +32,8 @@ def test_admin_deletes_a_person_who_is_signed_out_and_kept_until_the_retention_e
     shown = client.get(f"/manage/people/{learner.pk}/").content.decode()
     assert "erased after 30 days" in shown
     assert 'href="/manage/people/removal/"' in shown
+    assert shown.count("Delete person</button>") == 1
+    assert "<title>Lena Learner ·" in shown
     page = client.post(f"/manage/people/{learner.pk}/delete/", follow=True)
     text = page.content.decode()
     assert "Deleted the person: they are signed out everywhere." in text
