@@ -15,7 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm
 from tenant_apps.people import services
-from tenant_apps.people.models import MANAGEABLE_FIELDS, GroupKind, LearnerGroup, Role
+from tenant_apps.people.models import (
+    MANAGEABLE_FIELDS,
+    REMOVAL_RETENTION_DAYS_MAX,
+    GroupKind,
+    LearnerGroup,
+    RemovalMode,
+    Role,
+)
 
 STATUS_CHOICES = [
     ("", _("Any status")),
@@ -209,3 +216,21 @@ class SettingsForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["default_locale"].choices = services.locales_offered()
         self.fields["default_time_zone"].choices = time_zone_choices()
+
+
+class RemovalPolicyForm(PortalForm):
+    removal_mode = forms.ChoiceField(
+        label=_("When a person is deleted"),
+        help_text=_(
+            "They lose access at once either way. Anonymising replaces their name, e-mail "
+            "and HR details; their courses, progress and certificates stay."
+        ),
+        choices=RemovalMode.choices,
+        widget=forms.RadioSelect,
+    )
+    removal_retention_days = forms.IntegerField(
+        label=_("Days to keep their details"),
+        help_text=_("Used when anonymising after a number of days."),
+        min_value=1,
+        max_value=REMOVAL_RETENTION_DAYS_MAX,
+    )

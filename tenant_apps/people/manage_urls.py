@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from tenant_apps.people import manage_removal, manage_views
+from tenant_apps.people import manage_views
 
 urlpatterns = [
     path("manage/people/", manage_views.people_list, name="manage-people"),
     path("manage/people/invite/", manage_views.people_invite, name="manage-people-invite"),
     path("manage/people/groups/", manage_views.groups_page, name="manage-groups"),
-    path("manage/people/removal/", manage_removal.removal_page, name="manage-people-removal"),
+    path("manage/people/removal/", manage_views.removal_page, name="manage-people-removal"),
     path("manage/people/<int:user_id>/", manage_views.person_detail, name="manage-person"),
     path(
         "manage/people/<int:user_id>/deactivate/",

@@ -4,6 +4,7 @@ checks (MANAGE_USERS), calls one people service or selector, and renders."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from tenant_apps.people.manage_forms import (
     InviteForm,
     PeopleFilterForm,
     PersonForm,
+    RemovalPolicyForm,
     SettingsForm,
 )
 from tenant_apps.people.models import GroupKind
@@ -232,19 +234,20 @@ def groups_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page_requires(may_manage_people)
-def settings_page(request: HttpRequest) -> HttpResponse:
-    """Whether people may register themselves, and the language and time zone new people
-    start with. Every change is audited (people_policy_update)."""
+def policy_form_page(
+    request: HttpRequest,
+    form_class: type[forms.Form],
+    *,
+    template: str,
+    saved: str,
+    redirect_to: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """A page of some of the people settings (the form's fields are the settings' names):
+    shown as saved, saved through people_policy_update (audited), a refusal on its field."""
     policy = selectors.people_policy_read()
-    form = SettingsForm(
-        request.POST or None,
-        initial={
-            "self_registration_enabled": policy.self_registration_enabled,
-            "default_locale": policy.default_locale,
-            "default_time_zone": policy.default_time_zone,
-        },
-    )
+    initial = {name: getattr(policy, name) for name in form_class.base_fields}
+    form = form_class(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -253,7 +256,34 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             except ApplicationError as error:
                 form_errors_show(form, error)
             else:
-                messages.success(request, _("Saved the settings."))
-                return redirect("manage-settings")
+                messages.success(request, saved)
+                return redirect(redirect_to)
         status = 400
-    return render(request, "people/manage/settings.html", {"form": form}, status=status)
+    return render(request, template, {"form": form, **(context or {})}, status=status)
+
+
+@page_requires(may_manage_people)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Whether people may register themselves, and the language and time zone new people
+    start with. Every change is audited (people_policy_update)."""
+    return policy_form_page(
+        request,
+        SettingsForm,
+        template="people/manage/settings.html",
+        saved=_("Saved the settings."),
+        redirect_to="manage-settings",
+    )
+
+
+@page_requires(may_manage_people)
+def removal_page(request: HttpRequest) -> HttpResponse:
+    """What happens to a person an admin, the API or SCIM deletes: anonymised at once or
+    after a number of days; and how many deleted people are waiting for it."""
+    return policy_form_page(
+        request,
+        RemovalPolicyForm,
+        template="people/manage/removal.html",
+        saved=_("Saved what happens to deleted people."),
+        redirect_to="manage-people-removal",
+        context={"waiting": selectors.people_awaiting_anonymisation_count()},
+    )
