@@ -11,7 +11,7 @@ the provider's token endpoint (a real HTTP round trip to Node), the ID token che
 person updated and the session created. The callback runs in-process through Django's test
 client (the whole middleware stack, no HTTP server in front); every answer must be the
 redirect to `/` with the person signed in. The time spent waiting on the provider's
-token and UserInfo endpoints is measured too (every `requests` call is timed), and our own
+token and UserInfo endpoints is measured too (every outbound fetch is timed), and our own
 share reported apart. After the warm-up the key set must be in the
 cache, and it must be the same entry at the end (no refetch while measuring).
 
@@ -48,28 +48,29 @@ def _jwks_cache_entries(schema: str) -> dict[bytes, bytes]:
 
 class ProviderClock:
     """Time spent waiting on the provider (token endpoint, UserInfo) inside a callback:
-    every `requests` call is timed, so our own share is the callback minus this."""
+    every fetch the SSO wing makes (`sso.services.outbound.fetch`, connecting and reading
+    the whole answer) is timed, so our own share is the callback minus this."""
 
     def __init__(self) -> None:
-        import requests
+        from sso.services import outbound
 
         self.spent = 0.0
-        self._send = requests.Session.send
+        self._fetch = outbound.fetch
         clock = self
 
-        def timed_send(session, request, **kwargs):
+        def timed_fetch(*args, **kwargs):
             started = time.perf_counter()
             try:
-                return clock._send(session, request, **kwargs)
+                return clock._fetch(*args, **kwargs)
             finally:
                 clock.spent += (time.perf_counter() - started) * 1000
 
-        requests.Session.send = timed_send
+        outbound.fetch = timed_fetch
 
     def restore(self) -> None:
-        import requests
+        from sso.services import outbound
 
-        requests.Session.send = self._send
+        outbound.fetch = self._fetch
 
 
 def oidc_callback_measure(

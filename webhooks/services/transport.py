@@ -19,6 +19,7 @@ from datetime import datetime
 import httpx
 from django.utils import timezone
 
+from core.outbound import system_trust
 from webhooks.services import signing
 from webhooks.services.destinations import Destination
 
@@ -149,6 +150,7 @@ class DeliveryLoop:
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=False,
                 trust_env=False,
+                verify=system_trust(),
                 limits=httpx.Limits(
                     max_connections=CONNECTIONS_PER_DESTINATION,
                     max_keepalive_connections=CONNECTIONS_PER_DESTINATION,
