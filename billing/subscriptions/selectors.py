@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 
 from billing.subscriptions.models import (
     PLAN_AFTER_CANCELLATION,
@@ -45,7 +46,7 @@ class UsageRow:
     def _text(self, amount: int) -> str:
         if self.usage.unit == "bytes":
             return str(filesizeformat(amount)).replace("\xa0", " ")
-        return str(amount)
+        return number_format(amount, force_grouping=True)  # "2,500" in English
 
     @property
     def full(self) -> bool:

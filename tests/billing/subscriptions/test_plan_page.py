@@ -21,6 +21,7 @@ def test_the_admin_sees_plan_status_and_usage(portal, admin, tenant_a):
     assert "No subscription" in text
     for label in ("Active learners", "Courses", "Webhook endpoints", "Custom domains"):
         assert label in text
+    assert "<td>2,500</td>" in text  # the standard plan's learners, grouped
     assert "$299.00" in text  # the standard plan's monthly price, formatted
 
 
