@@ -54,12 +54,30 @@ def billing_banners(request) -> list[Banner]:
     return [_plan_banner(text, "warning")]
 
 
+def suspension_for_payment(tenant) -> str | None:
+    """For the page a suspended portal shows: whether dunning suspended it, and what its
+    admins do about it (the signed pay link went to them by e-mail)."""
+    from billing.subscriptions.models import TenantSubscription
+
+    suspended = TenantSubscription.objects.filter(
+        tenant_id=tenant.pk, suspended_for_nonpayment_at__isnull=False
+    ).exists()
+    if not suspended:
+        return None
+    return _(
+        "The payment for this portal's plan is overdue. Administrators: the e-mail about it "
+        "has a link to pay without signing in; the portal opens again as soon as the payment "
+        "arrives."
+    )
+
+
 def register() -> None:
     from billing.subscriptions.limits import LIMIT_SOURCE, new_tenant_plan_problem
-    from shared_apps.tenants.hooks import plan_code_checker_register
+    from shared_apps.tenants.hooks import plan_code_checker_register, suspension_explainer_register
 
     limit_source_register(LIMIT_SOURCE)
     plan_code_checker_register(new_tenant_plan_problem)
+    suspension_explainer_register(suspension_for_payment)
     nav_entry_register(
         NavEntry(
             Area.ADMIN,

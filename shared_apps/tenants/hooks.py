@@ -39,3 +39,20 @@ def plan_code_checker_register(checker: PlanCodeChecker | None) -> None:
 
 def plan_code_problem(plan_code: str) -> str | None:
     return None if _plan_code_checker is None else _plan_code_checker(plan_code)
+
+
+# Given a suspended tenant, why it is suspended and what its people can do about it, in a
+# sentence for the page its hosts answer with, or None. Platform billing registers it (a
+# suspension for an overdue payment points admins to the pay link in their e-mail).
+SuspensionExplainer = Callable[[object], str | None]
+
+_suspension_explainer: SuspensionExplainer | None = None
+
+
+def suspension_explainer_register(explainer: SuspensionExplainer | None) -> None:
+    global _suspension_explainer
+    _suspension_explainer = explainer
+
+
+def suspension_explained(tenant) -> str | None:
+    return None if _suspension_explainer is None else _suspension_explainer(tenant)

@@ -182,11 +182,20 @@ class TenantRoutingMiddleware:
             return _unknown_host(request, host)
         with host_admitted(host):
             if tenant.status != TenantStatus.ACTIVE:
-                return render(request, "tenants/unavailable.html", {"tenant": tenant}, status=403)
+                return _unavailable(request, tenant)
             use_schema(tenant)
             request.tenant = tenant
             bind_tenant(tenant.schema_name)
             return self.get_response(request)
+
+
+def _unavailable(request: HttpRequest, tenant) -> HttpResponse:
+    """A suspended or archived tenant's page, with why when an app can say (hooks)."""
+    from shared_apps.tenants.hooks import suspension_explained
+
+    reason = suspension_explained(tenant) if tenant.status == TenantStatus.SUSPENDED else None
+    context = {"tenant": tenant, "reason": reason}
+    return render(request, "tenants/unavailable.html", context, status=403)
 
 
 def _unknown_host(request: HttpRequest, host: str) -> HttpResponse:

@@ -19,6 +19,8 @@ from billing.subscriptions.models import SubscriptionStatus, TenantSubscription
 from billing.subscriptions.pay_links import SALT, pay_link_url
 from billing.subscriptions.services.dunning import overdue_tenants_suspend
 from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.routing import route_cache
+from shared_apps.tenants.services import tenant_suspend
 from tests.billing.subscriptions.stripe_fake import event, signed_headers
 
 CUSTOMER = "cus_pay_link_alpha"
@@ -130,3 +132,22 @@ def test_an_expired_link_says_so_and_opens_nothing(public_client, past_due, stri
 def test_the_link_works_only_on_the_public_host(past_due, tenant_a):
     path = _path(pay_link_url(past_due.tenant_id))
     assert Client(HTTP_HOST="alpha.localhost").get(path).status_code == 404
+
+
+def test_the_suspended_portal_points_its_admins_to_the_emailed_link(past_due, settings):
+    settings.BILLING_GRACE_DAYS = 14
+    overdue_tenants_suspend(now=timezone.now() + timedelta(days=15))
+    route_cache.clear()
+    page = Client(HTTP_HOST="alpha.localhost").get("/")
+    assert page.status_code == 403
+    assert "the e-mail about it has a link to pay without signing in" in page.content.decode()
+
+
+def test_a_portal_the_operator_suspended_says_nothing_of_payment(tenant_a, db):
+    with schema_context("public"):
+        tenant_suspend(tenant=Tenant.objects.get(pk=tenant_a.tenant.pk))
+    route_cache.clear()
+    page = Client(HTTP_HOST="alpha.localhost").get("/")
+    assert page.status_code == 403
+    assert "suspended by the platform" in page.content.decode()
+    assert "link to pay" not in page.content.decode()
