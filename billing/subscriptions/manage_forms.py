@@ -20,4 +20,9 @@ class UpgradeForm(PortalForm):
 
     def __init__(self, *args, plans=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(plan.code, plan.name) for plan in plans]
+        # A plan with no price at either interval is arranged with the platform, not bought.
+        self.fields["plan"].choices = [
+            (plan.code, plan.name)
+            for plan in plans
+            if plan.price_month is not None or plan.price_year is not None
+        ]

@@ -22,6 +22,8 @@ def test_the_admin_sees_plan_status_and_usage(portal, admin, tenant_a):
     for label in ("Active learners", "Courses", "Webhook endpoints", "Custom domains"):
         assert label in text
     assert "<td>2,500</td>" in text  # the standard plan's learners, grouped
+    assert 'value="enterprise"' not in text  # no price: not offered in the form
+    assert "Plans marked “Contact us” are arranged with the team" in text
     assert "$299.00" in text  # the standard plan's monthly price, formatted
 
 
@@ -79,7 +81,7 @@ def test_upgrade_goes_to_stripe_checkout_for_this_tenant(portal, admin, tenant_a
 
 def test_a_plan_not_offered_is_refused_next_to_the_field(portal, admin, stripe_api):
     for data, field in (
-        ({"plan": "enterprise", "interval": "month"}, "interval"),
+        ({"plan": "enterprise", "interval": "month"}, "plan"),  # arranged, not bought
         ({"plan": "no-such-plan", "interval": "month"}, "plan"),
         ({"plan": "business", "interval": "weekly"}, "interval"),
     ):
