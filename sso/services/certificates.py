@@ -177,10 +177,8 @@ def certificate_warnings_send() -> int:
     warning only. Each admin's e-mail is written in their language and time zone."""
     from django.db import IntegrityError, transaction
 
-    from core.languages import as_read_by
     from sso.models import CertificateWarning
-    from tenant_apps.notifications.services import tenant_email_send, tenant_identity
-    from tenant_apps.people.models import Role, User
+    from tenant_apps.notifications.services import admins_email_send, tenant_identity
 
     due = [
         (status, threshold)
@@ -189,11 +187,6 @@ def certificate_warnings_send() -> int:
     ]
     if not due:
         return 0
-    admins = list(
-        User.objects.filter(role=Role.ADMIN, is_active=True).only(
-            "email", "full_name", "locale", "time_zone"
-        )
-    )
     tenant = tenant_identity()
     page = tenant.base_url + _manage_sso_path()
     sent = 0
@@ -209,15 +202,12 @@ def certificate_warnings_send() -> int:
         except IntegrityError:  # warned already (or a concurrent run is warning now)
             continue
         sent += 1
-        for admin in admins:
-            with as_read_by(locale=admin.locale, zone=admin.zone):
-                tenant_email_send(
-                    to=admin.email,
-                    subject=_warning_subject(status),
-                    template="sso_certificate_expiring",
-                    context={"user": admin, "status": status, "link": page},
-                    tenant=tenant,
-                )
+        admins_email_send(
+            subject=lambda status=status: _warning_subject(status),
+            template="sso_certificate_expiring",
+            context={"status": status, "link": page},
+            tenant=tenant,
+        )
     return sent
 
 

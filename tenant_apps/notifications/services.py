@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formataddr
 from typing import Any
@@ -13,9 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import get_tenant_domain_model
 
+from core.languages import as_read_by
 from tenant_apps.branding.contrast import text_on
 from tenant_apps.branding.services import branding_current
 from tenant_apps.notifications.models import Notification, NotificationKind
+from tenant_apps.people.selectors import active_admins
 
 
 def notification_send(
@@ -133,3 +136,28 @@ def tenant_email_send(
     )
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def admins_email_send(
+    *,
+    subject: Callable[[], str],
+    template: str,
+    context: dict[str, Any],
+    tenant: TenantIdentity | None = None,
+) -> int:
+    """E-mail every active admin of the current tenant about its own account (billing,
+    domains, certificates, webhooks), each in their language and time zone: `subject` is
+    called in it, and `context` gets the admin as `user`. Returns how many went out."""
+    tenant = tenant or tenant_identity()
+    sent = 0
+    for admin in active_admins():
+        with as_read_by(locale=admin.locale, zone=admin.zone):
+            tenant_email_send(
+                to=admin.email,
+                subject=subject(),
+                template=template,
+                context={**context, "user": admin},
+                tenant=tenant,
+            )
+        sent += 1
+    return sent

@@ -49,9 +49,7 @@ def endpoint_disabled_mail(*, endpoint_pk: int) -> int:
     from django.urls import NoReverseMatch, reverse
     from django.utils.translation import gettext as _
 
-    from core.languages import as_read_by
-    from tenant_apps.notifications.services import tenant_email_send, tenant_identity
-    from tenant_apps.people.models import Role, User
+    from tenant_apps.notifications.services import admins_email_send, tenant_identity
 
     endpoint = WebhookEndpoint.objects.filter(pk=endpoint_pk, enabled=False).first()
     if endpoint is None:  # switched on again before the e-mail went
@@ -65,16 +63,9 @@ def endpoint_disabled_mail(*, endpoint_pk: int) -> int:
             break
         except NoReverseMatch:
             continue
-    admins = User.objects.filter(role=Role.ADMIN, is_active=True)
-    sent = 0
-    for admin in admins:
-        with as_read_by(locale=admin.locale, zone=admin.zone):
-            tenant_email_send(
-                to=admin.email,
-                subject=_("Webhooks to %(url)s were switched off") % {"url": endpoint.url},
-                template="webhook_endpoint_disabled",
-                context={"user": admin, "endpoint": endpoint, "link": link},
-                tenant=tenant,
-            )
-        sent += 1
-    return sent
+    return admins_email_send(
+        subject=lambda: _("Webhooks to %(url)s were switched off") % {"url": endpoint.url},
+        template="webhook_endpoint_disabled",
+        context={"endpoint": endpoint, "link": link},
+        tenant=tenant,
+    )

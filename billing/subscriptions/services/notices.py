@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from billing.subscriptions.models import TenantSubscription
 from billing.subscriptions.pay_links import pay_link_url
 from billing.subscriptions.services.dunning import grace_ends
-from core.languages import as_read_by
-from tenant_apps.notifications.services import tenant_email_send, tenant_identity
-from tenant_apps.people.selectors import active_admins
+from tenant_apps.notifications.services import admins_email_send, tenant_identity
 
 
 def dunning_notice_send() -> int:
@@ -34,19 +32,12 @@ def dunning_notice_send() -> int:
         "link": tenant.base_url + reverse("manage-billing-plan"),
         "pay_link": pay_link_url(account.tenant_id),
     }
-    sent = 0
-    for admin in active_admins():
-        with as_read_by(locale=admin.locale, zone=admin.zone):
-            if suspended:
-                subject = _("Your Lectern portal is suspended until its payment arrives")
-            else:
-                subject = _("Payment for your Lectern plan failed")
-            tenant_email_send(
-                to=admin.email,
-                subject=subject,
-                template="billing_payment_failed",
-                context={**context, "user": admin},
-                tenant=tenant,
-            )
-        sent += 1
-    return sent
+
+    def subject() -> str:
+        if suspended:
+            return _("Your Lectern portal is suspended until its payment arrives")
+        return _("Payment for your Lectern plan failed")
+
+    return admins_email_send(
+        subject=subject, template="billing_payment_failed", context=context, tenant=tenant
+    )

@@ -7,9 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.languages import as_read_by
 from tenant_apps.branding.models import CustomDomain, DomainStatus
-from tenant_apps.people.selectors import active_admins
 
 
 def domain_lapse_notify(*, domain_id: int) -> int:
@@ -17,7 +15,7 @@ def domain_lapse_notify(*, domain_id: int) -> int:
     ended by unrouting); returns how many e-mails went. Nothing when it was fixed or
     removed before this ran."""
     # Imported here: the notifications app imports the apps whose e-mails it sends.
-    from tenant_apps.notifications.services import tenant_email_send, tenant_identity
+    from tenant_apps.notifications.services import admins_email_send, tenant_identity
 
     domain = CustomDomain.objects.filter(pk=domain_id).first()
     if domain is None:
@@ -29,25 +27,20 @@ def domain_lapse_notify(*, domain_id: int) -> int:
     link = tenant.base_url + reverse(
         "manage-domain", kwargs={"domain_id": domain.pk}, urlconf=settings.ROOT_URLCONF
     )
-    sent = 0
-    for admin in active_admins():
-        with as_read_by(locale=admin.locale, zone=admin.zone):
-            if unrouted:
-                subject = _("%(domain)s no longer opens your portal") % {"domain": domain.name}
-            else:
-                subject = _("%(domain)s: its verification record is gone") % {"domain": domain.name}
-            tenant_email_send(
-                to=admin.email,
-                subject=subject,
-                template="custom_domain_lapse",
-                context={
-                    "user": admin,
-                    "domain": domain,
-                    "unrouted": unrouted,
-                    "stops_at": domain.routing_ends_at,
-                    "link": link,
-                },
-                tenant=tenant,
-            )
-        sent += 1
-    return sent
+
+    def subject() -> str:
+        if unrouted:
+            return _("%(domain)s no longer opens your portal") % {"domain": domain.name}
+        return _("%(domain)s: its verification record is gone") % {"domain": domain.name}
+
+    return admins_email_send(
+        subject=subject,
+        template="custom_domain_lapse",
+        context={
+            "domain": domain,
+            "unrouted": unrouted,
+            "stops_at": domain.routing_ends_at,
+            "link": link,
+        },
+        tenant=tenant,
+    )
