@@ -47,7 +47,7 @@ def payments_filtered(
 def purchases_of(learner: User) -> QuerySet[CoursePayment]:
     """A learner's own payments that went through (paid, refunded, flagged), newest first."""
     return (
-        CoursePayment.objects.select_related("course", "coupon")
+        CoursePayment.objects.select_related("course", "coupon", "learner")
         .filter(learner=learner)
         .exclude(status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED, PaymentStatus.EXPIRED])
         .order_by("-created_at", "-id")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import DataError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -33,10 +34,15 @@ def provider_webhook(request: HttpRequest, provider: str) -> JsonResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
         return _error(413, "payload_too_large", "The event is too large.")
     raw_body = request.body
+    if len(raw_body) > MAX_BODY_BYTES:  # a chunked body names no length
+        return _error(413, "payload_too_large", "The event is too large.")
     try:
         receipt = provider_webhook_receive(
             provider=provider, raw_body=raw_body, headers=request.headers
         )
+    except DataError:  # signed, but holding what the database refuses (a NUL character)
+        logger.warning("%s webhook refused: the event cannot be stored", provider)
+        return _error(400, "event_invalid", "The event cannot be stored.")
     except WebhookRejected as exc:
         logger.info("%s webhook refused: %s", provider, exc)
         return _error(400, "signature_invalid", "The signature does not verify.")

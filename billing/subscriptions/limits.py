@@ -47,15 +47,17 @@ def plan_for_schema(schema_name: str) -> Plan | None:
 COUNTING_LOCK_NAMESPACE = 0x4C45
 
 
-def _counting_lock(schema_name: str, resource: str) -> None:
+def _counting_lock(schema_name: str, resource: str) -> bool:
     """Inside a transaction, wait for and hold (until it ends) the lock of this tenant's
     `resource`, so two creations at once are counted one after the other — never both
-    under a limit that admits one. Other resources, and the tenant's row, stay free."""
+    under a limit that admits one. Other resources, and the tenant's row, stay free.
+    False (no lock) outside a transaction."""
     if not connection.in_atomic_block:
-        return
+        return False
     key = zlib.crc32(f"{schema_name}:{resource}".encode()) - 2**31  # a signed int4
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [COUNTING_LOCK_NAMESPACE, key])
+    return True
 
 
 def limit_for(schema_name: str, resource: str) -> PlanLimit | None:
@@ -66,9 +68,8 @@ def limit_for(schema_name: str, resource: str) -> PlanLimit | None:
     plan = plan_for_schema(schema_name)
     if plan is None:
         return None
-    if plan_limit(plan, resource):
-        _counting_lock(schema_name, resource)
-        plan = plan_for_schema(schema_name)
+    if plan_limit(plan, resource) and _counting_lock(schema_name, resource):
+        plan = plan_for_schema(schema_name)  # as it is now that creations wait their turn
         if plan is None:
             return None
     return PlanLimit(plan_name=plan.name, limit=plan_limit(plan, resource))

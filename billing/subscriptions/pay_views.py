@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from billing.subscriptions.models import TenantSubscription
 from billing.subscriptions.pay_links import PayLinkExpired, PayLinkInvalid, pay_link_tenant
-from billing.subscriptions.services.dunning import grace_ends
+from billing.subscriptions.services.dunning import OVERDUE, grace_ends
 from billing.subscriptions.services.plans import billing_portal_start
 from core.errors import ApplicationError
 
@@ -34,7 +34,13 @@ def pay_page(request: HttpRequest, token: str) -> HttpResponse:
         "account": account,
         "grace_ends": grace_ends(account) if account else None,
     }
+    overdue = account is not None and (
+        account.status in OVERDUE or account.suspended_for_nonpayment_at is not None
+    )
+    context["overdue"] = overdue
     if request.method == "POST":
+        if not overdue:  # the link pays what is overdue; it is no key to the billing portal
+            return render(request, "subscriptions/pay.html", context, status=409)
         try:
             url = billing_portal_start(
                 tenant=tenant, return_url=request.build_absolute_uri(request.path)

@@ -15,6 +15,7 @@ from billing.payments.models import Coupon, DiscountKind
 from core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from core.money import CURRENCY_PATTERN, MAX_MINOR_AMOUNT, Money
 from core.transactions import violated_constraint
+from core.validation import is_whole_number
 from tenant_apps.audit.models import AuditAction
 from tenant_apps.audit.services import audit_record
 from tenant_apps.courses.models import Course
@@ -25,10 +26,6 @@ CODE_MAX = 40
 
 def _invalid(errors: list[FieldError]) -> ValidationFailed:
     return ValidationFailed(PaymentErrorCode.COUPON_INVALID, _("The coupon is invalid."), errors)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +43,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("kind", _("Use percent or amount.")))
     value = values.get("value")
     if "value" in values:
-        if not _is_int(value):
+        if not is_whole_number(value):
             errors.append(FieldError("value", _("Use a whole number.")))
         elif kind == DiscountKind.PERCENT and not 1 <= value <= 100:
             errors.append(FieldError("value", _("Use a percentage from 1 to 100.")))
@@ -60,7 +57,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if kind == DiscountKind.PERCENT:
         cleaned["currency"] = ""
     limit = values.get("usage_limit")
-    if limit is not None and (not _is_int(limit) or limit < 1):
+    if limit is not None and (not is_whole_number(limit) or limit < 1):
         errors.append(FieldError("usage_limit", _("Use a whole number of 1 or more, or null.")))
     expires_at = values.get("expires_at")
     if expires_at is not None and not isinstance(expires_at, datetime):
@@ -69,7 +66,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("active", _("Use true or false.")))
     course_id = values.get("course_id")
     if course_id is not None and (
-        not _is_int(course_id)
+        not is_whole_number(course_id)
         or not 0 < course_id < 2**63
         or not Course.objects.filter(pk=course_id).exists()
     ):
@@ -227,7 +224,7 @@ def coupon_release(coupon_id: int | None) -> None:
 
 
 def coupon_get(coupon_id: Any) -> Coupon:
-    valid = _is_int(coupon_id) and 0 < coupon_id < 2**63
+    valid = is_whole_number(coupon_id) and 0 < coupon_id < 2**63
     coupon = Coupon.objects.filter(pk=coupon_id).first() if valid else None
     if coupon is None:
         raise NotFound(PaymentErrorCode.COUPON_NOT_FOUND, _("No such coupon."))

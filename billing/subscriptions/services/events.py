@@ -166,8 +166,9 @@ def _subscription_event(event_type: str, event: dict) -> str:
     if status not in SubscriptionStatus.values or status == SubscriptionStatus.NONE:
         return "ignored"
     replacing = account.stripe_subscription_id not in ("", subscription_id)
-    if replacing and (account.status in STANDING and status not in STANDING):
-        # Another (older) subscription ending does not concern the current one.
+    if replacing and status not in STANDING:
+        # Another subscription that is not (or no longer) in good standing — an older one
+        # ending, a new one still incomplete — does not replace the current one.
         return "other_subscription"
     plan, interval, amount, currency = _plan_of(subscription)
     if replacing and account.status in STANDING:
@@ -183,6 +184,7 @@ def _subscription_event(event_type: str, event: dict) -> str:
             reason=f"stripe {event_type} {event.get('id')}",
         )
     account.stripe_subscription_id = subscription_id
+    subscribed_plan = plan.code if plan is not None else account.plan_code
     if plan is not None:
         account.plan_code = plan.code
     account.interval = interval or account.interval
@@ -195,20 +197,20 @@ def _subscription_event(event_type: str, event: dict) -> str:
         period_end = _first_item(subscription).get("current_period_end")
     account.current_period_end = _moment(period_end)
     account.state_at = at or account.state_at
-    status_set(account=account, status=status, reason=f"stripe {event_type} {event.get('id')}")
+    reason = f"stripe {event_type} {event.get('id')}"
+    status_set(account=account, status=status, reason=reason)
+    if status == SubscriptionStatus.CANCELED:
+        # Its own subscription ended (another one's end returned above). Dunning's
+        # suspension ends with it: the plan below admits nothing more, and the admins can
+        # sign in to subscribe again.
+        standing_restore(account=account, reason=reason)
     account.save()
     if plan is not None and status in STANDING:
-        tenant_plan_set(
-            tenant=account.tenant, plan_code=plan.code, reason=f"stripe {event.get('id')}"
-        )
-    elif status == SubscriptionStatus.CANCELED:
-        # The tenant's own subscription ended (another one ending returned above): it keeps
-        # what it has and adds nothing more until it subscribes again.
-        tenant_plan_set(
-            tenant=account.tenant,
-            plan_code=PLAN_AFTER_CANCELLATION,
-            reason=f"stripe {event.get('id')}",
-        )
+        tenant_plan_set(tenant=account.tenant, plan_code=plan.code, reason=reason)
+    elif status == SubscriptionStatus.CANCELED and account.tenant.plan_code == subscribed_plan:
+        # It keeps what it has and adds nothing more until it subscribes again; a plan an
+        # operator gave it meanwhile (a contract outside Stripe) stays.
+        tenant_plan_set(tenant=account.tenant, plan_code=PLAN_AFTER_CANCELLATION, reason=reason)
     return "applied"
 
 

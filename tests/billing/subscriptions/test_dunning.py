@@ -141,3 +141,27 @@ def test_the_banner_marks_are_rebuilt_from_the_database_by_the_hourly_task(payin
         assert hourly() == []
     page = portal(admin).get("/manage/billing/plan/").content.decode()
     assert "The payment for your plan failed." in page
+
+
+def test_a_subscription_stripe_cancels_after_dunning_reopens_the_portal_on_the_ended_plan(
+    public_client, paying, webhook_secret, settings
+):
+    settings.BILLING_GRACE_DAYS = 14
+    deliver(public_client, "invoice.payment_failed", "evt_f3")
+    overdue_tenants_suspend(now=timezone.now() + timedelta(days=15))
+    assert reload(paying)[1].status == TenantStatus.SUSPENDED
+    ended = {"id": "sub_dunning", "customer": CUSTOMER, "status": "canceled"}
+    payload = event(
+        "customer.subscription.deleted", ended, event_id="evt_end", created=int(time.time()) + 1
+    )
+    answer = public_client.post(
+        URL, payload, content_type="application/json", **signed_headers(payload)
+    )
+    assert answer.json()["outcome"] == "applied"
+    account, tenant = reload(paying)
+    assert (account.status, tenant.status, tenant.plan_code) == (
+        SubscriptionStatus.CANCELED,
+        TenantStatus.ACTIVE,
+        "ended",
+    )
+    assert account.suspended_for_nonpayment_at is None

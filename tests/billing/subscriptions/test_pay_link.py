@@ -151,3 +151,15 @@ def test_a_portal_the_operator_suspended_says_nothing_of_payment(tenant_a, db):
     assert page.status_code == 403
     assert "suspended by the platform" in page.content.decode()
     assert "link to pay" not in page.content.decode()
+
+
+def test_with_nothing_overdue_the_link_opens_no_billing_portal(public_client, past_due, stripe_api):
+    with schema_context("public"):
+        TenantSubscription.objects.filter(pk=past_due.pk).update(
+            status=SubscriptionStatus.ACTIVE, past_due_since=None
+        )
+    link = _path(pay_link_url(past_due.tenant_id))
+    shown = public_client.get(link).content.decode()
+    assert "Nothing is overdue" in shown and "Pay or change the card" not in shown
+    assert public_client.post(link).status_code == 409
+    assert stripe_api.portal_requests == []

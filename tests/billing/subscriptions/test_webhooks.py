@@ -209,6 +209,10 @@ def test_a_cancelled_subscription_stays_cancelled(public_client, account, webhoo
     late_update = event(
         "customer.subscription.updated", subscription("active"), event_id="evt_u3", created=now
     )
+    started = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_s", created=now - 5
+    )
+    deliver(public_client, started)
     deliver(public_client, deleted)
     assert deliver(public_client, late_update).json()["outcome"] == "stale"
     assert state() == (SubscriptionStatus.CANCELED, "ended")
@@ -255,6 +259,10 @@ def test_subscribing_again_after_the_end_restores_the_plan(public_client, accoun
         event_id="evt_again",
         created=now + 5,
     )
+    started = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_s", created=now - 5
+    )
+    deliver(public_client, started)
     deliver(public_client, ended)
     assert state() == (SubscriptionStatus.CANCELED, "ended")
     assert deliver(public_client, again).json()["outcome"] == "applied"
@@ -310,3 +318,41 @@ def test_events_the_database_cannot_keep_are_refused_not_a_500(
     assert deliver(public_client, payload).status_code == 400
     with schema_context("public"):
         assert ProviderEvent.objects.count() == 0
+
+
+def test_an_end_leaves_a_plan_an_operator_gave_meanwhile(public_client, account, webhook_secret):
+    now = int(time.time())
+    created = event(
+        "customer.subscription.created", subscription("active"), event_id="evt_c", created=now
+    )
+    deliver(public_client, created)
+    with schema_context("public"):
+        Tenant.objects.filter(pk=account.tenant_id).update(plan_code="enterprise")
+    ended = event(
+        "customer.subscription.deleted",
+        subscription("canceled"),
+        event_id="evt_e",
+        created=now + 1,
+    )
+    assert deliver(public_client, ended).json()["outcome"] == "applied"
+    assert state() == (SubscriptionStatus.CANCELED, "enterprise")
+
+
+def test_a_new_subscription_still_incomplete_replaces_nothing(
+    public_client, account, webhook_secret
+):
+    now = int(time.time())
+    deliver(
+        public_client,
+        event("customer.subscription.created", subscription("active"), event_id="e1", created=now),
+    )
+    incomplete = event(
+        "customer.subscription.created",
+        subscription("incomplete", plan_code="standard", sub_id="sub_2"),
+        event_id="e2",
+        created=now + 1,
+    )
+    assert deliver(public_client, incomplete).json()["outcome"] == "other_subscription"
+    assert state() == (SubscriptionStatus.ACTIVE, "business")
+    with schema_context("public"):
+        assert TenantSubscription.objects.get(pk=account.pk).stripe_subscription_id == "sub_1"
