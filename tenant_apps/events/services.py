@@ -29,7 +29,7 @@ def record_event(
     return record_events(
         event_type=event_type,
         subject_type=subject_type,
-        payloads={subject_id: payload},
+        payloads=[(subject_id, payload)],
         actor_id=actor_id,
     )[0]
 
@@ -38,11 +38,12 @@ def record_events(
     *,
     event_type: EventType,
     subject_type: str,
-    payloads: dict[int | str, dict[str, Any]],
+    payloads: list[tuple[int | str, dict[str, Any]]],
     actor_id: int | None = None,
 ) -> list[OutboxEvent]:
-    """`record_event` for many subjects of one kind at once ({subject_id: payload}, in the
-    order given), in one statement: a batch of changes announces itself in one insert."""
+    """`record_event` for many subjects of one kind at once ([(subject_id, payload)], in
+    the order given), in one statement: a batch of changes announces itself in one
+    insert."""
     if not connection.in_atomic_block:
         raise EventOutsideTransaction(
             f"{event_type} must be recorded inside the change's transaction"
@@ -57,7 +58,7 @@ def record_events(
             payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
             actor_id=actor_id,
         )
-        for subject_id, payload in payloads.items()
+        for subject_id, payload in payloads
     ]
     OutboxEvent.objects.bulk_create(events)
     relay_kick_after_commit()

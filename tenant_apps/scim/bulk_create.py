@@ -11,7 +11,7 @@ from tenant_apps.people.models import GroupKind, LearnerGroup, User
 from tenant_apps.people.services.bulk import NewPerson, users_create_many
 from tenant_apps.scim.errors import ScimError
 from tenant_apps.scim.models import ScimProfile
-from tenant_apps.scim.writes import SYNCED, removed_holders_anonymise, wanted_user
+from tenant_apps.scim.writes import SYNCED, wanted_user
 
 
 def batchable(operation: dict) -> bool:
@@ -61,7 +61,7 @@ def users_post_batch(bodies: list[dict]) -> list[User | ScimError]:
     wanted = [o for o in outcomes if isinstance(o, dict)]
     emails = [w["email"] for w in wanted]
     external = [w["external_id"] for w in wanted if w["external_id"]]
-    removed_holders_anonymise(emails, external)
+    people.removed_holders_anonymise(emails, external)
     taken_emails = {
         e.lower()
         for e in User.objects.filter(email__lower__in=emails).values_list("email", flat=True)

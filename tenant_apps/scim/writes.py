@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.entitlements import PlanLimitReached
@@ -98,7 +97,7 @@ def wanted_user(body: dict) -> dict:
         "organization": _text(enterprise.get("organization"), "organization", 120),
         "department": _text(enterprise.get("department"), "department", 120),
         "emails": _emails(body.get("emails")),
-        "active_unset": "active" not in body,
+        "active_unset": body.get("active") is None,
         "manager_id": _text(manager_id, "manager.value", 20),
     }
 
@@ -107,22 +106,9 @@ def _taken(field: str) -> ScimError:
     return ScimError(409, f"Another person has this {field}.", scim_type="uniqueness")
 
 
-def removed_holders_anonymise(
-    emails: list[str], external_ids: list[str], keep: int | None = None
-) -> None:
-    """A person SCIM deleted keeps their e-mail and externalId until anonymised; an
-    identity provider that provisions someone with them anonymises that person now."""
-    same = Q(email__lower__in=[email.lower() for email in emails])
-    if external_ids:
-        same |= Q(external_id__in=external_ids)
-    removed = User.objects.filter(same, removed_at__isnull=False, anonymised_at__isnull=True)
-    for person in removed.exclude(pk=keep).order_by("pk"):
-        people.user_anonymise(user=person, actor=None)
-
-
 def _check_unique(user: User | None, wanted: dict) -> None:
     external = [wanted["external_id"]] if wanted["external_id"] else []
-    removed_holders_anonymise([wanted["email"]], external, keep=getattr(user, "pk", None))
+    people.removed_holders_anonymise([wanted["email"]], external, keep=getattr(user, "pk", None))
     others = User.objects.exclude(pk=getattr(user, "pk", None))
     if others.filter(email__iexact=wanted["email"]).exists():
         raise _taken("userName")

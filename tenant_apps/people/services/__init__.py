@@ -45,6 +45,7 @@ from tenant_apps.people.services.policy import (
 )
 from tenant_apps.people.services.removal import (
     anonymise_due_at,
+    removed_holders_anonymise,
     removed_people_anonymise_due,
     user_anonymise,
     user_remove,
@@ -75,6 +76,7 @@ __all__ = [
     "password_set",
     "people_policy",
     "people_policy_update",
+    "removed_holders_anonymise",
     "removed_people_anonymise_due",
     "set_password_url",
     "tenant_base_url",

@@ -17,6 +17,7 @@ from tenant_apps.people.errors import PeopleErrorCode
 from tenant_apps.people.models import Role, User
 from tenant_apps.people.services.people import user_payload
 from tenant_apps.people.services.policy import new_person_defaults
+from tenant_apps.people.services.removal import removed_holders_anonymise
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
     `user.created` announced), all or none: a taken e-mail or external id refuses the
     batch (Conflict), and callers create one by one to find which."""
     emails = [person.email.strip().lower() for person in people]
+    removed_holders_anonymise(
+        emails, [person.external_id for person in people if person.external_id]
+    )
     taken = list(User.objects.filter(email__lower__in=emails).values_list("email", flat=True))
     if taken or len(set(emails)) != len(emails):
         raise _taken(taken or emails)
@@ -77,7 +81,7 @@ def users_create_many(*, people: list[NewPerson], actor: User | None) -> list[Us
     record_events(
         event_type=EventType.USER_CREATED,
         subject_type="user",
-        payloads={user.pk: user_payload(user) for user in users},
+        payloads=[(user.pk, user_payload(user)) for user in users],
         actor_id=getattr(actor, "pk", None),
     )
     # bulk_create sends no model signals: replace the credentials stamp once for the batch.

@@ -108,6 +108,9 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
+    from tenant_apps.people.services.removal import removed_holders_anonymise  # it uses us
+
+    removed_holders_anonymise([email], [])
     if User.objects.filter(email__lower=email).exists():
         raise _email_taken(email)
     try:

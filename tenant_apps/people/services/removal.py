@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from tenant_apps.people.hooks import (
     person_renamed_handlers_run,
 )
 from tenant_apps.people.models import PeoplePolicy, RemovalMode, User
+from tenant_apps.people.selectors import people_policy_read
 from tenant_apps.people.services.groups import group_members_set
 from tenant_apps.people.services.people import user_deactivate, user_payload
 
@@ -36,15 +38,11 @@ def anonymised_email(user_id: int) -> str:
     return f"deleted-{user_id}@{ANONYMISED_DOMAIN}"
 
 
-def _removal_policy() -> PeoplePolicy:
-    return PeoplePolicy.objects.filter(pk=1).first() or PeoplePolicy()
-
-
 def anonymise_due_at(user: User, policy: PeoplePolicy | None = None) -> datetime.datetime | None:
     """When a removed person's data is (or was due to be) replaced; None if not removed."""
     if user.removed_at is None:
         return None
-    policy = policy or _removal_policy()
+    policy = policy or people_policy_read()
     if policy.removal_mode == RemovalMode.ANONYMISE_NOW:
         return user.removed_at
     return user.removed_at + datetime.timedelta(days=policy.removal_retention_days)
@@ -67,7 +65,7 @@ def user_remove(*, user: User, actor: User | None) -> User:
     locked = user_deactivate(user=locked, actor=actor)  # refuses the last active admin
     locked.removed_at = timezone.now()
     locked.save(update_fields=["removed_at"])
-    policy = _removal_policy()
+    policy = people_policy_read()
     due = anonymise_due_at(locked, policy)
     audit_record(
         action=AuditAction.USER_REMOVED,
@@ -139,7 +137,7 @@ def removed_people_anonymise_due(*, now: datetime.datetime | None = None) -> int
     """Anonymise every removed person whose retention period is over (all of them when the
     policy is now "at once"), each in its own transaction. Returns how many."""
     now = now or timezone.now()
-    policy = _removal_policy()
+    policy = people_policy_read()
     cutoff = now
     if policy.removal_mode == RemovalMode.ANONYMISE_LATER:
         cutoff = now - datetime.timedelta(days=policy.removal_retention_days)
@@ -166,3 +164,17 @@ def removal_sections(person: User) -> list[PersonSection]:
         due = timezone.localtime(anonymise_due_at(person))
         rows.append((_("To be anonymised"), formats.date_format(due, "DATETIME_FORMAT")))
     return [PersonSection(title=_("Deletion"), rows=rows)]
+
+
+def removed_holders_anonymise(
+    emails: list[str], external_ids: list[str], keep: int | None = None
+) -> None:
+    """A deleted person keeps their e-mail and externalId until anonymised; creating
+    someone with them (an admin, an import, an identity provider) anonymises that person
+    now, so the new one can have them."""
+    same = Q(email__lower__in=[email.lower() for email in emails])
+    if external_ids:
+        same |= Q(external_id__in=external_ids)
+    removed = User.objects.filter(same, removed_at__isnull=False, anonymised_at__isnull=True)
+    for person in removed.exclude(pk=keep).order_by("pk"):
+        user_anonymise(user=person, actor=None)

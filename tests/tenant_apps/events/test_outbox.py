@@ -50,7 +50,7 @@ def test_a_batch_of_events_is_written_in_the_order_given(in_tenant_a):
         events = record_events(
             event_type=EventType.USER_CREATED,
             subject_type="user",
-            payloads={9: {"n": 1}, 4: {"n": 2, "at": datetime(2026, 5, 1, tzinfo=UTC)}},
+            payloads=[(9, {"n": 1}), (4, {"n": 2, "at": datetime(2026, 5, 1, tzinfo=UTC)})],
             actor_id=2,
         )
     stored = list(OutboxEvent.objects.filter(pk__in=[e.pk for e in events]).order_by("pk"))

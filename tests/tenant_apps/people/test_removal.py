@@ -158,3 +158,16 @@ def test_admin_sets_the_removal_policy_on_the_page(portal, admin, tenant_a):
 def test_the_old_address_of_the_policy_page_leads_to_it(portal, admin):
     moved = portal(admin).get("/manage/people-sync/removal/")
     assert (moved.status_code, moved["Location"]) == (301, "/manage/people/removal/")
+
+
+def test_inviting_someone_with_a_deleted_persons_address_frees_it(api, admin, learner, tenant_a):
+    """While a deleted person waits to be anonymised they keep their e-mail; a new person
+    given it (here through the API) has them anonymised now."""
+    client = api(admin)
+    assert client.delete(f"/api/v1/users/{learner.pk}").status_code == 204
+    made = client.post("/api/v1/users", {"email": "Lena@example.com"})
+    assert made.status_code == 201, made.json()
+    with schema_context(tenant_a.schema):
+        old = User.objects.get(pk=learner.pk)
+        assert old.anonymised_at is not None and old.email != "lena@example.com"
+        assert User.objects.get(pk=made.json()["id"]).email == "lena@example.com"

@@ -96,6 +96,8 @@ def test_okta_put_without_active_leaves_a_deactivated_person_deactivated(scim, t
     assert answer.status_code == 200, answer.content
     assert answer.json()["active"] is False
     assert answer.json()["displayName"] == "Ada Lovelace"
+    # An explicit null is no value either: it reactivates nobody.
+    assert scim.put(f"/Users/{resource['id']}", okta | {"active": None}).json()["active"] is False
     with schema_context(tenant_a.schema):
         assert User.objects.get(pk=resource["id"]).is_active is False
         assert not AuditEntry.objects.filter(
