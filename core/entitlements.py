@@ -90,11 +90,16 @@ def _count(meter: UsageMeter, schema_name: str) -> int:
         return meter.count()
 
 
+def size_text(amount: int) -> str:
+    """A number of bytes as people read it ("1.5 MB")."""
+    return str(filesizeformat(amount)).replace("\xa0", " ")
+
+
 def _refusal(meter: UsageMeter, plan: PlanLimit, needed: int) -> PlanLimitReached:
     lifting = _limit_source.plan_lifting(meter.resource, needed) if _limit_source else None
     limit = plan.limit
     if meter.unit == "bytes":
-        limit = str(filesizeformat(plan.limit)).replace("\xa0", " ")
+        limit = size_text(plan.limit)
     values = {"plan": plan.plan_name, "limit": limit, "label": meter.label}
     if plan.limit == 0:
         text = _("%(label)s are not included in your plan (%(plan)s).") % values

@@ -38,19 +38,24 @@ def generated_files() -> Iterator[None]:
         _generated.reset(token)
 
 
-def tenant_storage_used() -> int:
-    """Bytes the files in the current tenant's media folder take (the usage meter). Read
-    from disk, so it stays true whatever saved or deleted a file."""
-    from django.core.files.storage import default_storage
-
+def folder_bytes(root: str | os.PathLike) -> int:
+    """Bytes the files under `root` take, read from disk (so true whatever saved or
+    deleted them); 0 for a folder that does not exist."""
     total = 0
-    for folder, _dirs, files in os.walk(default_storage.location):
+    for folder, _dirs, files in os.walk(root):
         for name in files:
             try:
                 total += os.path.getsize(os.path.join(folder, name))
             except OSError:  # deleted while we walked
                 continue
     return total
+
+
+def tenant_storage_used() -> int:
+    """Bytes the files in the current tenant's media folder take (the usage meter)."""
+    from django.core.files.storage import default_storage
+
+    return folder_bytes(default_storage.location)
 
 
 class TenantMediaStorage(TenantFileSystemStorage):

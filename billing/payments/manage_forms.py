@@ -226,12 +226,6 @@ class PaymentFilterForm(PortalForm):
         return cleaned
 
 
-def refundable_left(payment: CoursePayment) -> Money:
-    """What may still be refunded, in what the provider took."""
-    paid = payment.paid_amount if payment.paid_amount is not None else payment.amount
-    return Money(paid - payment.refunded_amount, payment.paid_currency or payment.currency)
-
-
 class RefundForm(PortalForm):
     amount = forms.CharField(
         label=_("Amount to refund"),
@@ -249,7 +243,7 @@ class RefundForm(PortalForm):
 
     def __init__(self, *args, payment: CoursePayment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.left = refundable_left(payment)
+        self.left = payment.refundable
         self.fields["amount"].help_text = _(
             "In %(currency)s, as on a price tag. Leave empty to refund all that is left: %(left)s."
         ) % {"currency": self.left.currency, "left": self.left.display()}

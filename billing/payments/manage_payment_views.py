@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from billing.payments import selectors, selectors_admin
-from billing.payments.manage_forms import PaymentFilterForm, RefundForm, refundable_left
+from billing.payments.manage_forms import PaymentFilterForm, RefundForm
 from billing.payments.models import CoursePayment
 from billing.payments.permissions import may_manage_payments
 from billing.payments.services import refunds
@@ -61,7 +61,7 @@ def _may_refund(payment: CoursePayment) -> bool:
     return (
         payment.status in REFUNDABLE
         and bool(payment.provider and payment.provider_payment_id)
-        and refundable_left(payment).amount > 0
+        and payment.refundable.amount > 0
     )
 
 
@@ -76,7 +76,7 @@ def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
             "events": selectors_admin.payment_provider_events(payment),
             "refunds": list(payment.refunds.select_related("created_by")),
             "may_refund": _may_refund(payment),
-            "left": refundable_left(payment),
+            "left": payment.refundable,
         },
     )
 

@@ -118,7 +118,6 @@ class PaymentStatus(models.TextChoices):
     FLAGGED = "flagged", _("Flagged for review")
 
 
-OPEN_STATUSES = (PaymentStatus.PENDING,)
 SETTLED_STATUSES = (
     PaymentStatus.PAID,
     PaymentStatus.REFUNDED,
@@ -201,8 +200,10 @@ class CoursePayment(models.Model):
         return Money(self.amount, self.currency)
 
     @property
-    def refundable_amount(self) -> int:
-        return self.amount - self.refunded_amount
+    def refundable(self) -> Money:
+        """What may still be refunded, in what the provider took."""
+        paid = self.paid_amount if self.paid_amount is not None else self.amount
+        return Money(paid - self.refunded_amount, self.paid_currency or self.currency)
 
 
 class RefundStatus(models.TextChoices):

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 
 from billing.subscriptions.models import (
@@ -16,7 +15,7 @@ from billing.subscriptions.models import (
     SubscriptionStatus,
     TenantSubscription,
 )
-from core.entitlements import Usage, entitlement_usage
+from core.entitlements import Usage, entitlement_usage, size_text
 from core.money import Money
 from shared_apps.tenants.models import Tenant
 
@@ -45,7 +44,7 @@ class UsageRow:
 
     def _text(self, amount: int) -> str:
         if self.usage.unit == "bytes":
-            return str(filesizeformat(amount)).replace("\xa0", " ")
+            return size_text(amount)
         return number_format(amount, force_grouping=True)  # "2,500" in English
 
     @property

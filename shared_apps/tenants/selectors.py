@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
+from core.storage import folder_bytes
 from shared_apps.tenants.errors import TenantErrorCode
 from shared_apps.tenants.models import Tenant, TenantStatus
 
@@ -145,13 +144,9 @@ class TenantUsage:
 
 
 def _file_bytes(schema: str) -> int:
-    root = Path(settings.MEDIA_ROOT) / (settings.MULTITENANT_RELATIVE_MEDIA_ROOT % schema)
-    total = 0
-    for folder, _folders, names in os.walk(root):
-        for name in names:
-            with contextlib.suppress(OSError):
-                total += (Path(folder) / name).stat().st_size
-    return total
+    return folder_bytes(
+        Path(settings.MEDIA_ROOT) / (settings.MULTITENANT_RELATIVE_MEDIA_ROOT % schema)
+    )
 
 
 def tenant_usage(*, tenant: Tenant) -> TenantUsage:

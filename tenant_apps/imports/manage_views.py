@@ -181,9 +181,6 @@ def run_errors_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     return response
 
 
-SOURCE_FIELDS = ("url", "auth", "username", "every_hours", "apply_automatically", "enabled")
-
-
 @page_requires(can_manage_imports)
 def source_page(request: HttpRequest) -> HttpResponse:
     """Where the HR export is fetched from on a schedule (HTTPS or SFTP); the password,

@@ -35,8 +35,7 @@ def payment_refund(
     locked = CoursePayment.objects.select_for_update().get(pk=payment.pk)
     if locked.status not in REFUNDABLE or not locked.provider or not locked.provider_payment_id:
         raise _refund_invalid(_("This payment cannot be refunded."))
-    paid = locked.paid_amount if locked.paid_amount is not None else locked.amount
-    left = paid - locked.refunded_amount
+    left = locked.refundable.amount
     if amount is None:
         amount = left
     if isinstance(amount, bool) or not isinstance(amount, int) or not 1 <= amount <= left:
