@@ -18,5 +18,6 @@ class PaymentErrorCode(StrEnum):
     COURSE_IS_FREE = "course_is_free"
     PAYMENT_NOT_FOUND = "payment_not_found"
     CHECKOUT_IN_PROGRESS = "checkout_in_progress"
+    ALREADY_PAID = "payment_already_made"
     SIGNATURE_INVALID = "payment_signature_invalid"
     REFUND_INVALID = "refund_invalid"

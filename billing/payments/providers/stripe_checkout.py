@@ -101,6 +101,18 @@ def checkout_state(*, secret_key: str, session_id: str) -> ProviderState:
     return _state_of_session(session.to_dict())
 
 
+def checkout_expire(*, secret_key: str, session_id: str) -> ProviderState:
+    """Close a Checkout Session at Stripe, so nobody can pay it any more; the session's
+    state after (paid, if the learner paid it before it closed)."""
+    try:
+        session = _client(secret_key).v1.checkout.sessions.expire(session_id)
+    except stripe.InvalidRequestError:  # not open any more: paid, or expired already
+        return checkout_state(secret_key=secret_key, session_id=session_id)
+    except stripe.StripeError as exc:
+        raise ProviderError(f"stripe session expire: {exc}") from exc
+    return _state_of_session(session.to_dict())
+
+
 def refund_create(*, secret_key: str, payment_intent_id: str, amount: int, key: str) -> str:
     """Refund `amount` minor units of a paid PaymentIntent; the refund's id."""
     try:

@@ -106,61 +106,17 @@ def checkout_start(
             _("This school does not take payments with that provider."),
             [FieldError("provider", _("Use stripe or razorpay."))],
         )
-    with transaction.atomic():
-        enrollment = _pending_enrollment(learner, course)
-        open_payment = (
-            CoursePayment.objects.select_for_update()
-            .filter(enrollment=enrollment, status=PaymentStatus.PENDING)
-            .order_by("-created_at")
-            .first()
-        )
-        if open_payment is not None:
-            same_coupon = (open_payment.coupon.code.lower() if open_payment.coupon else "") == (
-                coupon_code.lower()
-            )
-            if (
-                open_payment.provider == provider
-                and same_coupon
-                and open_payment.list_amount == course.price_amount
-                and open_payment.currency == course.currency
-            ):
-                if not open_payment.provider_order_id:
-                    # Another request is opening this very checkout with the provider now.
-                    raise Conflict(
-                        PaymentErrorCode.CHECKOUT_IN_PROGRESS,
-                        _("This checkout is being opened. Try again in a moment."),
-                    )
-                return _resumed(open_payment)
-            payment_close(
-                payment_id=open_payment.pk,
-                status=PaymentStatus.EXPIRED,
-                cancel_enrollment=False,
-            )
-        coupon, discount = (None, 0)
-        if coupon_code:
-            coupon, discount = coupon_redeem(code=coupon_code, course=course)
-        amount = course.price_amount - discount
-        payment = CoursePayment.objects.create(
-            enrollment=enrollment,
-            learner=learner,
-            course=course,
-            provider="" if amount == 0 else provider,
-            amount=amount,
-            currency=course.currency,
-            list_amount=course.price_amount,
-            coupon=coupon,
-            discount_amount=discount,
-            receipt=_new_receipt(),
-        )
-        if amount == 0:
-            payment.status = PaymentStatus.PAID
-            payment.paid_at = timezone.now()
-            payment.paid_amount = 0
-            payment.paid_currency = payment.currency
-            payment.save()
-            enrollment_activate(enrollment=enrollment, actor=None)
-            return CheckoutStarted(payment=payment, activated=True)
-        gateway.keys_for(provider)  # 400 before anything is kept when not connected
+    try:
+        started = _checkout_begin(learner, course, provider, coupon_code)
+    except _PaidMeanwhile as paid:  # settled in its own transaction, once ours rolled back
+        payment_settle_state(paid.payment, paid.state)
+        raise Conflict(
+            PaymentErrorCode.ALREADY_PAID,
+            _("Your earlier payment for this course went through: it is yours."),
+        ) from paid
+    if isinstance(started, CheckoutStarted):
+        return started
+    payment = started
     # The provider call is made outside the transaction: no row stays locked meanwhile.
     try:
         opened = gateway.checkout_open(
@@ -181,6 +137,65 @@ def checkout_start(
     )
 
 
+@transaction.atomic
+def _checkout_begin(
+    learner: User, course: Course, provider: str, coupon_code: str
+) -> CheckoutStarted | CoursePayment:
+    """The pending enrollment and a new payment for it (to open with the provider), or
+    the checkout already settled: resumed, or paid in full by a coupon."""
+    enrollment = _pending_enrollment(learner, course)
+    open_payment = (
+        CoursePayment.objects.select_for_update()
+        .filter(enrollment=enrollment, status=PaymentStatus.PENDING)
+        .order_by("-created_at")
+        .first()
+    )
+    if open_payment is not None:
+        same_coupon = (open_payment.coupon.code.lower() if open_payment.coupon else "") == (
+            coupon_code.lower()
+        )
+        if (
+            open_payment.provider == provider
+            and same_coupon
+            and open_payment.list_amount == course.price_amount
+            and open_payment.currency == course.currency
+        ):
+            if not open_payment.provider_order_id:
+                # Another request is opening this very checkout with the provider now.
+                raise Conflict(
+                    PaymentErrorCode.CHECKOUT_IN_PROGRESS,
+                    _("This checkout is being opened. Try again in a moment."),
+                )
+            return _resumed(open_payment)
+        _replaced_close(open_payment)
+    coupon, discount = (None, 0)
+    if coupon_code:
+        coupon, discount = coupon_redeem(code=coupon_code, course=course)
+    amount = course.price_amount - discount
+    payment = CoursePayment.objects.create(
+        enrollment=enrollment,
+        learner=learner,
+        course=course,
+        provider="" if amount == 0 else provider,
+        amount=amount,
+        currency=course.currency,
+        list_amount=course.price_amount,
+        coupon=coupon,
+        discount_amount=discount,
+        receipt=_new_receipt(),
+    )
+    if amount == 0:
+        payment.status = PaymentStatus.PAID
+        payment.paid_at = timezone.now()
+        payment.paid_amount = 0
+        payment.paid_currency = payment.currency
+        payment.save()
+        enrollment_activate(enrollment=enrollment, actor=None)
+        return CheckoutStarted(payment=payment, activated=True)
+    gateway.keys_for(provider)  # 400 before anything is kept when not connected
+    return payment
+
+
 def _resumed(payment: CoursePayment) -> CheckoutStarted:
     if payment.provider == Provider.STRIPE:
         return CheckoutStarted(payment=payment, redirect_url=payment.checkout_url)
@@ -197,6 +212,27 @@ def checkout_confirm_stripe(*, payment: CoursePayment) -> CoursePayment:
     except ProviderError:
         return payment
     return payment_settle_state(payment, state)
+
+
+class _PaidMeanwhile(Exception):
+    """The attempt a new checkout would replace was paid: settle it, open nothing."""
+
+    def __init__(self, payment: CoursePayment, state: ProviderState) -> None:
+        super().__init__(payment.public_id)
+        self.payment, self.state = payment, state
+
+
+def _replaced_close(payment: CoursePayment) -> None:
+    """Close the open attempt a new one replaces, at the provider first (a learner with
+    both pages open must not pay twice); _PaidMeanwhile when it turns out paid."""
+    if payment.provider_order_id:
+        try:
+            state = gateway.checkout_close(payment)
+        except ProviderError as exc:
+            raise gateway.provider_unavailable() from exc
+        if state.status == "paid":
+            raise _PaidMeanwhile(payment, state)
+    payment_close(payment_id=payment.pk, status=PaymentStatus.EXPIRED, cancel_enrollment=False)
 
 
 def payment_settle_state(payment: CoursePayment, state: ProviderState) -> CoursePayment:

@@ -94,6 +94,19 @@ def state_of(payment: CoursePayment) -> ProviderState:
     )
 
 
+def checkout_close(payment: CoursePayment) -> ProviderState:
+    """Stop the payment's order from being paid where the provider allows it (a Stripe
+    Checkout Session is expired; a Razorpay order cannot be closed, and a late payment of
+    it is flagged for the admin), and say its state after (ProviderError when
+    unreachable). A payment is closed on our side only after this."""
+    keys = keys_for(payment.provider)
+    if payment.provider == Provider.STRIPE:
+        return stripe_checkout.checkout_expire(
+            secret_key=keys.key_secret, session_id=payment.provider_order_id
+        )
+    return state_of(payment)
+
+
 def refund_open(payment: CoursePayment, *, amount: int, idempotency_key: str) -> str:
     keys = keys_for(payment.provider)
     try:

@@ -47,16 +47,25 @@ def pending_payments_reconcile(*, limit: int = 200) -> int:
 
 
 def overdue_payments_expire(*, limit: int = 500) -> int:
-    """Pending payments past the timeout: paid ones (the provider says so) are settled, the
-    rest expire (their pending enrollment is cancelled). How many expired."""
+    """Pending payments past the timeout: each is closed at the provider first (so it
+    cannot be paid afterwards); one paid meanwhile is settled, the rest expire (their
+    pending enrollment is cancelled). A provider that cannot be reached keeps the payment
+    pending until the next run. How many expired."""
     timeout = timedelta(minutes=payment_settings_get().pending_timeout_minutes)
     cutoff = timezone.now() - timeout
     expired = 0
     for payment in CoursePayment.objects.filter(
         status=PaymentStatus.PENDING, created_at__lt=cutoff
     ).order_by("created_at")[:limit]:
-        settled = _ask_provider(payment)
-        if settled is None or settled.status == PaymentStatus.PENDING:
-            closed = payment_close(payment_id=payment.pk, status=PaymentStatus.EXPIRED)
-            expired += closed.status == PaymentStatus.EXPIRED
+        if payment.provider_order_id:
+            try:
+                state = gateway.checkout_close(payment)
+            except (ProviderError, ApplicationError) as exc:
+                logger.warning("course payment %s not closed: %s", payment.public_id, exc)
+                continue
+            if state.status == "paid":
+                payment_settle_state(payment, state)
+                continue
+        closed = payment_close(payment_id=payment.pk, status=PaymentStatus.EXPIRED)
+        expired += closed.status == PaymentStatus.EXPIRED
     return expired

@@ -4,7 +4,8 @@ Nothing real runs here for them: localstripe has no Checkout Sessions (RECIPES.m
 Plan/Product only) and Razorpay has no local server. This fake answers only what the
 official SDKs ask of it, in the providers' documented shapes:
 
-* Stripe: POST /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, POST /v1/refunds
+* Stripe: POST /v1/checkout/sessions, GET /v1/checkout/sessions/<id>,
+  POST /v1/checkout/sessions/<id>/expire, POST /v1/refunds
   (form-encoded requests, JSON objects with `object` set, as the SDK expects).
 * Razorpay: POST /v1/orders, GET /v1/orders/<id>, GET /v1/orders/<id>/payments,
   POST /v1/payments/<id>/refund (JSON, HTTP basic auth).
@@ -136,6 +137,14 @@ class FakeProviderApis:
                 return 200, self._session_create(parse_qs(body.decode()))
             if method == "GET" and len(parts) == 4 and parts[3] in self.sessions:
                 return 200, self.sessions[parts[3]]
+            if method == "POST" and len(parts) == 5 and parts[4] == "expire":
+                session = self.sessions.get(parts[3])
+                if session is None or session["status"] != "open":
+                    return 400, {
+                        "error": {"type": "invalid_request_error", "message": "fake: not open"}
+                    }
+                session["status"] = "expired"
+                return 200, session
         if parts == ["v1", "refunds"] and method == "POST":
             form = parse_qs(body.decode())
             refund = {

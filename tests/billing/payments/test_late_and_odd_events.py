@@ -16,7 +16,6 @@ from tests.billing.payments.conftest import (
     razorpay_delivery,
     razorpay_payment_event,
     stripe_delivery,
-    stripe_session_event,
 )
 
 
@@ -55,20 +54,38 @@ def test_a_provider_the_tenant_has_not_connected_gets_400_and_nothing_is_kept(
         assert ProviderEvent.objects.count() == 0
 
 
-def test_money_for_an_attempt_we_gave_up_on_is_flagged_for_review(
-    api, learner, course, connected, client_a, tenant_a
+def test_an_overdue_stripe_attempt_is_closed_at_stripe_before_it_expires_here(
+    api, learner, course, connected, tenant_a
 ):
     started = _start(api, learner, course, "stripe")
+    session_id = started["redirect_url"].rsplit("/", 1)[1]
     with schema_context(tenant_a.schema):
         CoursePayment.objects.filter(public_id=started["payment"]["id"]).update(
             created_at=timezone.now() - timedelta(hours=3)
         )
-        connected.fail_next = 10  # the provider cannot be asked: the attempt expires
-        assert overdue_payments_expire() == 1
+        connected.fail_next = 10  # Stripe cannot be reached: nothing is closed yet
+        assert overdue_payments_expire() == 0
+        assert CoursePayment.objects.get(public_id=started["payment"]["id"]).status == "pending"
         connected.fail_next = 0
-    paid = connected.stripe_pay(started["redirect_url"].rsplit("/", 1)[1])
-    event = stripe_session_event("evt_late", "checkout.session.completed", paid)
-    assert _deliver(client_a, "stripe", stripe_delivery(event)) == 200
+        assert overdue_payments_expire() == 1
+        assert CoursePayment.objects.get(public_id=started["payment"]["id"]).status == "expired"
+    assert connected.sessions[session_id]["status"] == "expired"  # nobody can pay it now
+
+
+def test_money_for_a_razorpay_order_we_gave_up_on_is_flagged_for_review(
+    api, learner, course, connected, client_a, tenant_a
+):
+    """A Razorpay order cannot be closed: one paid after we expired it is flagged."""
+    started = _start(api, learner, course, "razorpay")
+    with schema_context(tenant_a.schema):
+        CoursePayment.objects.filter(public_id=started["payment"]["id"]).update(
+            created_at=timezone.now() - timedelta(hours=3)
+        )
+        assert overdue_payments_expire() == 1
+    order = connected.orders[started["razorpay"]["order_id"]]
+    payment_id = connected.razorpay_pay(order["id"])
+    captured = razorpay_payment_event("payment.captured", order, payment_id)
+    assert _deliver(client_a, "razorpay", razorpay_delivery(captured, "rzp_a")) == 200
     with schema_context(tenant_a.schema):
         payment = CoursePayment.objects.get(public_id=started["payment"]["id"])
         assert payment.status == "flagged" and "expired" in payment.flag_reason

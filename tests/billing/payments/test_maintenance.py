@@ -112,3 +112,35 @@ def test_a_stripe_refund_made_in_the_dashboard_arrives_by_webhook(
         assert (payment.status, payment.refunded_amount) == ("refunded", 4990)
         assert Enrollment.objects.get(pk=payment.enrollment_id).status == "cancelled"
         assert OutboxEvent.objects.filter(event_type="enrollment.cancelled").count() == 1
+
+
+def test_a_new_attempt_closes_the_one_it_replaces_at_stripe(
+    api, learner, course, connected, tenant_a
+):
+    """With another provider or coupon, a new checkout replaces the open one — which is
+    closed at Stripe first, so both pages can never be paid."""
+    first = _start(api, learner, course)
+    second = _start(api, learner, course, provider="razorpay")
+    assert connected.sessions[first["redirect_url"].rsplit("/", 1)[1]]["status"] == "expired"
+    with schema_context(tenant_a.schema):
+        assert CoursePayment.objects.get(public_id=first["payment"]["id"]).status == "expired"
+        assert CoursePayment.objects.get(public_id=second["payment"]["id"]).status == "pending"
+
+
+def test_a_new_attempt_after_the_old_one_was_paid_is_refused_and_the_payment_kept(
+    api, learner, course, connected, tenant_a
+):
+    first = _start(api, learner, course)
+    connected.stripe_pay(first["redirect_url"].rsplit("/", 1)[1])
+    refused = api(learner).post(
+        "/api/v1/billing/checkout",
+        {"course_id": course.pk, "provider": "razorpay"},
+        format="json",
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "payment_already_made"
+    with schema_context(tenant_a.schema):
+        payment = CoursePayment.objects.get(public_id=first["payment"]["id"])
+        assert payment.status == "paid"
+        assert Enrollment.objects.get(pk=payment.enrollment_id).status == "active"
+        assert CoursePayment.objects.count() == 1
