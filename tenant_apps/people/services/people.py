@@ -108,11 +108,13 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    from tenant_apps.people.services.removal import removed_holders_anonymise  # it uses us
-
-    removed_holders_anonymise([email], [])
-    if User.objects.filter(email__lower=email).exists():
+    holder = User.objects.filter(email__lower=email).first()
+    if holder is not None and holder.removed_at is None:
         raise _email_taken(email)
+    if holder is not None:  # deleted, not yet anonymised: anonymised now, freeing the address
+        from tenant_apps.people.services.removal import user_anonymise  # it uses us
+
+        user_anonymise(user=holder, actor=None)
     try:
         with transaction.atomic():
             user.save()
